@@ -1,0 +1,420 @@
+#include "layers.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "gemm.h"
+
+/* ---- convolution ------------------------------------------------------------ */
+
+NnConvShape
+nn_conv_shape(int in_channels, int out_channels, int height, int width, int pad)
+{
+    NnConvShape s = {
+        .in_channels = in_channels,
+        .out_channels = out_channels,
+        .height = height,
+        .width = width,
+        .pad = pad,
+        .out_height = height + 2 * pad - 2,
+        .out_width = width + 2 * pad - 2,
+    };
+    return s;
+}
+
+/* The output columns ox for which the input column ox + kx - pad is inside
+ * the image: [*lo, *hi). */
+static void
+valid_range(int kx, int pad, int in_size, int out_size, int *lo, int *hi)
+{
+    *lo = pad - kx > 0 ? pad - kx : 0;
+    *hi = in_size + pad - kx < out_size ? in_size + pad - kx : out_size;
+}
+
+void
+nn_im2col3x3(const NnConvShape *s, const float *x, int batch, int b0, int nb, float *col)
+{
+    const int H = s->height, W = s->width, Ho = s->out_height, Wo = s->out_width;
+    const size_t ncols = (size_t)nb * Ho * Wo;
+
+    for (int c = 0; c < s->in_channels; c++) {
+        for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+                float *row = col + (size_t)((c * 3 + ky) * 3 + kx) * ncols;
+                int lo, hi;
+                valid_range(kx, s->pad, W, Wo, &lo, &hi);
+                for (int j = 0; j < nb; j++) {
+                    const float *img = x + ((size_t)c * batch + b0 + j) * H * W;
+                    for (int oy = 0; oy < Ho; oy++) {
+                        float *out = row + ((size_t)j * Ho + oy) * Wo;
+                        int iy = oy + ky - s->pad;
+                        if (iy < 0 || iy >= H) {
+                            memset(out, 0, sizeof(float) * Wo);
+                            continue;
+                        }
+                        const float *in = img + (size_t)iy * W + (kx - s->pad);
+                        for (int ox = 0; ox < lo; ox++)
+                            out[ox] = 0.0f;
+                        memcpy(out + lo, in + lo, sizeof(float) * (hi - lo));
+                        for (int ox = hi; ox < Wo; ox++)
+                            out[ox] = 0.0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+void
+nn_col2im3x3(const NnConvShape *s, const float *col, int batch, int b0, int nb, float *dx)
+{
+    const int H = s->height, W = s->width, Ho = s->out_height, Wo = s->out_width;
+    const size_t ncols = (size_t)nb * Ho * Wo;
+
+    for (int c = 0; c < s->in_channels; c++) {
+        for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+                const float *row = col + (size_t)((c * 3 + ky) * 3 + kx) * ncols;
+                int lo, hi;
+                valid_range(kx, s->pad, W, Wo, &lo, &hi);
+                for (int j = 0; j < nb; j++) {
+                    float *img = dx + ((size_t)c * batch + b0 + j) * H * W;
+                    for (int oy = 0; oy < Ho; oy++) {
+                        int iy = oy + ky - s->pad;
+                        if (iy < 0 || iy >= H)
+                            continue;
+                        const float *in = row + ((size_t)j * Ho + oy) * Wo;
+                        float *out = img + (size_t)iy * W + (kx - s->pad);
+                        for (int ox = lo; ox < hi; ox++)
+                            out[ox] += in[ox];
+                    }
+                }
+            }
+        }
+    }
+}
+
+void
+nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
+                int batch, int chunk, float *col)
+{
+    const int hw = s->out_height * s->out_width, k = nn_conv_k(s);
+
+    for (int b0 = 0; b0 < batch; b0 += chunk) {
+        int nb = batch - b0 < chunk ? batch - b0 : chunk;
+        int n = nn_conv_cols(s, nb);
+        nn_im2col3x3(s, x, batch, b0, nb, col);
+        nn_gemm(false, false, s->out_channels, n, k, 1.0f, w, k, col, n,
+                0.0f, y + (size_t)b0 * hw, batch * hw);
+    }
+}
+
+void
+nn_conv_backward(const NnConvShape *s, const float *x, const float *w, const float *dy,
+                 float *dw, float *dx, int batch, int chunk, float *col, float *dcol)
+{
+    const int hw = s->out_height * s->out_width, k = nn_conv_k(s);
+
+    if (dx != NULL)
+        memset(dx, 0, sizeof(float) * (size_t)s->in_channels * batch * s->height * s->width);
+    for (int b0 = 0; b0 < batch; b0 += chunk) {
+        int nb = batch - b0 < chunk ? batch - b0 : chunk;
+        int n = nn_conv_cols(s, nb);
+        const float *dy_chunk = dy + (size_t)b0 * hw;
+        nn_im2col3x3(s, x, batch, b0, nb, col);
+        nn_gemm(false, true, s->out_channels, k, n, 1.0f, dy_chunk, batch * hw, col, n,
+                1.0f, dw, k);
+        if (dx != NULL) {
+            nn_gemm(true, false, k, n, s->out_channels, 1.0f, w, k, dy_chunk, batch * hw,
+                    0.0f, dcol, n);
+            nn_col2im3x3(s, dcol, batch, b0, nb, dx);
+        }
+    }
+}
+
+/* ---- batch normalisation + ReLU -------------------------------------------- */
+
+/* Sums run in float over blocks (vectorised: `omp simd` lets the compiler
+ * split the sum into lanes) and across blocks in double, so a channel of
+ * 100,000 numbers keeps its precision. The order is fixed: deterministic. */
+#define SUM_BLOCK 1024
+
+static double
+sum_block(const float *x, size_t n, float shift)
+{
+    double total = 0.0;
+    for (size_t i0 = 0; i0 < n; i0 += SUM_BLOCK) {
+        size_t end = i0 + SUM_BLOCK < n ? i0 + SUM_BLOCK : n;
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (size_t i = i0; i < end; i++)
+            s += x[i] - shift;
+        total += s;
+    }
+    return total;
+}
+
+static double
+sum_sq_dev(const float *x, size_t n, float mean)
+{
+    double total = 0.0;
+    for (size_t i0 = 0; i0 < n; i0 += SUM_BLOCK) {
+        size_t end = i0 + SUM_BLOCK < n ? i0 + SUM_BLOCK : n;
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (size_t i = i0; i < end; i++)
+            s += (x[i] - mean) * (x[i] - mean);
+        total += s;
+    }
+    return total;
+}
+
+void
+nn_bn_relu_forward_train(const NnBnShape *s, const float *z, const float *gamma,
+                         const float *beta, float *running_mean, float *running_var,
+                         float *save_mean, float *save_invstd, float *a)
+{
+    for (int c = 0; c < s->channels; c++) {
+        const float *zc = z + (size_t)c * s->count;
+        float *ac = a + (size_t)c * s->count;
+
+        float mean = (float)(sum_block(zc, s->count, 0.0f) / (double)s->count);
+        float var = (float)(sum_sq_dev(zc, s->count, mean) / (double)s->count);
+        float invstd = 1.0f / sqrtf(var + s->epsilon);
+
+        float scale = gamma[c] * invstd, shift = beta[c] - mean * scale;
+#pragma omp simd
+        for (size_t i = 0; i < s->count; i++)
+            {
+            float v = zc[i] * scale + shift;
+            ac[i] = v > 0.0f ? v : 0.0f;
+        }
+        save_mean[c] = mean;
+        save_invstd[c] = invstd;
+        running_mean[c] = s->momentum * running_mean[c] + (1.0f - s->momentum) * mean;
+        running_var[c] = s->momentum * running_var[c] + (1.0f - s->momentum) * var;
+    }
+}
+
+void
+nn_bn_relu_forward_eval(const NnBnShape *s, const float *z, const float *gamma,
+                        const float *beta, const float *running_mean,
+                        const float *running_var, float *a)
+{
+    for (int c = 0; c < s->channels; c++) {
+        const float *zc = z + (size_t)c * s->count;
+        float *ac = a + (size_t)c * s->count;
+        float scale = gamma[c] / sqrtf(running_var[c] + s->epsilon);
+        float shift = beta[c] - running_mean[c] * scale;
+#pragma omp simd
+        for (size_t i = 0; i < s->count; i++)
+            {
+            float v = zc[i] * scale + shift;
+            ac[i] = v > 0.0f ? v : 0.0f;
+        }
+    }
+}
+
+void
+nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *a, const float *da,
+                    const float *gamma, const float *save_mean, const float *save_invstd,
+                    float *dgamma, float *dbeta, float *dz)
+{
+    for (int c = 0; c < s->channels; c++) {
+        const size_t off = (size_t)c * s->count;
+        const float *zc = z + off, *ac = a + off, *dac = da + off;
+        float *dzc = dz + off;
+        const float mean = save_mean[c], invstd = save_invstd[c];
+
+        /* dy is the gradient after the ReLU mask; zhat the normalised input. */
+        double sum_dy = 0.0, sum_dy_zhat = 0.0;
+        for (size_t i0 = 0; i0 < s->count; i0 += SUM_BLOCK) {
+            size_t end = i0 + SUM_BLOCK < s->count ? i0 + SUM_BLOCK : s->count;
+            float sd = 0.0f, sdz = 0.0f;
+#pragma omp simd reduction(+ : sd, sdz)
+            for (size_t i = i0; i < end; i++) {
+                float g = dac[i], dy = ac[i] > 0.0f ? g : 0.0f;
+                sd += dy;
+                sdz += dy * (zc[i] - mean);
+            }
+            sum_dy += sd;
+            sum_dy_zhat += sdz;
+        }
+        sum_dy_zhat *= invstd;
+        dgamma[c] += (float)sum_dy_zhat;
+        dbeta[c] += (float)sum_dy;
+
+        /* dz = gamma invstd / n (n dy - sum dy - zhat sum(dy zhat)) */
+        const float n = (float)s->count;
+        const float k = gamma[c] * invstd / n;
+        const float mdy = (float)sum_dy, mdyz = (float)sum_dy_zhat;
+#pragma omp simd
+        for (size_t i = 0; i < s->count; i++) {
+            float g = dac[i], dy = ac[i] > 0.0f ? g : 0.0f; /* loads outside the select: vectorisable */
+            float zhat = (zc[i] - mean) * invstd;
+            dzc[i] = k * (n * dy - mdy - zhat * mdyz);
+        }
+    }
+}
+
+/* ---- max-pooling ------------------------------------------------------------- */
+
+void
+nn_maxpool_forward(const float *x, int planes, int height, int width, float *y, uint8_t *argmax)
+{
+    const int ho = height / 2, wo = width / 2;
+
+    for (int p = 0; p < planes; p++) {
+        const float *in = x + (size_t)p * height * width;
+        float *out = y + (size_t)p * ho * wo;
+        uint8_t *arg = argmax != NULL ? argmax + (size_t)p * ho * wo : NULL;
+        for (int oy = 0; oy < ho; oy++) {
+            const float *r0 = in + (size_t)(2 * oy) * width, *r1 = r0 + width;
+            for (int ox = 0; ox < wo; ox++) {
+                float v[4] = { r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1] };
+                int best = 0;
+                for (int i = 1; i < 4; i++)
+                    if (v[i] > v[best])
+                        best = i;
+                out[oy * wo + ox] = v[best];
+                if (arg != NULL)
+                    arg[oy * wo + ox] = (uint8_t)best;
+            }
+        }
+    }
+}
+
+void
+nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int height, int width, float *dx)
+{
+    const int ho = height / 2, wo = width / 2;
+
+    memset(dx, 0, sizeof(float) * (size_t)planes * height * width);
+    for (int p = 0; p < planes; p++) {
+        float *out = dx + (size_t)p * height * width;
+        const float *g = dy + (size_t)p * ho * wo;
+        const uint8_t *arg = argmax + (size_t)p * ho * wo;
+        for (int oy = 0; oy < ho; oy++)
+            for (int ox = 0; ox < wo; ox++) {
+                int a = arg[oy * wo + ox];
+                out[(2 * oy + (a >> 1)) * width + 2 * ox + (a & 1)] = g[oy * wo + ox];
+            }
+    }
+}
+
+/* ---- dropout ----------------------------------------------------------------- */
+
+void
+nn_dropout_forward(float *x, size_t n, float rate, uint8_t *mask, NnRng *rng)
+{
+    const float scale = 1.0f / (1.0f - rate);
+    for (size_t i = 0; i < n; i++) {
+        mask[i] = nn_rng_uniform(rng) >= rate;
+        x[i] = mask[i] ? x[i] * scale : 0.0f;
+    }
+}
+
+void
+nn_dropout_backward(float *dx, size_t n, float rate, const uint8_t *mask)
+{
+    const float scale = 1.0f / (1.0f - rate);
+    for (size_t i = 0; i < n; i++)
+        dx[i] = mask[i] ? dx[i] * scale : 0.0f;
+}
+
+/* ---- flatten ----------------------------------------------------------------- */
+
+void
+nn_flatten_forward(const float *x, int channels, int batch, int spatial, float *f)
+{
+    for (int c = 0; c < channels; c++)
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < spatial; s++)
+                f[((size_t)c * spatial + s) * batch + b] = x[((size_t)c * batch + b) * spatial + s];
+}
+
+void
+nn_flatten_backward(const float *df, int channels, int batch, int spatial, float *dx)
+{
+    for (int c = 0; c < channels; c++)
+        for (int b = 0; b < batch; b++)
+            for (int s = 0; s < spatial; s++)
+                dx[((size_t)c * batch + b) * spatial + s] = df[((size_t)c * spatial + s) * batch + b];
+}
+
+/* ---- dense ------------------------------------------------------------------- */
+
+void
+nn_dense_forward(const float *x, const float *w, const float *bias, float *y,
+                 int in, int out, int batch)
+{
+    nn_gemm(false, false, out, batch, in, 1.0f, w, in, x, batch, 0.0f, y, batch);
+    if (bias != NULL)
+        for (int o = 0; o < out; o++)
+            for (int b = 0; b < batch; b++)
+                y[(size_t)o * batch + b] += bias[o];
+}
+
+void
+nn_dense_backward(const float *x, const float *w, const float *dy, float *dw, float *dbias,
+                  float *dx, int in, int out, int batch)
+{
+    nn_gemm(false, true, out, in, batch, 1.0f, dy, batch, x, batch, 1.0f, dw, in);
+    if (dbias != NULL)
+        for (int o = 0; o < out; o++) {
+            float sum = 0.0f;
+            for (int b = 0; b < batch; b++)
+                sum += dy[(size_t)o * batch + b];
+            dbias[o] += sum;
+        }
+    if (dx != NULL)
+        nn_gemm(true, false, in, batch, out, 1.0f, w, in, dy, batch, 0.0f, dx, batch);
+}
+
+/* ---- softmax + cross-entropy -------------------------------------------------- */
+
+float
+nn_softmax_xent_forward(const float *logits, const uint8_t *labels, int classes, int batch,
+                        float *probs, int *correct)
+{
+    double loss = 0.0;
+    int right = 0;
+
+    for (int b = 0; b < batch; b++) {
+        float max = logits[b];
+        int best = 0;
+        for (int k = 1; k < classes; k++)
+            if (logits[(size_t)k * batch + b] > max) {
+                max = logits[(size_t)k * batch + b];
+                best = k;
+            }
+        double sum = 0.0;
+        for (int k = 0; k < classes; k++) {
+            float e = expf(logits[(size_t)k * batch + b] - max);
+            probs[(size_t)k * batch + b] = e;
+            sum += e;
+        }
+        for (int k = 0; k < classes; k++)
+            probs[(size_t)k * batch + b] = (float)(probs[(size_t)k * batch + b] / sum);
+        if (labels != NULL) {
+            /* log p = logit - max - log(sum): exact even when p underflows. */
+            loss -= logits[(size_t)labels[b] * batch + b] - max - log(sum);
+            right += best == labels[b];
+        }
+    }
+    if (correct != NULL)
+        *correct += right;
+    return labels != NULL ? (float)(loss / batch) : 0.0f;
+}
+
+void
+nn_softmax_xent_backward(const float *probs, const uint8_t *labels, int classes, int batch,
+                         float *dlogits)
+{
+    const float inv = 1.0f / (float)batch;
+    for (int k = 0; k < classes; k++)
+        for (int b = 0; b < batch; b++) {
+            size_t i = (size_t)k * batch + b;
+            dlogits[i] = (probs[i] - (labels[b] == k ? 1.0f : 0.0f)) * inv;
+        }
+}

@@ -1,0 +1,26 @@
+#include "optim.h"
+
+#include <math.h>
+
+NnAdam
+nn_adam_default(void)
+{
+    NnAdam adam = { 0.9f, 0.999f, 1e-7f };
+    return adam;
+}
+
+void
+nn_adam_update(const NnAdam *adam, float lr, uint64_t *step, float *params,
+               const float *grads, float *m, float *v, size_t n)
+{
+    const double t = (double)(++*step);
+    const float alpha = (float)(lr * sqrt(1.0 - pow(adam->beta2, t)) / (1.0 - pow(adam->beta1, t)));
+    const float b1 = adam->beta1, b2 = adam->beta2, eps = adam->epsilon;
+
+    for (size_t i = 0; i < n; i++) {
+        float g = grads[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * g;
+        v[i] = b2 * v[i] + (1.0f - b2) * g * g;
+        params[i] -= alpha * m[i] / (sqrtf(v[i]) + eps);
+    }
+}

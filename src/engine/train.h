@@ -1,0 +1,64 @@
+/* train.h — the paper's training recipe: mini-batch Adam with the warmup +
+ * cosine schedule, on-the-fly augmentation, validation after every epoch.
+ *
+ * The engine tells its caller about progress through callbacks and polls a
+ * "should stop" function between batches; it never calls into an app. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "augment.h"
+#include "evaluate.h"
+#include "idx.h"
+#include "model.h"
+#include "schedule.h"
+
+typedef struct {
+    int epochs;           /* 30 */
+    int batch;            /* 128 */
+    uint64_t seed;        /* shuffling, augmentation, dropout (weights: nn_model_new) */
+    int threads;          /* BLAS threads; 0 keeps the library's default */
+    NnSchedule schedule;  /* lr_max 1e-3, lr_min 1e-5, warmup 5, epochs = epochs */
+    bool per_step_lr;     /* false: lr set once per epoch, as the paper does */
+    NnAugment augment;
+} NnTrainConfig;
+
+NnTrainConfig nn_train_config_default(void);
+
+typedef struct {
+    int epoch;            /* 0-based epoch in progress */
+    int epochs;
+    int batch;            /* batches done in this epoch */
+    int batches;          /* batches per epoch */
+    double lr;
+    double loss;          /* running mean over this epoch so far */
+    double accuracy;      /* running, 0-1 */
+    double seconds;       /* since the epoch started */
+    double images_per_s;
+} NnBatchProgress;
+
+typedef struct {
+    int epoch;            /* 1-based: epochs finished */
+    int epochs;
+    double lr;
+    double train_loss, train_accuracy;  /* running over the epoch (dropout, augmentation on) */
+    double val_loss, val_accuracy;      /* inference mode on the validation set */
+    double seconds;       /* training + validation wall time of this epoch */
+    double images_per_s;  /* training images per second */
+} NnEpochStats;
+
+typedef struct {
+    void (*on_batch)(const NnBatchProgress *progress, void *user);
+    /* After each epoch; the model holds that epoch's weights. */
+    void (*on_epoch)(const NnEpochStats *stats, NnModel *model, void *user);
+    /* Polled between batches; returning true stops training with NN_ERR_CANCELLED. */
+    bool (*should_stop)(void *user);
+    void *user;
+} NnTrainCallbacks;
+
+/* Trains model on `train`, validating on `val` after each epoch. Starts at
+ * epoch nn_model_epochs_done(model), so a saved model can be trained further;
+ * the same seed, thread count and data give identical results. */
+NnStatus nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
+                  const NnDataset *val, const NnTrainCallbacks *callbacks, NnError *err);

@@ -1,0 +1,417 @@
+/* Layer tests: each layer's analytic gradients against central finite
+ * differences, and the convolution against a naive direct convolution.
+ *
+ * For a layer y = f(x, w) the tests use the scalar L = sum(r * y) with a fixed
+ * random r, so dL/dy = r and the backward pass must give dL/dx and dL/dw. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "layers.h"
+#include "rng.h"
+
+static void
+fill_random(float *x, size_t n, float lo, float hi, uint64_t seed)
+{
+    NnRng rng = nn_rng_seed(seed);
+    for (size_t i = 0; i < n; i++)
+        x[i] = nn_rng_range(&rng, lo, hi);
+}
+
+static double
+dot(const float *a, const float *b, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)a[i] * b[i];
+    return s;
+}
+
+/* Asserts |a - n| <= tol * max(1, |a|, |n|), naming the entry on failure. */
+static void
+assert_close(double analytic, double numeric, double tol, const char *what, size_t i)
+{
+    double scale = fmax(1.0, fmax(fabs(analytic), fabs(numeric)));
+    if (fabs(analytic - numeric) > tol * scale)
+        fail_msg("%s[%zu]: analytic %.6g, numeric %.6g", what, i, analytic, numeric);
+}
+
+/* ---- convolution ---------------------------------------------------------- */
+
+/* Direct convolution in the CNHW layout, in double precision. */
+static void
+naive_conv(const NnConvShape *s, const float *x, const float *w, int batch, double *y)
+{
+    for (int f = 0; f < s->out_channels; f++)
+        for (int b = 0; b < batch; b++)
+            for (int oy = 0; oy < s->out_height; oy++)
+                for (int ox = 0; ox < s->out_width; ox++) {
+                    double sum = 0.0;
+                    for (int c = 0; c < s->in_channels; c++)
+                        for (int ky = 0; ky < 3; ky++)
+                            for (int kx = 0; kx < 3; kx++) {
+                                int iy = oy + ky - s->pad, ix = ox + kx - s->pad;
+                                if (iy < 0 || iy >= s->height || ix < 0 || ix >= s->width)
+                                    continue;
+                                sum += (double)w[((f * s->in_channels + c) * 3 + ky) * 3 + kx] *
+                                       x[(((size_t)c * batch + b) * s->height + iy) * s->width + ix];
+                            }
+                    y[(((size_t)f * batch + b) * s->out_height + oy) * s->out_width + ox] = sum;
+                }
+}
+
+static void
+check_conv_against_naive(int pad, int chunk)
+{
+    const int batch = 3;
+    NnConvShape s = nn_conv_shape(4, 5, 7, 6, pad);
+    size_t nx = (size_t)s.in_channels * batch * s.height * s.width;
+    size_t nw = (size_t)s.out_channels * nn_conv_k(&s);
+    size_t ny = (size_t)s.out_channels * batch * s.out_height * s.out_width;
+    float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w), *y = malloc(ny * sizeof *y);
+    float *col = malloc((size_t)nn_conv_k(&s) * nn_conv_cols(&s, chunk) * sizeof *col);
+    double *ref = malloc(ny * sizeof *ref);
+    fill_random(x, nx, -1, 1, 1);
+    fill_random(w, nw, -1, 1, 2);
+
+    nn_conv_forward(&s, x, w, y, batch, chunk, col);
+    naive_conv(&s, x, w, batch, ref);
+    for (size_t i = 0; i < ny; i++)
+        assert_close(y[i], ref[i], 1e-5, "conv output", i);
+    free(x); free(w); free(y); free(col); free(ref);
+}
+
+static void test_conv_same_matches_naive(void **state) { (void)state; check_conv_against_naive(1, 3); }
+static void test_conv_valid_matches_naive(void **state) { (void)state; check_conv_against_naive(0, 3); }
+static void test_conv_chunked_matches_naive(void **state) { (void)state; check_conv_against_naive(1, 2); check_conv_against_naive(0, 1); }
+
+static void
+check_conv_gradients(int pad)
+{
+    const int batch = 2, chunk = 1;
+    NnConvShape s = nn_conv_shape(3, 4, 5, 6, pad);
+    size_t nx = (size_t)s.in_channels * batch * s.height * s.width;
+    size_t nw = (size_t)s.out_channels * nn_conv_k(&s);
+    size_t ny = (size_t)s.out_channels * batch * s.out_height * s.out_width;
+    size_t ncol = (size_t)nn_conv_k(&s) * nn_conv_cols(&s, chunk);
+    float *x = malloc(nx * 4), *w = malloc(nw * 4), *y = malloc(ny * 4), *r = malloc(ny * 4);
+    float *dx = malloc(nx * 4), *dw = calloc(nw, 4), *col = malloc(ncol * 4), *dcol = malloc(ncol * 4);
+    fill_random(x, nx, -1, 1, 3);
+    fill_random(w, nw, -1, 1, 4);
+    fill_random(r, ny, -1, 1, 5);
+
+    nn_conv_backward(&s, x, w, r, dw, dx, batch, chunk, col, dcol);
+
+    const float eps = 1e-2f; /* L is linear in x and in w: differences are exact up to rounding */
+    for (size_t i = 0; i < nx; i++) {
+        float keep = x[i];
+        x[i] = keep + eps;
+        nn_conv_forward(&s, x, w, y, batch, chunk, col);
+        double up = dot(r, y, ny);
+        x[i] = keep - eps;
+        nn_conv_forward(&s, x, w, y, batch, chunk, col);
+        double down = dot(r, y, ny);
+        x[i] = keep;
+        assert_close(dx[i], (up - down) / (2 * eps), 1e-3, "conv dx", i);
+    }
+    for (size_t i = 0; i < nw; i++) {
+        float keep = w[i];
+        w[i] = keep + eps;
+        nn_conv_forward(&s, x, w, y, batch, chunk, col);
+        double up = dot(r, y, ny);
+        w[i] = keep - eps;
+        nn_conv_forward(&s, x, w, y, batch, chunk, col);
+        double down = dot(r, y, ny);
+        w[i] = keep;
+        assert_close(dw[i], (up - down) / (2 * eps), 1e-3, "conv dw", i);
+    }
+    free(x); free(w); free(y); free(r); free(dx); free(dw); free(col); free(dcol);
+}
+
+static void test_conv_gradients_same(void **state) { (void)state; check_conv_gradients(1); }
+static void test_conv_gradients_valid(void **state) { (void)state; check_conv_gradients(0); }
+
+/* ---- batch normalisation + ReLU -------------------------------------------- */
+
+enum { BN_C = 3, BN_N = 10 };
+
+static double
+bn_loss(const NnBnShape *s, const float *z, const float *gamma, const float *beta, const float *r)
+{
+    float rm[BN_C] = { 0 }, rv[BN_C] = { 1, 1, 1 }, mean[BN_C], invstd[BN_C], a[BN_C * BN_N];
+    nn_bn_relu_forward_train(s, z, gamma, beta, rm, rv, mean, invstd, a);
+    return dot(r, a, BN_C * BN_N);
+}
+
+static void
+test_bn_relu_gradients(void **state)
+{
+    (void)state;
+    NnBnShape s = { BN_C, BN_N, 0.99f, 1e-3f };
+    float z[BN_C * BN_N], r[BN_C * BN_N], a[BN_C * BN_N], dz[BN_C * BN_N];
+    float gamma[BN_C] = { 1.3f, 0.7f, -0.9f }, beta[BN_C] = { 0.1f, -0.2f, 0.3f };
+    float rm[BN_C] = { 0 }, rv[BN_C] = { 1, 1, 1 }, mean[BN_C], invstd[BN_C];
+    float dgamma[BN_C] = { 0 }, dbeta[BN_C] = { 0 };
+    fill_random(z, BN_C * BN_N, -2, 2, 6);
+    fill_random(r, BN_C * BN_N, -1, 1, 7);
+
+    nn_bn_relu_forward_train(&s, z, gamma, beta, rm, rv, mean, invstd, a);
+    nn_bn_relu_backward(&s, z, a, r, gamma, mean, invstd, dgamma, dbeta, dz);
+
+    /* Points whose pre-activation is near the ReLU kink are skipped: a finite
+     * difference across the kink is meaningless. */
+    const float eps = 1e-3f;
+    int checked = 0;
+    for (int i = 0; i < BN_C * BN_N; i++) {
+        int c = i / BN_N;
+        float pre = gamma[c] * (z[i] - mean[c]) * invstd[c] + beta[c];
+        if (fabsf(pre) < 0.05f)
+            continue;
+        float keep = z[i];
+        z[i] = keep + eps;
+        double up = bn_loss(&s, z, gamma, beta, r);
+        z[i] = keep - eps;
+        double down = bn_loss(&s, z, gamma, beta, r);
+        z[i] = keep;
+        assert_close(dz[i], (up - down) / (2 * eps), 2e-2, "bn dz", i);
+        checked++;
+    }
+    assert_true(checked > BN_C * BN_N / 2);
+    for (int c = 0; c < BN_C; c++) {
+        float keep = gamma[c];
+        gamma[c] = keep + eps;
+        double up = bn_loss(&s, z, gamma, beta, r);
+        gamma[c] = keep - eps;
+        double down = bn_loss(&s, z, gamma, beta, r);
+        gamma[c] = keep;
+        assert_close(dgamma[c], (up - down) / (2 * eps), 2e-2, "bn dgamma", c);
+        keep = beta[c];
+        beta[c] = keep + eps;
+        up = bn_loss(&s, z, gamma, beta, r);
+        beta[c] = keep - eps;
+        down = bn_loss(&s, z, gamma, beta, r);
+        beta[c] = keep;
+        assert_close(dbeta[c], (up - down) / (2 * eps), 2e-2, "bn dbeta", c);
+    }
+}
+
+static void
+test_bn_train_vs_eval(void **state)
+{
+    (void)state;
+    NnBnShape s = { BN_C, BN_N, 0.99f, 1e-3f };
+    float z[BN_C * BN_N], a_train[BN_C * BN_N], a_eval[BN_C * BN_N];
+    float gamma[BN_C] = { 1.3f, 0.7f, 0.9f }, beta[BN_C] = { 0.1f, -0.2f, 0.3f };
+    float rm[BN_C] = { 0, 0, 0 }, rv[BN_C] = { 1, 1, 1 }, mean[BN_C], invstd[BN_C];
+    fill_random(z, BN_C * BN_N, 1, 5, 8);
+
+    nn_bn_relu_forward_train(&s, z, gamma, beta, rm, rv, mean, invstd, a_train);
+    for (int c = 0; c < BN_C; c++) {
+        /* The running statistics moved 1 % of the way from (0, 1) to the batch's. */
+        double m = 0, v = 0;
+        for (int i = 0; i < BN_N; i++)
+            m += z[c * BN_N + i];
+        m /= BN_N;
+        for (int i = 0; i < BN_N; i++)
+            v += (z[c * BN_N + i] - m) * (z[c * BN_N + i] - m);
+        v /= BN_N; /* biased, as Keras */
+        assert_close(mean[c], m, 1e-5, "batch mean", c);
+        assert_close(rm[c], 0.01 * m, 1e-5, "running mean", c);
+        assert_close(rv[c], 0.99 + 0.01 * v, 1e-5, "running var", c);
+        assert_close(invstd[c], 1.0 / sqrt(v + 1e-3), 1e-5, "invstd", c);
+    }
+
+    /* In eval mode with the running statistics equal to the batch's, the
+     * output equals the training-mode output; with the initial ones it does not. */
+    nn_bn_relu_forward_eval(&s, z, gamma, beta, (float[]){ 0, 0, 0 }, (float[]){ 1, 1, 1 }, a_eval);
+    assert_true(fabsf(a_eval[0] - a_train[0]) > 0.1f);
+    for (int c = 0; c < BN_C; c++) {
+        rm[c] = mean[c];
+        rv[c] = 1.0f / (invstd[c] * invstd[c]) - 1e-3f;
+    }
+    nn_bn_relu_forward_eval(&s, z, gamma, beta, rm, rv, a_eval);
+    for (int i = 0; i < BN_C * BN_N; i++)
+        assert_close(a_eval[i], a_train[i], 1e-4, "eval vs train", i);
+}
+
+/* ---- max-pooling ----------------------------------------------------------- */
+
+static void
+test_maxpool_forward_and_gradients(void **state)
+{
+    (void)state;
+    enum { P = 3, H = 4, W = 6, N = P * H * W, M = P * (H / 2) * (W / 2) };
+    float x[N], y[M], r[M], dx[N];
+    uint8_t arg[M];
+    fill_random(x, N, -1, 1, 9);
+    fill_random(r, M, -1, 1, 10);
+
+    nn_maxpool_forward(x, P, H, W, y, arg);
+    /* Known answer: each output is the largest of its 2x2 window. */
+    for (int p = 0; p < P; p++)
+        for (int oy = 0; oy < H / 2; oy++)
+            for (int ox = 0; ox < W / 2; ox++) {
+                const float *b = x + p * H * W + 2 * oy * W + 2 * ox;
+                float m = fmaxf(fmaxf(b[0], b[1]), fmaxf(b[W], b[W + 1]));
+                assert_true(y[p * (H / 2) * (W / 2) + oy * (W / 2) + ox] == m);
+            }
+    nn_maxpool_backward(r, arg, P, H, W, dx);
+
+    const float eps = 1e-3f;
+    for (int i = 0; i < N; i++) {
+        float keep = x[i];
+        x[i] = keep + eps;
+        nn_maxpool_forward(x, P, H, W, y, NULL);
+        double up = dot(r, y, M);
+        x[i] = keep - eps;
+        nn_maxpool_forward(x, P, H, W, y, NULL);
+        double down = dot(r, y, M);
+        x[i] = keep;
+        assert_close(dx[i], (up - down) / (2 * eps), 1e-2, "maxpool dx", i);
+    }
+}
+
+/* ---- dropout --------------------------------------------------------------- */
+
+static void
+test_dropout_fixed_mask(void **state)
+{
+    (void)state;
+    enum { N = 4000 };
+    static float x[N], orig[N], dx[N];
+    static uint8_t mask[N];
+    fill_random(orig, N, 0.5f, 1.5f, 11);
+    memcpy(x, orig, sizeof x);
+    NnRng rng = nn_rng_seed(12);
+    nn_dropout_forward(x, N, 0.25f, mask, &rng);
+
+    int kept = 0;
+    for (int i = 0; i < N; i++) {
+        kept += mask[i];
+        /* inverted dropout: kept values scaled by 1/(1-rate) */
+        assert_close(x[i], mask[i] ? orig[i] / 0.75f : 0.0f, 1e-6, "dropout y", i);
+        dx[i] = 1.0f;
+    }
+    assert_in_range(kept, (int)(0.72 * N), (int)(0.78 * N));
+    /* With the mask fixed, y is linear in x: dy/dx is the mask's scale. */
+    nn_dropout_backward(dx, N, 0.25f, mask);
+    for (int i = 0; i < N; i++)
+        assert_close(dx[i], mask[i] / 0.75f, 1e-6, "dropout dx", i);
+
+    /* The same seed gives the same mask. */
+    uint8_t again[N];
+    rng = nn_rng_seed(12);
+    memcpy(x, orig, sizeof x);
+    nn_dropout_forward(x, N, 0.25f, again, &rng);
+    assert_memory_equal(mask, again, N);
+}
+
+/* ---- flatten, dense, softmax ------------------------------------------------ */
+
+static void
+test_flatten_round_trip(void **state)
+{
+    (void)state;
+    enum { C = 3, B = 2, S = 5, N = C * B * S };
+    float x[N], f[N], back[N];
+    for (int i = 0; i < N; i++)
+        x[i] = (float)i;
+    nn_flatten_forward(x, C, B, S, f);
+    /* image b's features c*S+s, feature-major */
+    assert_true(f[(1 * S + 2) * B + 1] == x[(1 * B + 1) * S + 2]);
+    nn_flatten_backward(f, C, B, S, back);
+    assert_memory_equal(x, back, sizeof x);
+}
+
+static void
+test_dense_gradients(void **state)
+{
+    (void)state;
+    enum { IN = 7, OUT = 5, B = 3 };
+    float x[IN * B], w[OUT * IN], bias[OUT], y[OUT * B], r[OUT * B];
+    float dx[IN * B], dw[OUT * IN] = { 0 }, db[OUT] = { 0 };
+    fill_random(x, IN * B, -1, 1, 13);
+    fill_random(w, OUT * IN, -1, 1, 14);
+    fill_random(bias, OUT, -1, 1, 15);
+    fill_random(r, OUT * B, -1, 1, 16);
+    nn_dense_backward(x, w, r, dw, db, dx, IN, OUT, B);
+
+    const float eps = 1e-2f;
+    float *vars[3] = { x, w, bias }, *grads[3] = { dx, dw, db };
+    size_t sizes[3] = { IN * B, OUT * IN, OUT };
+    const char *names[3] = { "dense dx", "dense dw", "dense dbias" };
+    for (int v = 0; v < 3; v++)
+        for (size_t i = 0; i < sizes[v]; i++) {
+            float keep = vars[v][i];
+            vars[v][i] = keep + eps;
+            nn_dense_forward(x, w, bias, y, IN, OUT, B);
+            double up = dot(r, y, OUT * B);
+            vars[v][i] = keep - eps;
+            nn_dense_forward(x, w, bias, y, IN, OUT, B);
+            double down = dot(r, y, OUT * B);
+            vars[v][i] = keep;
+            assert_close(grads[v][i], (up - down) / (2 * eps), 1e-3, names[v], i);
+        }
+}
+
+static void
+test_softmax_xent(void **state)
+{
+    (void)state;
+    enum { K = 4, B = 3 };
+    float logits[K * B], probs[K * B], dl[K * B];
+    const uint8_t labels[B] = { 2, 0, 3 };
+    fill_random(logits, K * B, -3, 3, 17);
+    int correct = 0;
+    float loss = nn_softmax_xent_forward(logits, labels, K, B, probs, &correct);
+
+    /* Known answer: the mean of -log softmax at the label. */
+    double expected = 0.0;
+    for (int b = 0; b < B; b++) {
+        double sum = 0.0, psum = 0.0;
+        for (int k = 0; k < K; k++) {
+            sum += exp(logits[k * B + b]);
+            psum += probs[k * B + b];
+        }
+        assert_close(psum, 1.0, 1e-6, "probabilities sum", b);
+        expected -= logits[labels[b] * B + b] - log(sum);
+    }
+    assert_close(loss, expected / B, 1e-5, "loss", 0);
+
+    nn_softmax_xent_backward(probs, labels, K, B, dl);
+    const float eps = 1e-3f;
+    for (int i = 0; i < K * B; i++) {
+        float keep = logits[i];
+        logits[i] = keep + eps;
+        double up = nn_softmax_xent_forward(logits, labels, K, B, probs, NULL);
+        logits[i] = keep - eps;
+        double down = nn_softmax_xent_forward(logits, labels, K, B, probs, NULL);
+        logits[i] = keep;
+        assert_close(dl[i], (up - down) / (2 * eps), 1e-2, "softmax dlogits", i);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conv_same_matches_naive),
+        cmocka_unit_test(test_conv_valid_matches_naive),
+        cmocka_unit_test(test_conv_chunked_matches_naive),
+        cmocka_unit_test(test_conv_gradients_same),
+        cmocka_unit_test(test_conv_gradients_valid),
+        cmocka_unit_test(test_bn_relu_gradients),
+        cmocka_unit_test(test_bn_train_vs_eval),
+        cmocka_unit_test(test_maxpool_forward_and_gradients),
+        cmocka_unit_test(test_dropout_fixed_mask),
+        cmocka_unit_test(test_flatten_round_trip),
+        cmocka_unit_test(test_dense_gradients),
+        cmocka_unit_test(test_softmax_xent),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,527 @@
+/* test-predict-cli.c — `digitlab-cli predict` end to end.
+ *
+ * Runs the program named by $DIGITLAB_CLI on a model made here with the
+ * engine (freshly initialised, so its answers are arbitrary but fixed) and
+ * on images and stroke files written here. Checks the interface, not the
+ * accuracy: exit statuses, error messages naming the file or line, that
+ * the same digit reaches the network identically through every file format,
+ * and the JSON output. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <math.h>
+
+#include <cmocka.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <png.h>
+
+#include "model.h"
+
+static char *tmp_dir;
+static char *model_path;
+
+static char *
+tmp_path(const char *name)
+{
+    return g_build_filename(tmp_dir, name, NULL);
+}
+
+/* Runs digitlab-cli predict ARGS... (NULL-terminated), feeding stdin_text
+ * if non-NULL; returns the exit status. */
+static int
+run_predict(const char *stdin_text, char **out, char **err, ...)
+{
+    const char *cli = g_getenv("DIGITLAB_CLI");
+    assert_non_null(cli);
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (char *)cli);
+    g_ptr_array_add(argv, (char *)"predict");
+    va_list ap;
+    va_start(ap, err);
+    for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
+        g_ptr_array_add(argv, (char *)a);
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+
+    g_autoptr(GError) error = NULL;
+    GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                             (stdin_text != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0);
+    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata, flags, &error);
+    if (proc == NULL)
+        fail_msg("cannot run %s: %s", cli, error->message);
+    if (!g_subprocess_communicate_utf8(proc, stdin_text, NULL, out, err, &error))
+        fail_msg("running %s: %s", cli, error->message);
+    assert_true(g_subprocess_get_if_exited(proc));
+    return g_subprocess_get_exit_status(proc);
+}
+
+/* Non-empty lines of text. */
+static char **
+lines_of(const char *text)
+{
+    g_auto(GStrv) all = g_strsplit(text, "\n", -1);
+    g_autoptr(GStrvBuilder) b = g_strv_builder_new();
+    for (char **l = all; *l != NULL; l++)
+        if (**l != '\0')
+            g_strv_builder_add(b, *l);
+    return g_strv_builder_end(b);
+}
+
+/* ---- test files ---- */
+
+static void
+paint_capsule(uint8_t *g, int w, int h, double ax, double ay, double bx, double by, double r,
+              uint8_t ink)
+{
+    double dx = bx - ax, dy = by - ay, len2 = dx * dx + dy * dy;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double px = x + 0.5, py = y + 0.5;
+            double t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            double qx = ax + t * dx - px, qy = ay + t * dy - py;
+            double d = sqrt(qx * qx + qy * qy);
+            /* one pixel of anti-aliasing, so PNG alpha has grey levels */
+            double cover = r + 0.5 - d;
+            if (cover <= 0)
+                continue;
+            uint8_t v = (uint8_t)(cover >= 1 ? ink : 255 - cover * (255 - ink));
+            if (v < g[y * w + x])
+                g[y * w + x] = v;
+        }
+}
+
+/* A "4", black on white, 40 x 50. */
+#define IMG_W 40
+#define IMG_H 50
+static void
+make_four(uint8_t *g)
+{
+    memset(g, 255, IMG_W * IMG_H);
+    paint_capsule(g, IMG_W, IMG_H, 22, 6, 8, 32, 2.5, 0);
+    paint_capsule(g, IMG_W, IMG_H, 8, 32, 32, 32, 2.5, 0);
+    paint_capsule(g, IMG_W, IMG_H, 26, 16, 26, 45, 2.5, 0);
+}
+
+static void
+write_file(const char *name, const void *data, gsize size)
+{
+    g_autofree char *path = tmp_path(name);
+    g_autoptr(GError) error = NULL;
+    if (!g_file_set_contents(path, data, (gssize)size, &error))
+        fail_msg("%s", error->message);
+}
+
+static void
+write_png(const char *name, const uint8_t *pixels, int w, int h, png_uint_32 format)
+{
+    g_autofree char *path = tmp_path(name);
+    png_image png;
+    memset(&png, 0, sizeof png);
+    png.version = PNG_IMAGE_VERSION;
+    png.width = (png_uint_32)w;
+    png.height = (png_uint_32)h;
+    png.format = format;
+    if (!png_image_write_to_file(&png, path, 0, pixels, 0, NULL))
+        fail_msg("writing %s: %s", path, png.message);
+}
+
+/* The same "4" as: raw PGM, gray PNG, inverted 16-bit plain PGM, and
+ * black ink in the alpha channel of a transparent PNG. */
+static void
+write_four_images(void)
+{
+    uint8_t g[IMG_W * IMG_H];
+    make_four(g);
+
+    GString *pgm = g_string_new("P5\n# a four\n40 50\n255\n");
+    g_string_append_len(pgm, (const char *)g, sizeof g);
+    write_file("four.pgm", pgm->str, pgm->len);
+    g_string_free(pgm, TRUE);
+
+    write_png("four.png", g, IMG_W, IMG_H, PNG_FORMAT_GRAY);
+
+    GString *plain = g_string_new("P2\n40 50\n65535\n");
+    for (int i = 0; i < IMG_W * IMG_H; i++)
+        g_string_append_printf(plain, "%d%c", (255 - g[i]) * 257, i % IMG_W == IMG_W - 1 ? '\n' : ' ');
+    write_file("four-inverse.pgm", plain->str, plain->len);
+    g_string_free(plain, TRUE);
+
+    uint8_t ga[2 * IMG_W * IMG_H];
+    for (int i = 0; i < IMG_W * IMG_H; i++) {
+        ga[2 * i] = 0;
+        ga[2 * i + 1] = 255 - g[i];
+    }
+    write_png("four-alpha.png", ga, IMG_W, IMG_H, PNG_FORMAT_GA);
+
+    uint8_t blank[IMG_W * IMG_H];
+    memset(blank, 255, sizeof blank);
+    write_png("blank.png", blank, IMG_W, IMG_H, PNG_FORMAT_GRAY);
+
+    /* A PNG cut short, and a file that is no image. */
+    g_autofree char *png_path = tmp_path("four.png");
+    g_autofree char *png_data = NULL;
+    gsize png_size;
+    assert_true(g_file_get_contents(png_path, &png_data, &png_size, NULL));
+    write_file("truncated.png", png_data, png_size / 2);
+    write_file("notes.txt", "not an image\n", 13);
+    write_file("bad.pgm", "P5\n40 50\n255\nshort", 18);
+}
+
+static int
+setup(void **state)
+{
+    g_autoptr(GError) error = NULL;
+    tmp_dir = g_dir_make_tmp("digitlab-predict-XXXXXX", &error);
+    if (tmp_dir == NULL)
+        return -1;
+    model_path = tmp_path("model.dlm");
+
+    NnModelConfig config = { NN_PADDING_SAME };
+    NnModel *model = NULL;
+    NnError err = { 0 };
+    if (nn_model_new(&config, 42, &model, &err) != NN_OK ||
+        nn_model_save(model, model_path, 0, &err) != NN_OK) {
+        fprintf(stderr, "cannot make a model: %s\n", err.message);
+        nn_model_free(model);
+        return -1;
+    }
+    nn_model_free(model);
+    write_four_images();
+    (void)state;
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    g_autoptr(GFile) dir = g_file_new_for_path(tmp_dir);
+    g_autoptr(GFileEnumerator) e = g_file_enumerate_children(dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                                             G_FILE_QUERY_INFO_NONE, NULL, NULL);
+    GFileInfo *info;
+    while (e != NULL && (info = g_file_enumerator_next_file(e, NULL, NULL)) != NULL) {
+        g_autoptr(GFile) child = g_file_get_child(dir, g_file_info_get_name(info));
+        g_file_delete(child, NULL, NULL);
+        g_object_unref(info);
+    }
+    g_file_delete(dir, NULL, NULL);
+    g_free(model_path);
+    g_free(tmp_dir);
+    (void)state;
+    return 0;
+}
+
+/* ---- JSON output ---- */
+
+typedef struct {
+    char *input;
+    int line;  /* 0 if absent */
+    int digit;
+    int label; /* -1 if absent */
+    double probs[10];
+} Result;
+
+/* Parses and checks one output line: the keys and their types, ten
+ * probabilities summing to 1, digit their argmax. */
+static Result
+parse_result(const char *text)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) error = NULL;
+    if (!json_parser_load_from_data(parser, text, -1, &error))
+        fail_msg("output line is not JSON: %s: %s", text, error->message);
+    JsonNode *root = json_parser_get_root(parser);
+    assert_true(JSON_NODE_HOLDS_OBJECT(root));
+    JsonObject *o = json_node_get_object(root);
+
+    Result r = { 0 };
+    assert_true(json_object_has_member(o, "input"));
+    r.input = g_strdup(json_object_get_string_member(o, "input"));
+    r.line = json_object_has_member(o, "line") ? (int)json_object_get_int_member(o, "line") : 0;
+    r.digit = (int)json_object_get_int_member(o, "digit");
+    r.label = json_object_has_member(o, "label") ? (int)json_object_get_int_member(o, "label") : -1;
+    JsonArray *p = json_object_get_array_member(o, "probabilities");
+    assert_non_null(p);
+    assert_int_equal(json_array_get_length(p), 10);
+    double sum = 0;
+    int argmax = 0;
+    for (guint k = 0; k < 10; k++) {
+        r.probs[k] = json_array_get_double_element(p, k);
+        assert_true(r.probs[k] >= 0 && r.probs[k] <= 1);
+        sum += r.probs[k];
+        if (r.probs[k] > r.probs[argmax])
+            argmax = (int)k;
+    }
+    assert_true(fabs(sum - 1.0) < 1e-4);
+    assert_int_equal(r.digit, argmax);
+    return r;
+}
+
+static void
+assert_same_probs(const Result *a, const Result *b, double tol)
+{
+    for (int k = 0; k < 10; k++)
+        if (fabs(a->probs[k] - b->probs[k]) > tol)
+            fail_msg("%s and %s differ: p[%d] = %g vs %g", a->input, b->input, k, a->probs[k], b->probs[k]);
+}
+
+/* ---- tests ---- */
+
+static void
+test_help(void **state)
+{
+    g_autofree char *out = NULL, *err = NULL;
+    assert_int_equal(run_predict(NULL, &out, &err, "--help", NULL), 0);
+    assert_non_null(strstr(out, "--model"));
+    assert_non_null(strstr(out, "--strokes"));
+    assert_non_null(strstr(out, "--json"));
+    (void)state;
+}
+
+static void
+test_usage_errors(void **state)
+{
+    g_autofree char *four = tmp_path("four.pgm");
+    char *out = NULL, *err = NULL;
+
+    assert_int_equal(run_predict(NULL, &out, &err, four, NULL), 2);
+    assert_non_null(strstr(err, "--model"));
+    g_free(out);
+    g_free(err);
+
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, NULL), 2);
+    assert_non_null(strstr(err, "--strokes"));
+    g_free(out);
+    g_free(err);
+
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, "--strokes", four, four, NULL), 2);
+    g_free(out);
+    g_free(err);
+
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, "--no-such-option", four, NULL), 2);
+    g_free(out);
+    g_free(err);
+    (void)state;
+}
+
+static void
+test_model_errors(void **state)
+{
+    g_autofree char *four = tmp_path("four.pgm");
+    g_autofree char *missing = tmp_path("no-such-model.dlm");
+    g_autofree char *corrupt = tmp_path("notes.txt");
+    char *out = NULL, *err = NULL;
+
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", missing, four, NULL), 1);
+    assert_non_null(strstr(err, "no-such-model.dlm"));
+    assert_string_equal(out, "");
+    g_free(out);
+    g_free(err);
+
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", corrupt, four, NULL), 1);
+    assert_non_null(strstr(err, "notes.txt"));
+    assert_string_equal(out, "");
+    g_free(out);
+    g_free(err);
+    (void)state;
+}
+
+/* The same digit as PGM, PNG, inverted 16-bit PGM and alpha PNG reaches the
+ * network as the same 28x28 image, hence the same answer. */
+static void
+test_images_agree(void **state)
+{
+    const char *names[] = { "four.pgm", "four.png", "four-inverse.pgm", "four-alpha.png" };
+    char *paths[4];
+    for (int i = 0; i < 4; i++)
+        paths[i] = tmp_path(names[i]);
+
+    g_autofree char *out = NULL, *err = NULL;
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, "--json",
+                                 paths[0], paths[1], paths[2], paths[3], NULL), 0);
+    assert_string_equal(err, "");
+    g_auto(GStrv) lines = lines_of(out);
+    assert_int_equal(g_strv_length(lines), 4);
+    Result r[4];
+    for (int i = 0; i < 4; i++) {
+        r[i] = parse_result(lines[i]);
+        assert_string_equal(r[i].input, paths[i]);
+        assert_int_equal(r[i].label, -1);
+        assert_int_equal(r[i].line, 0);
+    }
+    for (int i = 1; i < 4; i++)
+        assert_same_probs(&r[0], &r[i], 1e-5);
+
+    /* Text: "PATH: D (P%)", P the digit's probability. */
+    g_autofree char *text = NULL, *text_err = NULL;
+    assert_int_equal(run_predict(NULL, &text, &text_err, "--model", model_path, paths[0], paths[3], NULL), 0);
+    g_auto(GStrv) tlines = lines_of(text);
+    assert_int_equal(g_strv_length(tlines), 2);
+    g_autofree char *expected = g_strdup_printf("%s: %d (%.1f%%)", paths[0], r[0].digit,
+                                                100.0 * r[0].probs[r[0].digit]);
+    assert_string_equal(tlines[0], expected);
+
+    for (int i = 0; i < 4; i++) {
+        g_free(r[i].input);
+        g_free(paths[i]);
+    }
+    (void)state;
+}
+
+/* Bad files are reported by name and skipped; the good ones still get an
+ * answer; the exit status says something failed. */
+static void
+test_image_errors(void **state)
+{
+    const char *bad[] = { "truncated.png", "notes.txt", "bad.pgm", "blank.png", "missing.png" };
+    char *paths[5];
+    for (int i = 0; i < 5; i++)
+        paths[i] = tmp_path(bad[i]);
+    g_autofree char *four = tmp_path("four.pgm");
+
+    g_autofree char *out = NULL, *err = NULL;
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, paths[0], paths[1], four,
+                                 paths[2], paths[3], paths[4], NULL), 1);
+    g_auto(GStrv) lines = lines_of(out);
+    assert_int_equal(g_strv_length(lines), 1);
+    assert_true(g_str_has_prefix(lines[0], four));
+
+    g_auto(GStrv) errors = lines_of(err);
+    for (int i = 0; i < 5; i++) {
+        /* one line starting "PATH: " for each bad file, in order */
+        g_autofree char *prefix = g_strconcat(paths[i], ": ", NULL);
+        assert_true(g_strv_length(errors) > (guint)i);
+        if (!g_str_has_prefix(errors[i], prefix))
+            fail_msg("stderr line %d is '%s', expected it to start with '%s'", i + 1, errors[i], prefix);
+    }
+    assert_non_null(strstr(err, "no ink"));
+    for (int i = 0; i < 5; i++)
+        g_free(paths[i]);
+    (void)state;
+}
+
+static const char strokes_file[] =
+    /* 1: a "7" */
+    "{\"strokes\": [[[10, 12], [60, 10], [58, 14], [30, 90]], [[28, 50], [55, 50]]], \"label\": 7}\n"
+    /* 2: the same, 3x larger and elsewhere, unknown key, no label */
+    "{\"id\": \"x\", \"strokes\": [[[530, 36], [680, 30], [674, 42], [590, 270]], [[584, 150], [665, 150]]]}\r\n"
+    "\n"
+    "   \n"
+    /* 5: a point with three numbers */
+    "{\"strokes\": [[[1, 2, 3]]]}\n"
+    /* 6: no points */
+    "{\"strokes\": [[], []], \"label\": 3}\n"
+    /* 7: label out of range */
+    "{\"strokes\": [[[0, 0], [0, 9]]], \"label\": 10}\n"
+    /* 8: not JSON */
+    "{\"strokes\": [[[0, 0]]\n"
+    /* 9: a dot, labelled, no final newline */
+    "{\"strokes\": [[[5, 5]]], \"label\": 0}";
+
+static void
+test_strokes(void **state)
+{
+    write_file("drawings.jsonl", strokes_file, sizeof strokes_file - 1);
+    g_autofree char *path = tmp_path("drawings.jsonl");
+
+    g_autofree char *out = NULL, *err = NULL;
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, "--json", "--strokes", path, NULL), 1);
+    g_auto(GStrv) lines = lines_of(out);
+    assert_int_equal(g_strv_length(lines), 3);
+    Result r[3];
+    const int expected_line[3] = { 1, 2, 9 }, expected_label[3] = { 7, -1, 0 };
+    for (int i = 0; i < 3; i++) {
+        r[i] = parse_result(lines[i]);
+        g_autofree char *input = g_strdup_printf("%s:%d", path, expected_line[i]);
+        assert_string_equal(r[i].input, input);
+        assert_int_equal(r[i].line, expected_line[i]);
+        assert_int_equal(r[i].label, expected_label[i]);
+    }
+    /* Scale and position do not matter. */
+    assert_same_probs(&r[0], &r[1], 1e-3);
+
+    g_auto(GStrv) errors = lines_of(err);
+    const int bad_lines[] = { 5, 6, 7, 8 };
+    for (int i = 0; i < 4; i++) {
+        g_autofree char *prefix = g_strdup_printf("%s:%d: ", path, bad_lines[i]);
+        assert_true(g_strv_length(errors) > (guint)i);
+        if (!g_str_has_prefix(errors[i], prefix))
+            fail_msg("stderr line %d is '%s', expected it to start with '%s'", i + 1, errors[i], prefix);
+    }
+    assert_non_null(strstr(errors[1], "empty"));
+    assert_non_null(strstr(errors[2], "label"));
+
+    /* Text mode marks wrong answers and counts the labelled ones. */
+    g_autofree char *text = NULL, *text_err = NULL;
+    assert_int_equal(run_predict(NULL, &text, &text_err, "--model", model_path, "--strokes", path, NULL), 1);
+    g_auto(GStrv) tlines = lines_of(text);
+    assert_int_equal(g_strv_length(tlines), 4);
+    int right = 0;
+    for (int i = 0; i < 3; i++) {
+        g_autofree char *prefix = g_strdup_printf("%s:%d: %d (", path, expected_line[i], r[i].digit);
+        assert_true(g_str_has_prefix(tlines[i], prefix));
+        gboolean wrong = expected_label[i] >= 0 && expected_label[i] != r[i].digit;
+        assert_int_equal(strstr(tlines[i], "wrong") != NULL, wrong);
+        if (expected_label[i] >= 0) {
+            g_autofree char *label = g_strdup_printf("label %d", expected_label[i]);
+            assert_non_null(strstr(tlines[i], label));
+            right += !wrong;
+        } else {
+            assert_null(strstr(tlines[i], "label"));
+        }
+    }
+    g_autofree char *summary = g_strdup_printf("%d of 2 labelled inputs right", right);
+    assert_true(g_str_has_prefix(tlines[3], summary));
+
+    for (int i = 0; i < 3; i++)
+        g_free(r[i].input);
+    (void)state;
+}
+
+/* Standard input, and more drawings than the model's internal batch. */
+static void
+test_strokes_stdin_many(void **state)
+{
+    enum { N = 300 };
+    GString *text = g_string_new(NULL);
+    for (int i = 0; i < N; i++)
+        g_string_append_printf(text, "{\"strokes\": [[[0, 0], [%d, %d], [%d, 40]]], \"label\": %d}\n",
+                               10 + i % 20, 5 + i % 7, i % 13, i % 10);
+
+    g_autofree char *out = NULL, *err = NULL;
+    assert_int_equal(run_predict(text->str, &out, &err, "--model", model_path, "--json", "--strokes", "-", NULL), 0);
+    assert_string_equal(err, "");
+    g_auto(GStrv) lines = lines_of(out);
+    assert_int_equal(g_strv_length(lines), N);
+    for (int i = 0; i < N; i += 37) {
+        Result r = parse_result(lines[i]);
+        assert_int_equal(r.line, i + 1);
+        assert_int_equal(r.label, i % 10);
+        g_free(r.input);
+    }
+    g_string_free(text, TRUE);
+
+    /* A file of blank lines has nothing to predict: an error. */
+    g_autofree char *out2 = NULL, *err2 = NULL;
+    assert_int_equal(run_predict("\n\n", &out2, &err2, "--model", model_path, "--strokes", "-", NULL), 1);
+    assert_non_null(strstr(err2, "no drawings"));
+    (void)state;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_help),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_model_errors),
+        cmocka_unit_test(test_images_agree),
+        cmocka_unit_test(test_image_errors),
+        cmocka_unit_test(test_strokes),
+        cmocka_unit_test(test_strokes_stdin_many),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
