@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "idx.h"
+#include "test-mnist.h"
 #include "model.h"
 
 #define IMAGES_MAGIC 0x00000803u
@@ -625,32 +626,6 @@ test_corrupt_gzip(void **state)
 
 /* ---- the real MNIST test split --------------------------------------------- */
 
-static char mnist_dir[PATH_MAX];
-
-static bool
-find_mnist(void)
-{
-    const char *env = getenv("DIGITLAB_DATA"), *root = getenv("DIGITLAB_SOURCE_ROOT");
-    char candidates[2][PATH_MAX];
-    int n = 0;
-    if (env != NULL && env[0] != '\0')
-        snprintf(candidates[n++], PATH_MAX, "%s", env);
-    if (root != NULL && root[0] != '\0')
-        snprintf(candidates[n++], PATH_MAX, "%.3000s/../shared/data/mnist", root);
-    for (int i = 0; i < n; i++) {
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%.3000s/t10k-labels-idx1-ubyte.gz", candidates[i]);
-        bool found = access(path, R_OK) == 0;
-        snprintf(path, sizeof path, "%.3000s/t10k-labels-idx1-ubyte", candidates[i]);
-        found = found || access(path, R_OK) == 0;
-        if (found) {
-            snprintf(mnist_dir, sizeof mnist_dir, "%.3000s", candidates[i]);
-            return true;
-        }
-    }
-    return false;
-}
-
 static void
 test_real_mnist_test_split(void **state)
 {
@@ -658,7 +633,7 @@ test_real_mnist_test_split(void **state)
     static const int histogram[10] = { 980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009 };
     NnDataset ds;
     NnError err;
-    if (nn_dataset_load(mnist_dir, NN_SPLIT_TEST, &ds, &err) != NN_OK)
+    if (nn_dataset_load(test_mnist_dir(), NN_SPLIT_TEST, &ds, &err) != NN_OK)
         fail_msg("%s", err.message);
     assert_int_equal(ds.count, 10000);
     assert_int_equal(ds.labels[0], 7);
@@ -700,12 +675,8 @@ main(void)
     };
     size_t n = sizeof tests / sizeof tests[0];
 
-    /* cmocka 1.1.5 reports skip() as "not ok ... # SKIP", which meson's TAP
-     * parser counts as a failure; so without the data the case is left out,
-     * saying so (as test-preprocess.c does). */
-    if (!find_mnist()) {
-        printf("# SKIP test_real_mnist_test_split: no t10k-labels-idx1-ubyte[.gz] in $DIGITLAB_DATA "
-               "or $DIGITLAB_SOURCE_ROOT/../shared/data/mnist\n");
+    if (test_mnist_dir() == NULL) { /* see test-mnist.h */
+        printf("# SKIP test_real_mnist_test_split: " TEST_MNIST_MISSING "\n");
         n--;
     }
     return _cmocka_run_group_tests("test-idx", tests, n, group_setup, group_teardown);
