@@ -74,16 +74,17 @@ check_conv_against_naive(int pad, int chunk)
     size_t nw = (size_t)s.out_channels * nn_conv_k(&s);
     size_t ny = (size_t)s.out_channels * batch * s.out_height * s.out_width;
     float *x = malloc(nx * sizeof *x), *w = malloc(nw * sizeof *w), *y = malloc(ny * sizeof *y);
-    float *col = malloc((size_t)nn_conv_k(&s) * nn_conv_cols(&s, chunk) * sizeof *col);
+    NnScratch scratch = { malloc(2 * nn_conv_scratch_floats(&s, chunk) * sizeof(float)),
+                          nn_conv_scratch_floats(&s, chunk) };
     double *ref = malloc(ny * sizeof *ref);
     fill_random(x, nx, -1, 1, 1);
     fill_random(w, nw, -1, 1, 2);
 
-    nn_conv_forward(&s, x, w, y, batch, chunk, col);
+    nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
     naive_conv(&s, x, w, batch, ref);
     for (size_t i = 0; i < ny; i++)
         assert_close(y[i], ref[i], 1e-5, "conv output", i);
-    free(x); free(w); free(y); free(col); free(ref);
+    free(x); free(w); free(y); free(scratch.base); free(ref);
 }
 
 static void test_conv_same_matches_naive(void **state) { (void)state; check_conv_against_naive(1, 3); }
@@ -98,23 +99,25 @@ check_conv_gradients(int pad)
     size_t nx = (size_t)s.in_channels * batch * s.height * s.width;
     size_t nw = (size_t)s.out_channels * nn_conv_k(&s);
     size_t ny = (size_t)s.out_channels * batch * s.out_height * s.out_width;
-    size_t ncol = (size_t)nn_conv_k(&s) * nn_conv_cols(&s, chunk);
+    /* room for two threads */
+    NnScratch scratch = { malloc(2 * nn_conv_scratch_floats(&s, chunk) * sizeof(float)),
+                          nn_conv_scratch_floats(&s, chunk) };
     float *x = malloc(nx * 4), *w = malloc(nw * 4), *y = malloc(ny * 4), *r = malloc(ny * 4);
-    float *dx = malloc(nx * 4), *dw = calloc(nw, 4), *col = malloc(ncol * 4), *dcol = malloc(ncol * 4);
+    float *dx = malloc(nx * 4), *dw = calloc(nw, 4);
     fill_random(x, nx, -1, 1, 3);
     fill_random(w, nw, -1, 1, 4);
     fill_random(r, ny, -1, 1, 5);
 
-    nn_conv_backward(&s, x, w, r, dw, dx, batch, chunk, col, dcol);
+    nn_conv_backward(&s, x, w, r, dw, dx, batch, chunk, scratch);
 
     const float eps = 1e-2f; /* L is linear in x and in w: differences are exact up to rounding */
     for (size_t i = 0; i < nx; i++) {
         float keep = x[i];
         x[i] = keep + eps;
-        nn_conv_forward(&s, x, w, y, batch, chunk, col);
+        nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
         double up = dot(r, y, ny);
         x[i] = keep - eps;
-        nn_conv_forward(&s, x, w, y, batch, chunk, col);
+        nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
         double down = dot(r, y, ny);
         x[i] = keep;
         assert_close(dx[i], (up - down) / (2 * eps), 1e-3, "conv dx", i);
@@ -122,15 +125,15 @@ check_conv_gradients(int pad)
     for (size_t i = 0; i < nw; i++) {
         float keep = w[i];
         w[i] = keep + eps;
-        nn_conv_forward(&s, x, w, y, batch, chunk, col);
+        nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
         double up = dot(r, y, ny);
         w[i] = keep - eps;
-        nn_conv_forward(&s, x, w, y, batch, chunk, col);
+        nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
         double down = dot(r, y, ny);
         w[i] = keep;
         assert_close(dw[i], (up - down) / (2 * eps), 1e-3, "conv dw", i);
     }
-    free(x); free(w); free(y); free(r); free(dx); free(dw); free(col); free(dcol);
+    free(x); free(w); free(y); free(r); free(dx); free(dw); free(scratch.base);
 }
 
 static void test_conv_gradients_same(void **state) { (void)state; check_conv_gradients(1); }
@@ -287,8 +290,7 @@ test_dropout_fixed_mask(void **state)
     static uint8_t mask[N];
     fill_random(orig, N, 0.5f, 1.5f, 11);
     memcpy(x, orig, sizeof x);
-    NnRng rng = nn_rng_seed(12);
-    nn_dropout_forward(x, N, 0.25f, mask, &rng);
+    nn_dropout_forward(x, N, 0.25f, mask, 12);
 
     int kept = 0;
     for (int i = 0; i < N; i++) {
@@ -305,9 +307,8 @@ test_dropout_fixed_mask(void **state)
 
     /* The same seed gives the same mask. */
     uint8_t again[N];
-    rng = nn_rng_seed(12);
     memcpy(x, orig, sizeof x);
-    nn_dropout_forward(x, N, 0.25f, again, &rng);
+    nn_dropout_forward(x, N, 0.25f, again, 12);
     assert_memory_equal(mask, again, N);
 }
 

@@ -14,19 +14,6 @@ nn_gemm(bool trans_a, bool trans_b, int m, int n, int k,
                 m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-void
-nn_set_threads(int threads)
-{
-    if (threads > 0)
-        openblas_set_num_threads(threads);
-}
-
-int
-nn_get_threads(void)
-{
-    return openblas_get_num_threads();
-}
-
 const char *
 nn_blas_info(void)
 {

@@ -1,9 +1,39 @@
 #include "layers.h"
 
+#include <cblas.h>
 #include <math.h>
+#include <omp.h>
 #include <string.h>
 
 #include "gemm.h"
+
+/* ---- threads ------------------------------------------------------------------ */
+
+/* Loops smaller than this many numbers run on one thread: starting a team
+ * costs more than it saves (and batch-1 inference for the canvas stays on
+ * the caller's thread). */
+#define PARALLEL_MIN 32768
+
+void
+nn_set_threads(int threads)
+{
+    omp_set_num_threads(threads > 0 ? threads : omp_get_num_procs());
+    openblas_set_num_threads(1);
+}
+
+int
+nn_get_threads(void)
+{
+    return omp_get_max_threads();
+}
+
+/* Part t of n items split into `parts` contiguous ranges: [*lo, *hi). */
+static void
+split_range(int n, int parts, int t, int *lo, int *hi)
+{
+    *lo = (int)((long long)n * t / parts);
+    *hi = (int)((long long)n * (t + 1) / parts);
+}
 
 /* ---- convolution ------------------------------------------------------------ */
 
@@ -94,14 +124,24 @@ nn_col2im3x3(const NnConvShape *s, const float *col, int batch, int b0, int nb, 
     }
 }
 
+size_t
+nn_conv_scratch_floats(const NnConvShape *s, int chunk)
+{
+    size_t col = (size_t)nn_conv_k(s) * nn_conv_cols(s, chunk);
+    return 2 * col + (size_t)s->out_channels * nn_conv_k(s); /* col, dcol, dw */
+}
+
 void
 nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
-                int batch, int chunk, float *col)
+                int batch, int chunk, NnScratch scratch)
 {
     const int hw = s->out_height * s->out_width, k = nn_conv_k(s);
+    const int chunks = (batch + chunk - 1) / chunk;
 
-    for (int b0 = 0; b0 < batch; b0 += chunk) {
-        int nb = batch - b0 < chunk ? batch - b0 : chunk;
+#pragma omp parallel for schedule(static) if (chunks > 1)
+    for (int c = 0; c < chunks; c++) {
+        float *col = scratch.base + (size_t)omp_get_thread_num() * scratch.stride;
+        int b0 = c * chunk, nb = batch - b0 < chunk ? batch - b0 : chunk;
         int n = nn_conv_cols(s, nb);
         nn_im2col3x3(s, x, batch, b0, nb, col);
         nn_gemm(false, false, s->out_channels, n, k, 1.0f, w, k, col, n,
@@ -111,24 +151,41 @@ nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
 
 void
 nn_conv_backward(const NnConvShape *s, const float *x, const float *w, const float *dy,
-                 float *dw, float *dx, int batch, int chunk, float *col, float *dcol)
+                 float *dw, float *dx, int batch, int chunk, NnScratch scratch)
 {
     const int hw = s->out_height * s->out_width, k = nn_conv_k(s);
+    const int chunks = (batch + chunk - 1) / chunk;
+    const size_t col_size = (size_t)k * nn_conv_cols(s, chunk), dw_size = (size_t)s->out_channels * k;
+    const size_t in_plane = (size_t)s->height * s->width;
+    int threads = chunks > 1 ? nn_get_threads() : 1;
 
-    if (dx != NULL)
-        memset(dx, 0, sizeof(float) * (size_t)s->in_channels * batch * s->height * s->width);
-    for (int b0 = 0; b0 < batch; b0 += chunk) {
-        int nb = batch - b0 < chunk ? batch - b0 : chunk;
-        int n = nn_conv_cols(s, nb);
-        const float *dy_chunk = dy + (size_t)b0 * hw;
-        nn_im2col3x3(s, x, batch, b0, nb, col);
-        nn_gemm(false, true, s->out_channels, k, n, 1.0f, dy_chunk, batch * hw, col, n,
-                1.0f, dw, k);
-        if (dx != NULL) {
-            nn_gemm(true, false, k, n, s->out_channels, 1.0f, w, k, dy_chunk, batch * hw,
-                    0.0f, dcol, n);
-            nn_col2im3x3(s, dcol, batch, b0, nb, dx);
+#pragma omp parallel num_threads(threads)
+    {
+        float *col = scratch.base + (size_t)omp_get_thread_num() * scratch.stride;
+        float *dcol = col + col_size, *dw_part = dcol + col_size;
+        memset(dw_part, 0, dw_size * sizeof(float));
+#pragma omp for schedule(static)
+        for (int c = 0; c < chunks; c++) {
+            int b0 = c * chunk, nb = batch - b0 < chunk ? batch - b0 : chunk;
+            int n = nn_conv_cols(s, nb);
+            const float *dy_chunk = dy + (size_t)b0 * hw;
+            nn_im2col3x3(s, x, batch, b0, nb, col);
+            nn_gemm(false, true, s->out_channels, k, n, 1.0f, dy_chunk, batch * hw, col, n,
+                    1.0f, dw_part, k);
+            if (dx != NULL) {
+                nn_gemm(true, false, k, n, s->out_channels, 1.0f, w, k, dy_chunk, batch * hw,
+                        0.0f, dcol, n);
+                for (int ch = 0; ch < s->in_channels; ch++)
+                    memset(dx + ((size_t)ch * batch + b0) * in_plane, 0, sizeof(float) * nb * in_plane);
+                nn_col2im3x3(s, dcol, batch, b0, nb, dx);
+            }
         }
+    }
+    /* The threads' partial sums, added in thread order. */
+    for (int t = 0; t < threads; t++) {
+        const float *part = scratch.base + (size_t)t * scratch.stride + 2 * col_size;
+        for (size_t i = 0; i < dw_size; i++)
+            dw[i] += part[i];
     }
 }
 
@@ -174,6 +231,7 @@ nn_bn_relu_forward_train(const NnBnShape *s, const float *z, const float *gamma,
                          const float *beta, float *running_mean, float *running_var,
                          float *save_mean, float *save_invstd, float *a)
 {
+#pragma omp parallel for schedule(static) if (s->count * s->channels > PARALLEL_MIN)
     for (int c = 0; c < s->channels; c++) {
         const float *zc = z + (size_t)c * s->count;
         float *ac = a + (size_t)c * s->count;
@@ -201,6 +259,7 @@ nn_bn_relu_forward_eval(const NnBnShape *s, const float *z, const float *gamma,
                         const float *beta, const float *running_mean,
                         const float *running_var, float *a)
 {
+#pragma omp parallel for schedule(static) if (s->count * s->channels > PARALLEL_MIN)
     for (int c = 0; c < s->channels; c++) {
         const float *zc = z + (size_t)c * s->count;
         float *ac = a + (size_t)c * s->count;
@@ -220,6 +279,7 @@ nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *a, const fl
                     const float *gamma, const float *save_mean, const float *save_invstd,
                     float *dgamma, float *dbeta, float *dz)
 {
+#pragma omp parallel for schedule(static) if (s->count * s->channels > PARALLEL_MIN)
     for (int c = 0; c < s->channels; c++) {
         const size_t off = (size_t)c * s->count;
         const float *zc = z + off, *ac = a + off, *dac = da + off;
@@ -264,6 +324,7 @@ nn_maxpool_forward(const float *x, int planes, int height, int width, float *y, 
 {
     const int ho = height / 2, wo = width / 2;
 
+#pragma omp parallel for schedule(static) if ((size_t)planes * height * width > PARALLEL_MIN)
     for (int p = 0; p < planes; p++) {
         const float *in = x + (size_t)p * height * width;
         float *out = y + (size_t)p * ho * wo;
@@ -289,9 +350,10 @@ nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int heig
 {
     const int ho = height / 2, wo = width / 2;
 
-    memset(dx, 0, sizeof(float) * (size_t)planes * height * width);
+#pragma omp parallel for schedule(static) if ((size_t)planes * height * width > PARALLEL_MIN)
     for (int p = 0; p < planes; p++) {
         float *out = dx + (size_t)p * height * width;
+        memset(out, 0, sizeof(float) * height * width);
         const float *g = dy + (size_t)p * ho * wo;
         const uint8_t *arg = argmax + (size_t)p * ho * wo;
         for (int oy = 0; oy < ho; oy++)
@@ -304,12 +366,25 @@ nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int heig
 
 /* ---- dropout ----------------------------------------------------------------- */
 
+/* SplitMix64's finaliser: a good 64-bit hash of a counter. */
+static inline uint64_t
+mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
 void
-nn_dropout_forward(float *x, size_t n, float rate, uint8_t *mask, NnRng *rng)
+nn_dropout_forward(float *x, size_t n, float rate, uint8_t *mask, uint64_t seed)
 {
     const float scale = 1.0f / (1.0f - rate);
+    /* keep when the top 24 bits, as a fraction, are >= rate */
+    const uint64_t threshold = (uint64_t)(rate * 16777216.0f);
+    const uint64_t key = mix64(seed);
+#pragma omp parallel for schedule(static) if (n > PARALLEL_MIN)
     for (size_t i = 0; i < n; i++) {
-        mask[i] = nn_rng_uniform(rng) >= rate;
+        mask[i] = (mix64(key + i * 0x9e3779b97f4a7c15ull) >> 40) >= threshold;
         x[i] = mask[i] ? x[i] * scale : 0.0f;
     }
 }
@@ -318,6 +393,7 @@ void
 nn_dropout_backward(float *dx, size_t n, float rate, const uint8_t *mask)
 {
     const float scale = 1.0f / (1.0f - rate);
+#pragma omp parallel for schedule(static) if (n > PARALLEL_MIN)
     for (size_t i = 0; i < n; i++)
         dx[i] = mask[i] ? dx[i] * scale : 0.0f;
 }
@@ -327,6 +403,7 @@ nn_dropout_backward(float *dx, size_t n, float rate, const uint8_t *mask)
 void
 nn_flatten_forward(const float *x, int channels, int batch, int spatial, float *f)
 {
+#pragma omp parallel for schedule(static) if ((size_t)channels * batch * spatial > PARALLEL_MIN)
     for (int c = 0; c < channels; c++)
         for (int b = 0; b < batch; b++)
             for (int s = 0; s < spatial; s++)
@@ -336,6 +413,7 @@ nn_flatten_forward(const float *x, int channels, int batch, int spatial, float *
 void
 nn_flatten_backward(const float *df, int channels, int batch, int spatial, float *dx)
 {
+#pragma omp parallel for schedule(static) if ((size_t)channels * batch * spatial > PARALLEL_MIN)
     for (int c = 0; c < channels; c++)
         for (int b = 0; b < batch; b++)
             for (int s = 0; s < spatial; s++)
@@ -344,11 +422,27 @@ nn_flatten_backward(const float *df, int channels, int batch, int spatial, float
 
 /* ---- dense ------------------------------------------------------------------- */
 
+/* Dense layers split their GEMMs between threads by columns (images) or by
+ * rows of the weight gradient: every number is computed by one thread, in
+ * the same order whatever the thread count. */
+static int
+dense_threads(int in, int out, int batch)
+{
+    return (size_t)in * out * batch > 64 * (size_t)PARALLEL_MIN && batch >= 8 ? nn_get_threads() : 1;
+}
+
 void
 nn_dense_forward(const float *x, const float *w, const float *bias, float *y,
                  int in, int out, int batch)
 {
-    nn_gemm(false, false, out, batch, in, 1.0f, w, in, x, batch, 0.0f, y, batch);
+    int threads = dense_threads(in, out, batch);
+#pragma omp parallel num_threads(threads)
+    {
+        int lo, hi;
+        split_range(batch, omp_get_num_threads(), omp_get_thread_num(), &lo, &hi);
+        if (hi > lo)
+            nn_gemm(false, false, out, hi - lo, in, 1.0f, w, in, x + lo, batch, 0.0f, y + lo, batch);
+    }
     if (bias != NULL)
         for (int o = 0; o < out; o++)
             for (int b = 0; b < batch; b++)
@@ -359,7 +453,20 @@ void
 nn_dense_backward(const float *x, const float *w, const float *dy, float *dw, float *dbias,
                   float *dx, int in, int out, int batch)
 {
-    nn_gemm(false, true, out, in, batch, 1.0f, dy, batch, x, batch, 1.0f, dw, in);
+    int threads = dense_threads(in, out, batch);
+#pragma omp parallel num_threads(threads)
+    {
+        int lo, hi, t = omp_get_thread_num(), n = omp_get_num_threads();
+        split_range(out, n, t, &lo, &hi);
+        if (hi > lo)
+            nn_gemm(false, true, hi - lo, in, batch, 1.0f, dy + (size_t)lo * batch, batch, x, batch,
+                    1.0f, dw + (size_t)lo * in, in);
+        if (dx != NULL) {
+            split_range(batch, n, t, &lo, &hi);
+            if (hi > lo)
+                nn_gemm(true, false, in, hi - lo, out, 1.0f, w, in, dy + lo, batch, 0.0f, dx + lo, batch);
+        }
+    }
     if (dbias != NULL)
         for (int o = 0; o < out; o++) {
             float sum = 0.0f;
@@ -367,8 +474,6 @@ nn_dense_backward(const float *x, const float *w, const float *dy, float *dw, fl
                 sum += dy[(size_t)o * batch + b];
             dbias[o] += sum;
         }
-    if (dx != NULL)
-        nn_gemm(true, false, in, batch, out, 1.0f, w, in, dy, batch, 0.0f, dx, batch);
 }
 
 /* ---- softmax + cross-entropy -------------------------------------------------- */

@@ -39,14 +39,26 @@ void nn_im2col3x3(const NnConvShape *s, const float *x, int batch, int b0, int n
 /* The adjoint of im2col: accumulates col back into dx (dx += col2im(col)). */
 void nn_col2im3x3(const NnConvShape *s, const float *col, int batch, int b0, int nb, float *dx);
 
-/* y[f][b][...] = sum w[f][k] col[k][...]. w: [out_channels][in_channels*9].
- * col: scratch of nn_conv_k(s) * nn_conv_cols(s, chunk) floats. */
+/* Per-thread scratch memory: thread t uses base + t * stride floats. A
+ * convolution needs nn_conv_scratch_floats() floats per thread. */
+typedef struct {
+    float *base;
+    size_t stride;
+} NnScratch;
+
+size_t nn_conv_scratch_floats(const NnConvShape *s, int chunk);
+
+/* The batch is processed in chunks of `chunk` images, spread over the
+ * engine's threads (nn_set_threads), each chunk one im2col and one
+ * single-threaded GEMM: y[f][b][...] = sum_k w[f][k] col[k][...].
+ * w: [out_channels][in_channels*9]. */
 void nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
-                     int batch, int chunk, float *col);
-/* dw += dy * col^T; if dx is non-NULL, dx = col2im(w^T dy). col, dcol: scratch
- * as in forward. */
+                     int batch, int chunk, NnScratch scratch);
+/* dw += dy col^T (summed per thread, then over threads in a fixed order, so
+ * a given thread count always gives the same bits); if dx is non-NULL,
+ * dx = col2im(w^T dy). */
 void nn_conv_backward(const NnConvShape *s, const float *x, const float *w, const float *dy,
-                      float *dw, float *dx, int batch, int chunk, float *col, float *dcol);
+                      float *dw, float *dx, int batch, int chunk, NnScratch scratch);
 
 /* ---- batch normalisation fused with ReLU --------------------------------- */
 
@@ -83,8 +95,9 @@ void nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int
 /* ---- inverted dropout ------------------------------------------------------ */
 
 /* Keeps each value with probability 1-rate, scaled by 1/(1-rate); mask gets 1
- * for kept values. In place. */
-void nn_dropout_forward(float *x, size_t n, float rate, uint8_t *mask, NnRng *rng);
+ * for kept values. In place. Element i's coin is a hash of (seed, i), so the
+ * mask does not depend on how the work is split between threads. */
+void nn_dropout_forward(float *x, size_t n, float rate, uint8_t *mask, uint64_t seed);
 void nn_dropout_backward(float *dx, size_t n, float rate, const uint8_t *mask);
 
 /* ---- flatten between the CNHW conv stack and feature-major dense layers ---- */

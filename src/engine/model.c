@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gemm.h"
 #include "layers.h"
 
 #define N_CONV 4
@@ -16,9 +17,10 @@
 #define DROPOUT_CONV 0.25f
 #define DROPOUT_DENSE 0.5f
 #define MAX_TENSORS 32
-/* Upper bound on an im2col scratch matrix, in floats (16 MiB): a convolution
- * over a batch runs in chunks of images that fit. */
-#define COL_BUDGET (4u << 20)
+/* A convolution runs in chunks of images, one im2col + GEMM each, spread
+ * over the threads: chunks of about this many output pixels (one 28x28
+ * image, four 14x14 ones) keep each thread's im2col matrix in cache. */
+#define CHUNK_PIXELS 784
 
 static const int conv_filters[N_CONV] = { 32, 32, 64, 64 };
 
@@ -57,7 +59,8 @@ struct NnModel {
     uint8_t *argmax[2], *mask[3];  /* pool winners; dropout masks */
     float *flat, *z5, *a5, *logits, *probs;
     float *grad_a, *grad_b;        /* ping-pong buffers for backward */
-    float *col, *dcol;
+    NnScratch scratch;             /* per-thread im2col matrices and partial sums */
+    int threads;                   /* the thread count the scratch was made for */
     int chunk[N_CONV];
     int batch;                     /* size of the last forward */
     bool dropout;                  /* whether it applied dropout */
@@ -263,10 +266,9 @@ free_workspace(NnModel *m)
     free(m->probs);
     free(m->grad_a);
     free(m->grad_b);
-    free(m->col);
-    free(m->dcol);
+    free(m->scratch.base);
     m->flat = m->z5 = m->a5 = m->logits = m->probs = NULL;
-    m->grad_a = m->grad_b = m->col = m->dcol = NULL;
+    m->grad_a = m->grad_b = m->scratch.base = NULL;
     m->capacity = 0;
 }
 
@@ -289,11 +291,13 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
 {
     if (batch <= 0)
         return nn_error_set(err, NN_ERR_INVALID_ARG, "batch size must be positive, not %d", batch);
-    if (batch <= m->capacity)
+    if (batch <= m->capacity && m->threads == nn_get_threads())
         return NN_OK;
+    if (batch < m->capacity)
+        batch = m->capacity;
     free_workspace(m);
 
-    size_t largest = 0, col = 0;
+    size_t largest = 0, stride = 0;
     bool ok = true;
     for (int i = 0; i < N_CONV; i++) {
         const NnConvShape *s = &m->conv[i];
@@ -303,11 +307,10 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
         largest = in > largest ? in : largest;
         ok &= (m->z[i] = malloc(n * sizeof(float))) != NULL;
         ok &= (m->a[i] = malloc(n * sizeof(float))) != NULL;
-        size_t per_image = (size_t)nn_conv_k(s) * s->out_height * s->out_width;
-        int chunk = (int)(COL_BUDGET / per_image);
+        int chunk = CHUNK_PIXELS / (s->out_height * s->out_width);
         m->chunk[i] = chunk < 1 ? 1 : chunk > batch ? batch : chunk;
-        size_t c = per_image * m->chunk[i];
-        col = c > col ? c : col;
+        size_t need = nn_conv_scratch_floats(s, m->chunk[i]);
+        stride = need > stride ? need : stride;
     }
     for (int i = 0; i < 2; i++) {
         size_t n = (size_t)m->conv[2 * i + 1].out_channels * batch * m->pooled_hw[i];
@@ -325,8 +328,10 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
     ok &= (m->probs = malloc((size_t)NN_CLASSES * batch * sizeof(float))) != NULL;
     ok &= (m->grad_a = malloc(largest * sizeof(float))) != NULL;
     ok &= (m->grad_b = malloc(largest * sizeof(float))) != NULL;
-    ok &= (m->col = malloc(col * sizeof(float))) != NULL;
-    ok &= (m->dcol = malloc(col * sizeof(float))) != NULL;
+    m->threads = nn_get_threads();
+    stride = (stride + 15) & ~(size_t)15; /* 64-byte aligned per thread */
+    m->scratch.stride = stride;
+    ok &= (m->scratch.base = aligned_alloc(64, stride * m->threads * sizeof(float))) != NULL;
     if (!ok) {
         free_workspace(m);
         return nn_error_set(err, NN_ERR_NOMEM, "out of memory for a batch of %d images", batch);
@@ -430,7 +435,7 @@ nn_model_forward(NnModel *m, const float *images, const uint8_t *labels, int bat
     const float *x = images;
     for (int i = 0; i < N_CONV; i++) {
         const NnConvShape *s = &m->conv[i];
-        nn_conv_forward(s, x, m->conv_w[i], m->z[i], batch, m->chunk[i], m->col);
+        nn_conv_forward(s, x, m->conv_w[i], m->z[i], batch, m->chunk[i], m->scratch);
         bn_relu_forward(m, i, batch, training, m->z[i], m->a[i]);
         x = m->a[i];
         if (i % 2 == 1) {
@@ -439,7 +444,7 @@ nn_model_forward(NnModel *m, const float *images, const uint8_t *labels, int bat
                                m->pool[p], training ? m->argmax[p] : NULL);
             if (m->dropout)
                 nn_dropout_forward(m->pool[p], (size_t)s->out_channels * batch * m->pooled_hw[p],
-                                   DROPOUT_CONV, m->mask[p], rng);
+                                   DROPOUT_CONV, m->mask[p], nn_rng_u64(rng));
             x = m->pool[p];
         }
     }
@@ -447,7 +452,7 @@ nn_model_forward(NnModel *m, const float *images, const uint8_t *labels, int bat
     nn_dense_forward(m->flat, m->dense1_w, NULL, m->z5, m->flatten, DENSE_UNITS, batch);
     bn_relu_forward(m, 4, batch, training, m->z5, m->a5);
     if (m->dropout)
-        nn_dropout_forward(m->a5, (size_t)DENSE_UNITS * batch, DROPOUT_DENSE, m->mask[2], rng);
+        nn_dropout_forward(m->a5, (size_t)DENSE_UNITS * batch, DROPOUT_DENSE, m->mask[2], nn_rng_u64(rng));
     nn_dense_forward(m->a5, m->dense2_w, m->dense2_b, m->logits, DENSE_UNITS, NN_CLASSES, batch);
     return nn_softmax_xent_forward(m->logits, labels, NN_CLASSES, batch, m->probs, correct);
 }
@@ -496,7 +501,7 @@ nn_model_backward(NnModel *m, const float *images, const uint8_t *labels, int ba
         bn_relu_backward(m, i, batch, m->z[i], m->a[i], g);
         const float *x = i == 0 ? images : i == 2 ? m->pool[0] : m->a[i - 1];
         nn_conv_backward(s, x, m->conv_w[i], g, m->conv_dw[i], i > 0 ? h : NULL,
-                         batch, m->chunk[i], m->col, m->dcol);
+                         batch, m->chunk[i], m->scratch);
         SWAP();
     }
 #undef SWAP
@@ -506,7 +511,7 @@ NnStatus
 nn_model_predict(NnModel *m, const float *images, int n, float *probs, NnError *err)
 {
     const int max_chunk = 128;
-    NnStatus status = nn_model_reserve(m, n < max_chunk ? n : max_chunk, err);
+    NnStatus status = nn_model_reserve(m, m->capacity > 0 ? m->capacity : n < max_chunk ? n : max_chunk, err);
     if (status != NN_OK)
         return status;
     for (int start = 0; start < n; start += m->capacity) {
