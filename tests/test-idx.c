@@ -440,7 +440,7 @@ test_count_larger_than_data(void **state)
         double seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
         if (seconds > 2.0)
             fail_msg("refusing short files took %.1f s", seconds);
-        if (!limited)
+        if (!limited && gz == 0)
             print_message("# address-space limit not set (sanitizer or valgrind): only the time is checked\n");
     }
 }
@@ -593,33 +593,12 @@ test_corrupt_gzip(void **state)
         }
 
         /* Cut inside the 8-byte trailer or the last bytes of the deflate
-         * stream, after all the pixels: zlib's gzread() then returns 0, as at
-         * a proper end, and sets at most a Z_BUF_ERROR that idx.c does not
-         * ask gzerror() for, so such a file loads with its CRC unchecked.
-         * Shown here, not failed on, until idx.c checks that the gzip stream
-         * really ended; the pixels at least must be right. */
-        int loaded = 0;
+         * stream, after all the pixels: zlib's gzread() then returns 0 as at
+         * a proper end; the reader must still notice (gzerror, gzclose). */
         for (size_t cut = 1; cut <= 10; cut++) {
             write_bytes(path, false, data, size - cut);
-            uint8_t *images = NULL;
-            int count = 0;
-            NnError err;
-            if (nn_idx_read_images(path, &images, &count, &err) != NN_OK) {
-                assert_non_null(strstr(err.message, "corrupt.gz"));
-                continue;
-            }
-            loaded++;
-            uint8_t *expect = NULL;
-            int expect_count = 0;
-            assert_int_equal(nn_idx_read_images(good, &expect, &expect_count, NULL), NN_OK);
-            assert_int_equal(count, expect_count);
-            assert_memory_equal(images, expect, (size_t)count * NN_IMAGE_PIXELS);
-            free(expect);
-            free(images);
+            expect_error(path, true, NN_ERR_FORMAT, "corrupt.gz");
         }
-        if (loaded > 0)
-            print_message("# known gap: %d of 10 cuts in the last 10 bytes of a %zu-byte .gz load\n",
-                          loaded, size);
         free(data);
     }
 }

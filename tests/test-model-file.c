@@ -730,8 +730,8 @@ test_unknown_tensor(void **state)
     expect_bytes_error("running-adam.dlm", extra, size, NN_ERR_ARCH, "unknown tensor 'bn1.running_mean.adam_m'");
     free(extra);
 
-    memcpy(data, good, good_size);
     /* A name that is empty or longer than 63 bytes. */
+    memcpy(data, good, good_size);
     put_le32(data + rec[0].start, 0);
     fix_crc(data, good_size);
     expect_bytes_error("noname.dlm", data, good_size, NN_ERR_FORMAT, "tensor 0 has a bad name");

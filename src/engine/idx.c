@@ -116,16 +116,26 @@ read_idx(const char *path, uint32_t magic, int ndims, const char *kind, uint8_t 
     }
     if (status == NN_OK) {
         unsigned char extra;
-        if (gzread(f, &extra, 1) != 0)
+        int zerr = Z_OK;
+        int got = gzread(f, &extra, 1);
+        gzerror(f, &zerr);
+        if (zerr != Z_OK && zerr != Z_STREAM_END)
+            status = nn_error_set(err, NN_ERR_FORMAT, "%s: the compressed data is damaged or cut short",
+                                  base_name(path));
+        else if (got != 0)
             status = nn_error_set(err, NN_ERR_FORMAT, "%s: longer than its header says (%u items)",
                                   base_name(path), n);
     }
+    /* gzclose reports a gzip stream that ended early (e.g. in its CRC trailer). */
+    if (gzclose(f) == Z_BUF_ERROR && status == NN_OK)
+        status = nn_error_set(err, NN_ERR_FORMAT, "%s: the compressed data is cut short", base_name(path));
     if (status != NN_OK) {
         free(buf);
-        goto out;
+        return status;
     }
     *data = buf;
     *count = (int)n;
+    return NN_OK;
 out:
     gzclose(f);
     return status;

@@ -328,7 +328,7 @@ parse(const char *path, const unsigned char *data, size_t size, NnModel **out, N
         uint32_t name_len = 0, ndim = 0, dims[4], dtype = 0;
         char name[MAX_NAME + 1];
         if (!take_u32(&r, &name_len) || name_len == 0 || name_len > MAX_NAME ||
-            (size_t)(r.end - r.p) < name_len) {
+            (size_t)(r.end - r.p) < name_len || memchr(r.p, '\0', name_len) != NULL) {
             status = nn_error_set(err, NN_ERR_FORMAT, "%s: tensor %u has a bad name", path, i);
             break;
         }
