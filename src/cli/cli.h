@@ -6,3 +6,4 @@ int cmd_train(int argc, char **argv);
 int cmd_evaluate(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_download(int argc, char **argv);
+int cmd_bench(int argc, char **argv);

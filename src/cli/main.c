@@ -14,6 +14,7 @@ static const struct {
     { "evaluate", cmd_evaluate, "measure a model on the MNIST test set" },
     { "predict", cmd_predict, "recognise digits in images or stroke files" },
     { "download", cmd_download, "fetch the MNIST files and check their checksums" },
+    { "bench", cmd_bench, "time training and recognition" },
 };
 
 static void

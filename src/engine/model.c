@@ -174,6 +174,22 @@ glorot_uniform(float *w, size_t n, int fan_in, int fan_out, NnRng *rng)
         w[i] = nn_rng_range(rng, -limit, limit);
 }
 
+double
+nn_model_flops(const NnModel *m, bool training)
+{
+    double forward = 0.0, backward = 0.0;
+    for (int i = 0; i < N_CONV; i++) {
+        const NnConvShape *s = &m->conv[i];
+        double f = 2.0 * s->out_channels * nn_conv_k(s) * s->out_height * s->out_width;
+        forward += f;
+        backward += i == 0 ? f : 2 * f; /* weight gradient, and input gradient after conv1 */
+    }
+    double dense = 2.0 * DENSE_UNITS * m->flatten + 2.0 * NN_CLASSES * DENSE_UNITS;
+    forward += dense;
+    backward += 2 * dense;
+    return training ? forward + backward : forward;
+}
+
 int
 nn_model_flatten_size(const NnModelConfig *config)
 {

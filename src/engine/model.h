@@ -56,6 +56,10 @@ NnStatus nn_padding_parse(const char *text, NnPadding *out, NnError *err);
 /* Flatten width before the first dense layer: 3136 for same, 1024 for valid. */
 int nn_model_flatten_size(const NnModelConfig *config);
 
+/* Floating-point operations (a multiply-add counts 2) of the convolution and
+ * dense layers for one image: forward only, or forward + backward. */
+double nn_model_flops(const NnModel *model, bool training);
+
 /* The model's tensors in file order (weights and BN parameters, then BN
  * running statistics). */
 int nn_model_tensor_count(const NnModel *model);

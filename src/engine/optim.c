@@ -17,6 +17,7 @@ nn_adam_update(const NnAdam *adam, float lr, uint64_t *step, float *params,
     const float alpha = (float)(lr * sqrt(1.0 - pow(adam->beta2, t)) / (1.0 - pow(adam->beta1, t)));
     const float b1 = adam->beta1, b2 = adam->beta2, eps = adam->epsilon;
 
+#pragma omp parallel for simd schedule(static) if (n > 65536)
     for (size_t i = 0; i < n; i++) {
         float g = grads[i];
         m[i] = b1 * m[i] + (1.0f - b1) * g;

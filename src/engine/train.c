@@ -53,6 +53,35 @@ shuffle(int *order, int n, uint64_t seed, int epoch)
     }
 }
 
+void
+nn_train_prepare_batch(const NnTrainConfig *config, const NnDataset *train, const int *indices,
+                       int count, int epoch, float *images, uint8_t *labels)
+{
+#pragma omp parallel for schedule(static) if (count > 16)
+    for (int i = 0; i < count; i++) {
+        int index = indices[i];
+        /* One stream per image and epoch: independent of batching and threads. */
+        NnRng rng = nn_rng_derive(config->seed, stream(STREAM_AUGMENT, epoch), (uint64_t)index);
+        nn_augment_image(&config->augment, train->images + (size_t)index * NN_IMAGE_PIXELS,
+                         images + (size_t)i * NN_IMAGE_PIXELS, &rng);
+        labels[i] = train->labels[index];
+    }
+}
+
+float
+nn_train_step(NnModel *model, const float *images, const uint8_t *labels, int count, float lr,
+              NnRng *dropout, int *correct)
+{
+    const NnAdam adam = nn_adam_default();
+    uint64_t step = nn_model_step(model);
+    float loss = nn_model_forward(model, images, labels, count, true, dropout, correct);
+    nn_model_backward(model, images, labels, count);
+    nn_adam_update(&adam, lr, &step, nn_model_params(model), nn_model_grads(model),
+                   nn_model_adam_m(model), nn_model_adam_v(model), nn_model_param_count(model));
+    nn_model_set_step(model, step);
+    return loss;
+}
+
 static NnStatus
 check_config(const NnTrainConfig *c, const NnDataset *train, const NnDataset *val, NnError *err)
 {
@@ -101,8 +130,6 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
 
     NnSchedule schedule = config->schedule;
     schedule.epochs = config->epochs;
-    const NnAdam adam = nn_adam_default();
-    uint64_t step = nn_model_step(model);
 
     for (int epoch = nn_model_epochs_done(model); epoch < config->epochs; epoch++) {
         const double start = now_seconds();
@@ -116,23 +143,12 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
                 goto out;
             }
             const int count = n - b * batch < batch ? n - b * batch : batch;
-            for (int i = 0; i < count; i++) {
-                int index = order[b * batch + i];
-                /* One stream per image and epoch: independent of batching order. */
-                NnRng rng = nn_rng_derive(config->seed, stream(STREAM_AUGMENT, epoch), (uint64_t)index);
-                nn_augment_image(&config->augment, train->images + (size_t)index * NN_IMAGE_PIXELS,
-                                 images + (size_t)i * NN_IMAGE_PIXELS, &rng);
-                labels[i] = train->labels[index];
-            }
+            nn_train_prepare_batch(config, train, order + b * batch, count, epoch, images, labels);
             if (config->per_step_lr)
                 lr = nn_schedule_lr(&schedule, epoch + (double)b / batches);
 
             NnRng dropout = nn_rng_derive(config->seed, stream(STREAM_DROPOUT, epoch), (uint64_t)b);
-            float loss = nn_model_forward(model, images, labels, count, true, &dropout, &correct);
-            nn_model_backward(model, images, labels, count);
-            nn_adam_update(&adam, (float)lr, &step, nn_model_params(model), nn_model_grads(model),
-                           nn_model_adam_m(model), nn_model_adam_v(model), nn_model_param_count(model));
-            nn_model_set_step(model, step);
+            float loss = nn_train_step(model, images, labels, count, (float)lr, &dropout, &correct);
             loss_sum += (double)loss * count;
             seen += count;
 

@@ -57,6 +57,15 @@ typedef struct {
     void *user;
 } NnTrainCallbacks;
 
+/* The pieces of one training step, for nn_train and the benchmark:
+ * augmented copies of train images indices[0..count) for `epoch` (in
+ * parallel; each image's randomness derived from seed, epoch and index), and
+ * one forward + backward + Adam update (returns the batch's mean loss). */
+void nn_train_prepare_batch(const NnTrainConfig *config, const NnDataset *train, const int *indices,
+                            int count, int epoch, float *images, uint8_t *labels);
+float nn_train_step(NnModel *model, const float *images, const uint8_t *labels, int count, float lr,
+                    NnRng *dropout, int *correct);
+
 /* Trains model on `train`, validating on `val` after each epoch. Starts at
  * epoch nn_model_epochs_done(model), so a saved model can be trained further;
  * the same seed, thread count and data give identical results. */
