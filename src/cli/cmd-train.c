@@ -94,6 +94,7 @@ cmd_train(int argc, char **argv)
         { "lr-max", 0, 0, G_OPTION_ARG_DOUBLE, &config.schedule.lr_max, "Peak learning rate (1e-3)", "LR" },
         { "lr-min", 0, 0, G_OPTION_ARG_DOUBLE, &config.schedule.lr_min, "Initial and final learning rate (1e-5)", "LR" },
         { "per-step-lr", 0, 0, G_OPTION_ARG_NONE, &config.per_step_lr, "Update the learning rate every step, not every epoch", NULL },
+        { "bn-recalibrate", 0, 0, G_OPTION_ARG_INT, &config.bn_recalibrate, "After each epoch, recompute BN statistics on N training images (0: the paper's running averages)", "N" },
         { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Train on the first N training images only", "N" },
         { "val-split", 0, 0, G_OPTION_ARG_INT, &val_split, "Validate on the last N training images (held out) instead of the test set", "N" },
         { "val-limit", 0, 0, G_OPTION_ARG_INT, &val_limit, "Validate on the first N validation images only", "N" },

@@ -51,6 +51,7 @@ struct NnModel {
 
     uint64_t step;
     int epochs_done;
+    float bn_momentum;
 
     /* Workspace for batches of up to `capacity` images. */
     int capacity;
@@ -60,6 +61,7 @@ struct NnModel {
     float *flat, *z5, *a5, *logits, *probs;
     float *grad_a, *grad_b;        /* ping-pong buffers for backward */
     NnScratch scratch;             /* per-thread im2col matrices and partial sums */
+    float *w_flipped;              /* kernels rearranged for the input gradient */
     int threads;                   /* the thread count the scratch was made for */
     int chunk[N_CONV];
     int batch;                     /* size of the last forward */
@@ -213,6 +215,7 @@ nn_model_new(const NnModelConfig *config, uint64_t seed, NnModel **out, NnError 
     if (m == NULL)
         return nn_error_set(err, NN_ERR_NOMEM, "out of memory creating the model");
     m->config = *config;
+    m->bn_momentum = BN_MOMENTUM;
 
     int pad = config->padding == NN_PADDING_SAME ? 1 : 0;
     int side = NN_IMAGE_SIDE, channels = 1;
@@ -283,6 +286,8 @@ free_workspace(NnModel *m)
     free(m->grad_a);
     free(m->grad_b);
     free(m->scratch.base);
+    free(m->w_flipped);
+    m->w_flipped = NULL;
     m->flat = m->z5 = m->a5 = m->logits = m->probs = NULL;
     m->grad_a = m->grad_b = m->scratch.base = NULL;
     m->capacity = 0;
@@ -313,7 +318,7 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
         batch = m->capacity;
     free_workspace(m);
 
-    size_t largest = 0, stride = 0;
+    size_t largest = 0, stride = 0, flipped = 0;
     bool ok = true;
     for (int i = 0; i < N_CONV; i++) {
         const NnConvShape *s = &m->conv[i];
@@ -327,6 +332,8 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
         m->chunk[i] = chunk < 1 ? 1 : chunk > batch ? batch : chunk;
         size_t need = nn_conv_scratch_floats(s, m->chunk[i]);
         stride = need > stride ? need : stride;
+        size_t kernels = (size_t)s->out_channels * nn_conv_k(s);
+        flipped = kernels > flipped ? kernels : flipped;
     }
     for (int i = 0; i < 2; i++) {
         size_t n = (size_t)m->conv[2 * i + 1].out_channels * batch * m->pooled_hw[i];
@@ -348,6 +355,7 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
     stride = (stride + 15) & ~(size_t)15; /* 64-byte aligned per thread */
     m->scratch.stride = stride;
     ok &= (m->scratch.base = aligned_alloc(64, stride * m->threads * sizeof(float))) != NULL;
+    ok &= (m->w_flipped = malloc(flipped * sizeof(float))) != NULL;
     if (!ok) {
         free_workspace(m);
         return nn_error_set(err, NN_ERR_NOMEM, "out of memory for a batch of %d images", batch);
@@ -370,6 +378,8 @@ float *nn_model_grads(NnModel *m) { return m->grads; }
 float *nn_model_adam_m(NnModel *m) { return m->adam_m; }
 float *nn_model_adam_v(NnModel *m) { return m->adam_v; }
 const float *nn_model_last_probs(const NnModel *m) { return m->probs; }
+void nn_model_set_bn_momentum(NnModel *m, float momentum) { m->bn_momentum = momentum; }
+float nn_model_bn_momentum(const NnModel *m) { return m->bn_momentum; }
 
 const NnTensor *
 nn_model_tensor(const NnModel *m, int index)
@@ -423,7 +433,7 @@ static NnBnShape
 bn_shape(const NnModel *m, int i, int batch)
 {
     size_t spatial = i < N_CONV ? (size_t)m->conv[i].out_height * m->conv[i].out_width : 1;
-    NnBnShape s = { m->bn[i].channels, spatial * batch, BN_MOMENTUM, BN_EPSILON };
+    NnBnShape s = { m->bn[i].channels, spatial * batch, m->bn_momentum, BN_EPSILON };
     return s;
 }
 
@@ -516,7 +526,7 @@ nn_model_backward(NnModel *m, const float *images, const uint8_t *labels, int ba
         }
         bn_relu_backward(m, i, batch, m->z[i], m->a[i], g);
         const float *x = i == 0 ? images : i == 2 ? m->pool[0] : m->a[i - 1];
-        nn_conv_backward(s, x, m->conv_w[i], g, m->conv_dw[i], i > 0 ? h : NULL,
+        nn_conv_backward(s, x, m->conv_w[i], g, m->conv_dw[i], i > 0 ? h : NULL, m->w_flipped,
                          batch, m->chunk[i], m->scratch);
         SWAP();
     }

@@ -110,5 +110,10 @@ float nn_model_forward(NnModel *model, const float *images, const uint8_t *label
 /* Backward pass for the last training-mode forward: overwrites the gradient
  * block with d(mean loss)/d(params). */
 void nn_model_backward(NnModel *model, const float *images, const uint8_t *labels, int batch);
+/* BN's running statistics move by (1 - momentum) toward each training batch's
+ * (0.99, as Keras). Training's BN recalibration sets it per batch. */
+void nn_model_set_bn_momentum(NnModel *model, float momentum);
+float nn_model_bn_momentum(const NnModel *model);
+
 /* Softmax output of the last forward, class k of image b at [k * batch + b]. */
 const float *nn_model_last_probs(const NnModel *model);

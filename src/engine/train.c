@@ -82,6 +82,23 @@ nn_train_step(NnModel *model, const float *images, const uint8_t *labels, int co
     return loss;
 }
 
+/* "Precise BN": running statistics = the mean over batches of the batch
+ * statistics, momentum k/(k+1) for the k-th batch. */
+static void
+recalibrate_bn(NnModel *model, const NnTrainConfig *config, const NnDataset *train, const int *order,
+               int epoch, float *images, uint8_t *labels)
+{
+    const int n = config->bn_recalibrate < train->count ? config->bn_recalibrate : train->count;
+    const float momentum = nn_model_bn_momentum(model);
+    for (int k = 0, start = 0; start < n; k++, start += config->batch) {
+        int count = n - start < config->batch ? n - start : config->batch;
+        nn_train_prepare_batch(config, train, order + start, count, epoch, images, labels);
+        nn_model_set_bn_momentum(model, (float)k / (float)(k + 1));
+        nn_model_forward(model, images, labels, count, true, NULL, NULL);
+    }
+    nn_model_set_bn_momentum(model, momentum);
+}
+
 static NnStatus
 check_config(const NnTrainConfig *c, const NnDataset *train, const NnDataset *val, NnError *err)
 {
@@ -97,6 +114,8 @@ check_config(const NnTrainConfig *c, const NnDataset *train, const NnDataset *va
         c->augment.zoom >= 1 || c->augment.shift < 0 || c->augment.shift > 1)
         return nn_error_set(err, NN_ERR_INVALID_ARG,
                             "augmentation needs rotation 0-180 degrees, zoom 0-1, shift 0-1");
+    if (c->bn_recalibrate < 0)
+        return nn_error_set(err, NN_ERR_INVALID_ARG, "the BN recalibration image count cannot be negative");
     if (train->count < 1)
         return nn_error_set(err, NN_ERR_EMPTY, "no training images");
     if (val != NULL && val->count < 1)
@@ -163,6 +182,8 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
             }
         }
         const double train_seconds = now_seconds() - start;
+        if (config->bn_recalibrate > 0)
+            recalibrate_bn(model, config, train, order, epoch, images, labels);
         nn_model_set_epochs_done(model, epoch + 1);
 
         NnEpochStats stats = {

@@ -22,6 +22,12 @@ typedef struct {
     NnSchedule schedule;  /* lr_max 1e-3, lr_min 1e-5, warmup 5, epochs = epochs */
     bool per_step_lr;     /* false: lr set once per epoch, as the paper does */
     NnAugment augment;
+    /* After each epoch, recompute BN's running statistics as the plain
+     * average over this many training images (augmented, without dropout)
+     * before validating; 0 (the paper, Keras) keeps the momentum-0.99
+     * averages, which trail the weights by ~100 steps: short runs at a high
+     * learning rate then validate far worse than they are. */
+    int bn_recalibrate;
 } NnTrainConfig;
 
 NnTrainConfig nn_train_config_default(void);
