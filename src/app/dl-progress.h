@@ -1,0 +1,48 @@
+/* dl-progress.h — training progress from a worker thread to the main thread,
+ * by the latest-value pattern.
+ *
+ * The worker calls dl_progress_push_batch() after every batch and
+ * dl_progress_push_epoch() after every epoch, from any thread. The newest
+ * batch progress overwrites the previous one under a mutex, epoch statistics
+ * are queued (none is ever dropped), and at most one idle callback is pending
+ * in the main context the object was created in, however fast the worker
+ * goes. That callback emits "epoch" for each queued epoch and "batch" for the
+ * newest batch, in the order they were pushed.
+ *
+ * The idle callback holds only a weak reference, so disposing of the object
+ * while a dispatch is pending is safe (GNOME Text Editor's
+ * editor-document-statistics.c does the same). No display needed: unit-tested
+ * in tests/app/test-progress.c.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "dl-types.h"
+#include "train.h"
+
+G_BEGIN_DECLS
+
+#define DL_TYPE_PROGRESS (dl_progress_get_type())
+G_DECLARE_FINAL_TYPE(DlProgress, dl_progress, DL, PROGRESS, GObject)
+
+/* Dispatches into the thread-default main context of the calling thread. */
+DlProgress *dl_progress_new(void);
+
+/* Thread-safe. The newest batch progress replaces any not yet dispatched. */
+void dl_progress_push_batch(DlProgress *self, const NnBatchProgress *progress);
+/* Thread-safe. Every epoch pushed is dispatched, in order. */
+void dl_progress_push_epoch(DlProgress *self, const NnEpochStats *stats);
+
+/* Main thread: emits now whatever is waiting (e.g. when the worker has
+ * returned, so its last epoch is not delivered after the run's end). */
+void dl_progress_flush(DlProgress *self);
+
+/* Drops whatever is not dispatched yet (main thread, e.g. before a new run). */
+void dl_progress_reset(DlProgress *self);
+
+/* For tests and diagnostics. */
+guint dl_progress_get_dispatch_count(DlProgress *self);
+gboolean dl_progress_get_pending(DlProgress *self);
+
+G_END_DECLS

@@ -1,0 +1,667 @@
+#!/usr/bin/python3
+"""Digit Lab driven from outside, as a user would: under Xvfb (run-xvfb.sh
+gives each test its own X display and session bus), with pointer and key
+events synthesised by xdotool, the window read back through the
+accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
+
+    gui-test.py startup | recognize | training | dataset-dialog
+
+Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
+aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
+reports any of its objects still alive at exit), with settings in a private
+keyfile and a private XDG data folder. Exit status: 0 pass, 1 fail, 77 skip.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import gi
+
+gi.require_version("Atspi", "2.0")
+from gi.repository import Atspi  # noqa: E402
+
+SKIP = 77
+SOURCE_ROOT = os.environ.get("DIGITLAB_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", ".."))
+APP = os.environ.get("DIGITLAB_APP", os.path.join(SOURCE_ROOT, "build", "src", "app", "digitlab"))
+
+
+class Skip(Exception):
+    pass
+
+
+def log(*args):
+    print("#", *args, flush=True)
+
+
+def mnist_dir():
+    """$DIGITLAB_DATA, else ../shared/data/mnist beside the source tree."""
+    candidates = [os.environ.get("DIGITLAB_DATA", ""), os.path.join(SOURCE_ROOT, "..", "shared", "data", "mnist")]
+    for d in candidates:
+        if d and any(os.path.exists(os.path.join(d, "t10k-labels-idx1-ubyte" + ext)) for ext in ("", ".gz")):
+            return os.path.abspath(d)
+    return None
+
+
+def bundled_model():
+    path = os.path.join(SOURCE_ROOT, "data", "digitlab-default.dlm")
+    return path if os.path.exists(path) else None
+
+
+def wait_for(what, predicate, timeout=30.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out after %.0f s waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def xdotool(*args):
+    return subprocess.run(["xdotool", *map(str, args)], check=True, capture_output=True, text=True).stdout
+
+
+# ---- AT-SPI ---------------------------------------------------------------------
+
+
+def children(node):
+    try:
+        n = node.get_child_count()
+    except Exception:
+        return []
+    out = []
+    for i in range(n):
+        try:
+            c = node.get_child_at_index(i)
+        except Exception:
+            c = None
+        if c is not None:
+            out.append(c)
+    return out
+
+
+def walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(children(n)))
+
+
+def name(node):
+    try:
+        return node.get_name() or ""
+    except Exception:
+        return ""
+
+
+def description(node):
+    try:
+        return node.get_description() or ""
+    except Exception:
+        return ""
+
+
+def role(node):
+    try:
+        return node.get_role_name() or ""
+    except Exception:
+        return ""
+
+
+def text(node):
+    """A label's text (GTK 4.8 puts it in the accessible name, and in the Text interface)."""
+    try:
+        return Atspi.Text.get_text(node, 0, Atspi.Text.get_character_count(node))
+    except Exception:
+        return name(node)
+
+
+def states(node):
+    try:
+        return node.get_state_set()
+    except Exception:
+        return None
+
+
+def is_enabled(node):
+    s = states(node)
+    return s is not None and s.contains(Atspi.StateType.SENSITIVE)
+
+
+class App:
+    """The app on the test's display, with its own settings and data folders."""
+
+    def __init__(self, settings=None, env=None):
+        if not os.access(APP, os.X_OK):
+            raise AssertionError("no app at %s" % APP)
+        self.tmp = tempfile.mkdtemp(prefix="digitlab-gui-")
+        config = os.path.join(self.tmp, "config")
+        os.makedirs(os.path.join(config, "glib-2.0", "settings"))
+        lines = ["[io/github/digitlab/DigitLab]"]
+        for key, value in (settings or {}).items():
+            lines.append("%s=%s" % (key, value))
+        with open(os.path.join(config, "glib-2.0", "settings", "keyfile"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+
+        e = dict(os.environ)
+        e.pop("DIGITLAB_DATA", None)
+        e.update(
+            G_DEBUG="fatal-warnings",
+            GOBJECT_DEBUG="instance-count",
+            GSETTINGS_BACKEND="keyfile",
+            XDG_CONFIG_HOME=config,
+            XDG_DATA_HOME=os.path.join(self.tmp, "data"),
+            XDG_CACHE_HOME=os.path.join(self.tmp, "cache"),
+            GTK_A11Y="atspi",
+            LANG="C.UTF-8",
+            LC_ALL="C.UTF-8",
+        )
+        e.update(env or {})
+        self.stderr_path = os.path.join(self.tmp, "stderr.txt")
+        self.stderr = open(self.stderr_path, "w")
+        log("starting", APP)
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen([APP], env=e, stdout=self.stderr, stderr=subprocess.STDOUT)
+        self.window = xdotool("search", "--sync", "--onlyvisible", "--name", "^Digit Lab$").split()[0]
+        log("window %s mapped after %.1f s" % (self.window, time.monotonic() - self.started))
+        self.root = wait_for("the app on the accessibility bus", self._find_app, timeout=20)
+
+    def _find_app(self):
+        desktop = Atspi.get_desktop(0)
+        for a in children(desktop):
+            try:
+                if a.get_process_id() == self.proc.pid:
+                    return a
+            except Exception:
+                continue
+        return None
+
+    def check_alive(self):
+        if self.proc.poll() is not None:
+            raise AssertionError("the app exited with status %d:\n%s" % (self.proc.returncode, self.output()))
+
+    def output(self):
+        self.stderr.flush()
+        with open(self.stderr_path) as f:
+            return f.read()
+
+    # finding things
+    def find(self, predicate, root=None):
+        self.check_alive()
+        for n in walk(root or self.root):
+            if predicate(n):
+                return n
+        return None
+
+    def get(self, what, predicate, timeout=10):
+        return wait_for(what, lambda: self.find(predicate), timeout=timeout)
+
+    def by_description(self, desc, timeout=10):
+        return self.get("a widget described '%s'" % desc, lambda n: description(n) == desc, timeout)
+
+    def by_name(self, text_, role_=None, timeout=10):
+        # GTK 4.8 joins a mnemonic label to the name ("_Download Download").
+        def match(n):
+            nm = name(n)
+            return (nm == text_ or nm.endswith(" " + text_)) and (role_ is None or role(n) == role_)
+        return self.get("'%s'" % text_, match, timeout)
+
+    # input
+    def focus(self):
+        xdotool("windowraise", self.window)
+        xdotool("windowfocus", "--sync", self.window)
+
+    def key(self, *keys):
+        self.check_alive()
+        self.focus()
+        xdotool("key", "--clearmodifiers", *keys)
+
+    def origin(self):
+        geo = dict(line.split("=", 1) for line in xdotool("getwindowgeometry", "--shell", self.window).split())
+        return int(geo["X"]), int(geo["Y"])
+
+    def extents(self, node):
+        """Screen rectangle of a widget: window-relative extents plus the window's position."""
+        r = node.get_extents(Atspi.CoordType.WINDOW)
+        ox, oy = self.origin()
+        return ox + r.x, oy + r.y, r.width, r.height
+
+    def stroke(self, node, points, step=0.02):
+        """Draws a stroke over node; points are fractions of its width and height."""
+        x, y, w, h = self.extents(node)
+        px = [(int(x + fx * w), int(y + fy * h)) for fx, fy in points]
+        xdotool("mousemove", "--sync", px[0][0], px[0][1])
+        xdotool("mousedown", 1)
+        for qx, qy in px[1:]:
+            xdotool("mousemove", qx, qy)
+            time.sleep(step)
+        xdotool("mouseup", 1)
+        time.sleep(0.1)
+
+    def click(self, node):
+        x, y, w, h = self.extents(node)
+        xdotool("mousemove", "--sync", x + w // 2, y + h // 2)
+        xdotool("click", 1)
+
+    def quit(self, timeout=30):
+        """Ctrl+Q, then the app must exit cleanly: status 0, no warnings, no leaks."""
+        if self.proc.poll() is None:
+            self.key("ctrl+q")
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("the app did not quit within %d s:\n%s" % (timeout, self.output()))
+        out = self.output()
+        if self.proc.returncode != 0:
+            raise AssertionError("the app exited with status %d:\n%s" % (self.proc.returncode, out))
+        bad = [l for l in out.splitlines() if "leak:" in l or "CRITICAL" in l or "WARNING" in l or "Gtk-" in l]
+        if bad:
+            raise AssertionError("the app reported problems:\n" + "\n".join(bad))
+        if "digitlab: no leaks" not in out:
+            raise AssertionError("the app did not report its leak check:\n" + out)
+        log("quit cleanly; output: %r" % out.strip())
+
+    def close(self):
+        if sys.exc_info()[0] is not None and self.proc.poll() is None:
+            shot = os.path.join(tempfile.gettempdir(), "digitlab-gui-%s-failure.png" % sys.argv[1])
+            if subprocess.run(["import", "-window", "root", shot], capture_output=True).returncode == 0:
+                print("# the screen at the failure:", shot)
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.stderr.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def predicted_digit(app):
+    return text(app.by_description("predicted digit"))
+
+
+def wait_digit(app, timeout=5):
+    """The predicted digit once there is one."""
+    return wait_for("a prediction", lambda: (lambda d: d if d not in ("—", "") else None)(predicted_digit(app)),
+                    timeout=timeout)
+
+
+# Drawings, as fractions of the canvas: clear, centred digits.
+SEVEN = [(0.28, 0.22), (0.40, 0.22), (0.52, 0.22), (0.64, 0.22), (0.72, 0.22),
+         (0.68, 0.32), (0.63, 0.42), (0.58, 0.52), (0.53, 0.62), (0.49, 0.72), (0.46, 0.80)]
+
+
+def circle(cx, cy, rx, ry, n=28):
+    import math
+    return [(cx + rx * math.sin(2 * math.pi * i / n), cy - ry * math.cos(2 * math.pi * i / n)) for i in range(n + 1)]
+
+
+ZERO = circle(0.5, 0.5, 0.2, 0.3)
+ONE = [(0.52, 0.18), (0.52, 0.30), (0.51, 0.42), (0.51, 0.54), (0.50, 0.66), (0.50, 0.80)]
+
+
+# ---- cases -------------------------------------------------------------------------
+
+
+def case_startup():
+    app = App()
+    try:
+        # The header bar's controls, the training ones disabled while idle.
+        train = app.by_name("Train", "push button")
+        pause = app.by_name("Pause", "push button")
+        stop = app.by_name("Stop", "push button")
+        assert is_enabled(train), "Train is disabled at start"
+        assert not is_enabled(pause), "Pause is enabled while idle"
+        assert not is_enabled(stop), "Stop is enabled while idle"
+        status = text(app.by_description("training-status"))
+        assert status == "Ready", "status is %r" % status
+        model = text(app.by_description("model-status"))
+        log("model status: %r" % model)
+        if bundled_model():
+            assert "bundled" in model, model
+        # The three plots, with their descriptions.
+        plots = [n for n in walk(app.root) if role(n) == "image" and "rate" in (name(n) + description(n)).lower()]
+        log("plots: %r" % [(name(n), description(n)) for n in walk(app.root) if role(n) == "image"][:6])
+        assert plots, "no learning-rate plot found"
+        # The shortcuts window lists the accelerators.
+        app.key("ctrl+question")
+        entry = app.get("the shortcuts window", lambda n: name(n) == "Train a new model")
+        frames = [name(f) for f in children(app.root)]
+        log("shortcuts window open: windows %r, entry %r" % (frames, name(entry)))
+        assert len(frames) == 2, frames
+        wid = xdotool_search("^Digit Lab$") and [w for w in xdotool("search", "--onlyvisible", "--name", "^Digit Lab$").split() if w != app.window]
+        if wid:
+            xdotool("windowfocus", "--sync", wid[0])
+            xdotool("key", "Escape")
+        wait_for("the shortcuts window to close", lambda: len([f for f in children(app.root) if states(f).contains(Atspi.StateType.VISIBLE)]) == 1, timeout=10)
+
+        # The main menu's About window, with the version.
+        menu_activate(app, "Main menu", "About Digit Lab")
+        wait_for("the About window", lambda: len(children(app.root)) >= 2, timeout=10)
+        version = app.get("the version", lambda n: name(n).startswith("0.1"))
+        log("about window: %r, version %r" % ([name(w) for w in children(app.root)], name(version)))
+        about = wait_for("the About window's X window", lambda: [w for w in xdotool(
+            "search", "--onlyvisible", "--name", "").split() if w != app.window and
+            subprocess.run(["xdotool", "getwindowname", w], capture_output=True, text=True).stdout.strip()], timeout=5)
+        for w in about:
+            subprocess.run(["xdotool", "windowfocus", "--sync", w, "key", "Escape"], capture_output=True)
+        wait_for("the About window to close", lambda: len([f for f in children(app.root)
+                 if states(f).contains(Atspi.StateType.VISIBLE)]) == 1, timeout=10)
+        app.quit()
+    finally:
+        app.close()
+
+
+def xdotool_search(title):
+    r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", title], capture_output=True, text=True)
+    return r.stdout.split()[0] if r.returncode == 0 and r.stdout.split() else None
+
+
+def case_recognize():
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    app = App()
+    try:
+        canvas = app.by_name("Drawing area")
+        assert predicted_digit(app) in ("—", ""), "a digit before drawing: %r" % predicted_digit(app)
+        for label, strokes in (("7", [SEVEN]), ("0", [ZERO]), ("1", [ONE])):
+            app.stroke(canvas, strokes[0])
+            for s in strokes[1:]:
+                app.stroke(canvas, s)
+            digit = wait_digit(app)
+            probability = text(app.by_description("probability of the predicted digit"))
+            log("drew %s, the app says %s (%s)" % (label, digit, probability))
+            assert digit == label, "drew %s, recognised %s" % (label, digit)
+            # Escape clears the canvas (it has the focus after drawing).
+            app.key("Escape")
+            wait_for("the cleared canvas", lambda: predicted_digit(app) in ("—", ""), timeout=5)
+        app.quit()
+    finally:
+        app.close()
+
+
+# A quick run: 2 epochs of 3200 images in batches of 16 (200 batches per
+# epoch, long enough to pause in the middle), validated on 200 test images.
+QUICK_RUN = {
+    "epochs": 2,
+    "training-images": 3200,
+    "batch-size": 16,
+    "validation-images": 200,
+    "warmup-epochs": 1,
+    "threads": 1,
+}
+
+
+def batch_done(app):
+    """(epoch, batch) from "Epoch E of N" and "Batch B of M"."""
+    e = text(app.by_description("epoch-progress")).split()
+    b = text(app.by_description("batch-progress")).split()
+    try:
+        return int(e[1]), int(b[1])
+    except (IndexError, ValueError):
+        return None
+
+
+def case_training():
+    data = mnist_dir()
+    if data is None:
+        raise Skip("no MNIST in $DIGITLAB_DATA or ../shared/data/mnist")
+    settings = dict(QUICK_RUN, **{"data-folder": "'%s'" % data})
+    app = App(settings=settings)
+    try:
+        status = app.by_description("training-status")
+        accuracy_plot = app.get("the accuracy plot", lambda n: role(n) == "image" and "ccuracy" in name(n))
+        lr_plot = app.get("the learning-rate plot", lambda n: role(n) == "image" and "earning" in name(n))
+        before = description(accuracy_plot)
+        log("accuracy plot before: %r" % before)
+
+        app.key("ctrl+t")
+        wait_for("training to start", lambda: text(status) == "Training", timeout=60)
+        wait_for("a few batches", lambda: (batch_done(app) or (0, 0))[1] >= 3, timeout=60)
+        log("training: %s, %s" % (text(app.by_description("epoch-progress")), text(app.by_description("batch-progress"))))
+        assert not is_enabled(app.by_name("Train", "push button")), "Train enabled while training"
+
+        # Pause mid-epoch: the batch count stops moving.
+        app.key("ctrl+p")
+        wait_for("the paused state", lambda: text(status) == "Paused", timeout=10)
+        time.sleep(0.5)
+        paused_at = batch_done(app)
+        time.sleep(2.0)
+        assert batch_done(app) == paused_at, "training went on while paused: %r -> %r" % (paused_at, batch_done(app))
+        assert paused_at[1] < 200 and paused_at[0] == 1, "not paused mid-epoch: %r" % (paused_at,)
+        assert app.by_name("Resume", "push button"), "the pause button does not offer Resume"
+        log("paused at epoch %d batch %d" % paused_at)
+
+        app.key("ctrl+p")
+        wait_for("training to resume", lambda: text(status) == "Training", timeout=10)
+        wait_for("progress after resuming", lambda: batch_done(app) != paused_at, timeout=30)
+
+        # The first epoch ends: history, plots and the canvas's model follow.
+        wait_for("the first epoch's statistics",
+                 lambda: text(app.by_description("validation-accuracy")) not in ("—", ""), timeout=120)
+        val = text(app.by_description("validation-accuracy"))
+        model = text(app.by_description("model-status"))
+        log("after epoch 1: validation accuracy %s; %s" % (val, model))
+        assert "epoch 1 of 2" in model, model
+        after = wait_for("the accuracy plot to describe epoch 1",
+                         lambda: description(accuracy_plot) != before and "1" in description(accuracy_plot) and description(accuracy_plot),
+                         timeout=10)
+        log("accuracy plot: %r" % after)
+        log("learning-rate plot: %r" % description(lr_plot))
+
+        # Stop during the second epoch: the first epoch's model stays.
+        wait_for("the second epoch", lambda: (batch_done(app) or (0, 0)) >= (2, 2), timeout=60)
+        app.key("ctrl+period")
+        wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=30)
+        model = text(app.by_description("model-status"))
+        log("after stop: %s" % model)
+        assert "trained here (epoch 1)" in model, model
+        assert is_enabled(app.by_name("Train", "push button")), "Train disabled after stop"
+
+        # The trained model recognises drawings (after 3200 images, any digit will do).
+        canvas = app.by_name("Drawing area")
+        app.stroke(canvas, SEVEN)
+        digit = wait_digit(app)
+        log("the 1-epoch model reads the 7 as %s" % digit)
+        app.quit()
+    finally:
+        app.close()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def case_dataset_dialog():
+    data = mnist_dir()
+    if data is None:
+        raise Skip("no MNIST in $DIGITLAB_DATA or ../shared/data/mnist to serve")
+    port = free_port()
+    mirror = "http://127.0.0.1:%d/" % port
+    app = App(settings=QUICK_RUN, env={"DIGITLAB_MNIST_MIRROR": mirror})
+    server = None
+    try:
+        # No MNIST in the (private) data folder: Train opens the dialog.
+        app.key("ctrl+t")
+        dialog = wait_for("the dataset dialog", lambda: xdotool_search("^Training Data$"), timeout=10)
+        log("dialog %s" % dialog)
+        download = app.by_name("Download", "push button")
+        assert app.by_name("Choose Folder…", "push button")
+
+        # Offline: nothing listens on the mirror's port yet.
+        app.click(download)
+        error = app.by_description("dataset-error")
+        message = wait_for("the offline message", lambda: text(error) if "could be reached" in text(error) else None,
+                           timeout=60)
+        log("offline: %r" % message.splitlines()[0])
+        assert app.proc.poll() is None
+
+        # Now a local mirror serves the real files: the download completes,
+        # checksums verified, and training starts on them.
+        server = subprocess.Popen(["/usr/bin/python3", "-m", "http.server", str(port), "--bind", "127.0.0.1",
+                                   "--directory", data], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for("the local mirror", lambda: _can_connect(port), timeout=10)
+        retry = app.by_name("Try Again", "push button")
+        log("retry button %r, enabled %s, at %r" % (name(retry), is_enabled(retry), app.extents(retry)))
+        app.click(retry)
+        try:
+            wait_for("the dialog to close", lambda: xdotool_search("^Training Data$") is None, timeout=120)
+        except AssertionError:
+            log("dialog says: %r" % text(error))
+            raise
+        files = sorted(os.listdir(os.path.join(app.tmp, "data", "digitlab", "mnist")))
+        log("downloaded: %r" % files)
+        assert len([f for f in files if f.endswith(".gz")]) == 4, files
+        status = app.by_description("training-status")
+        wait_for("training on the downloaded files", lambda: text(status) in ("Training", "Loading MNIST…"), timeout=30)
+        app.key("ctrl+period")
+        wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=60)
+        app.quit()
+    finally:
+        app.close()
+        if server is not None:
+            server.terminate()
+            server.wait()
+
+
+def _can_connect(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+def focus_window(title):
+    wid = wait_for("the window '%s'" % title, lambda: xdotool_search(title), timeout=15)
+    xdotool("windowfocus", "--sync", wid)
+    return wid
+
+
+def menu_activate(app, button, item_name):
+    """Opens the menu button's popover and activates an item with the keyboard
+    (a popover is a surface of its own, so its items are not clicked by window
+    coordinates)."""
+    app.click(app.by_name(button, "push button"))
+    item = app.get("the menu item %s" % item_name, lambda n: name(n) == item_name and role(n) == "menu item")
+    for _ in range(8):
+        if states(item).contains(Atspi.StateType.FOCUSED):
+            break
+        xdotool("key", "Down")
+        time.sleep(0.2)
+    assert states(item).contains(Atspi.StateType.FOCUSED), "could not reach the menu item %s" % item_name
+    xdotool("key", "Return")
+
+
+def choose_file(title, path, save=False):
+    """Types path into GTK's file chooser titled title, as a keyboard user would."""
+    wid = focus_window(title)
+    xdotool("key", "ctrl+a" if save else "ctrl+l")
+    if not save:
+        xdotool("key", "ctrl+a")
+    xdotool("type", "--delay", "20", path)
+    for _ in range(3):
+        time.sleep(0.6)  # let the location entry's completion settle
+        xdotool("windowfocus", "--sync", wid)
+        xdotool("key", "Return")
+        try:
+            wait_for("the file chooser to close", lambda: xdotool_search(title) is None, timeout=5)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError("the file chooser did not take %s" % path)
+
+
+def case_model_files():
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    app = App()
+    folder = tempfile.mkdtemp(prefix="digitlab-models-")
+    try:
+        model_status = app.by_description("model-status")
+        # Save As: the file chooser takes a whole path in its name field.
+        saved = os.path.join(folder, "saved.dlm")
+        app.key("ctrl+shift+s")
+        choose_file("^Save Model As$", saved, save=True)
+        wait_for("the saved model", lambda: os.path.exists(saved), timeout=15)
+        wait_for("the model status to name the file", lambda: "saved.dlm" in text(model_status), timeout=10)
+        log("saved %s (%d bytes); %s" % (saved, os.path.getsize(saved), text(model_status)))
+
+        # A file that is not a model: an error dialog, and the model stays.
+        bad = os.path.join(folder, "bad.dlm")
+        with open(bad, "wb") as f:
+            f.write(b"this is not a Digit Lab model" * 10)
+        app.key("ctrl+o")
+        choose_file("^Open Model$", bad)
+        heading = app.get("the error dialog", lambda n: name(n).startswith("Could Not Open"), timeout=15)
+        body = app.get("the error's explanation", lambda n: "current model stays" in name(n), timeout=5)
+        log("%s: %r" % (name(heading), name(body).splitlines()[0]))
+        assert "saved.dlm" in text(model_status), text(model_status)
+        dialog = [f for f in children(app.root) if app.find(lambda n: name(n).startswith("Could Not Open"), f)][0]
+        app.click(app.find(lambda n: name(n) in ("Close", "_Close Close") and role(n) == "push button", dialog))
+        wait_for("the error dialog to close",
+                 lambda: app.find(lambda n: name(n).startswith("Could Not Open")) is None, timeout=10)
+
+        # Revert to the bundled model, then open the saved one again: it recognises.
+        menu_activate(app, "Model menu", "Revert to Bundled Model")
+        wait_for("the bundled model", lambda: "bundled" in text(model_status), timeout=10)
+        app.key("ctrl+o")
+        choose_file("^Open Model$", saved)
+        wait_for("the reopened model", lambda: "saved.dlm" in text(model_status), timeout=15)
+        app.stroke(app.by_name("Drawing area"), SEVEN)
+        digit = wait_digit(app)
+        assert digit == "7", digit
+        log("reopened %s, it reads the 7 as %s" % (saved, digit))
+        app.quit()
+    finally:
+        app.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+CASES = {
+    "model-files": case_model_files,
+    "startup": case_startup,
+    "recognize": case_recognize,
+    "training": case_training,
+    "dataset-dialog": case_dataset_dialog,
+}
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
+        print("usage: gui-test.py %s" % "|".join(CASES), file=sys.stderr)
+        return 2
+    if not os.environ.get("DISPLAY"):
+        print("SKIP: no X display (run through tests/app/run-xvfb.sh)")
+        return SKIP
+    # A watchdog: a hung case fails instead of hanging meson.
+    threading.Timer(240, lambda: (print("timeout", flush=True), os._exit(1))).start()
+    try:
+        CASES[sys.argv[1]]()
+    except Skip as e:
+        print("SKIP:", e)
+        os._exit(SKIP)
+    except Exception as e:  # noqa: BLE001
+        import traceback
+        traceback.print_exc()
+        print("FAIL:", e)
+        os._exit(1)
+    print("PASS")
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
