@@ -67,8 +67,6 @@ nn_im2col3x3(const NnConvShape *s, const float *x, int batch, int b0, int nb, fl
     const int H = s->height, W = s->width, Ho = s->out_height, Wo = s->out_width;
     const size_t ncols = (size_t)nb * Ho * Wo;
 
-    /* Rows are short (28 or 14 numbers): plain loops the compiler vectorises
-     * beat a memcpy/memset call per row. */
     for (int c = 0; c < s->in_channels; c++) {
         for (int ky = 0; ky < 3; ky++) {
             for (int kx = 0; kx < 3; kx++) {
@@ -81,17 +79,44 @@ nn_im2col3x3(const NnConvShape *s, const float *x, int batch, int b0, int nb, fl
                         float *out = row + ((size_t)j * Ho + oy) * Wo;
                         int iy = oy + ky - s->pad;
                         if (iy < 0 || iy >= H) {
-                            for (int ox = 0; ox < Wo; ox++)
-                                out[ox] = 0.0f;
+                            memset(out, 0, sizeof(float) * Wo);
                             continue;
                         }
                         const float *in = img + (size_t)iy * W + (kx - s->pad);
                         for (int ox = 0; ox < lo; ox++)
                             out[ox] = 0.0f;
-                        for (int ox = lo; ox < hi; ox++)
-                            out[ox] = in[ox];
+                        memcpy(out + lo, in + lo, sizeof(float) * (hi - lo));
                         for (int ox = hi; ox < Wo; ox++)
                             out[ox] = 0.0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+void
+nn_col2im3x3(const NnConvShape *s, const float *col, int batch, int b0, int nb, float *dx)
+{
+    const int H = s->height, W = s->width, Ho = s->out_height, Wo = s->out_width;
+    const size_t ncols = (size_t)nb * Ho * Wo;
+
+    for (int c = 0; c < s->in_channels; c++) {
+        for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+                const float *row = col + (size_t)((c * 3 + ky) * 3 + kx) * ncols;
+                int lo, hi;
+                valid_range(kx, s->pad, W, Wo, &lo, &hi);
+                for (int j = 0; j < nb; j++) {
+                    float *img = dx + ((size_t)c * batch + b0 + j) * H * W;
+                    for (int oy = 0; oy < Ho; oy++) {
+                        int iy = oy + ky - s->pad;
+                        if (iy < 0 || iy >= H)
+                            continue;
+                        const float *in = row + ((size_t)j * Ho + oy) * Wo;
+                        float *out = img + (size_t)iy * W + (kx - s->pad);
+                        for (int ox = lo; ox < hi; ox++)
+                            out[ox] += in[ox];
                     }
                 }
             }
@@ -102,11 +127,8 @@ nn_im2col3x3(const NnConvShape *s, const float *x, int batch, int b0, int nb, fl
 size_t
 nn_conv_scratch_floats(const NnConvShape *s, int chunk)
 {
-    NnConvShape back = nn_conv_input_grad_shape(s);
     size_t col = (size_t)nn_conv_k(s) * nn_conv_cols(s, chunk);
-    size_t back_col = (size_t)nn_conv_k(&back) * nn_conv_cols(&back, chunk);
-    size_t train = col + (size_t)s->out_channels * nn_conv_k(s); /* im2col, partial dw */
-    return train > back_col ? train : back_col;
+    return 2 * col + (size_t)s->out_channels * nn_conv_k(s); /* col, dcol, dw */
 }
 
 void
@@ -127,53 +149,44 @@ nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
     }
 }
 
-NnConvShape
-nn_conv_input_grad_shape(const NnConvShape *s)
-{
-    return nn_conv_shape(s->out_channels, s->in_channels, s->out_height, s->out_width, 2 - s->pad);
-}
-
 void
 nn_conv_backward(const NnConvShape *s, const float *x, const float *w, const float *dy,
-                 float *dw, float *dx, float *w_flipped, int batch, int chunk, NnScratch scratch)
+                 float *dw, float *dx, int batch, int chunk, NnScratch scratch)
 {
     const int hw = s->out_height * s->out_width, k = nn_conv_k(s);
     const int chunks = (batch + chunk - 1) / chunk;
     const size_t col_size = (size_t)k * nn_conv_cols(s, chunk), dw_size = (size_t)s->out_channels * k;
+    const size_t in_plane = (size_t)s->height * s->width;
     int threads = chunks > 1 ? nn_get_threads() : 1;
 
 #pragma omp parallel num_threads(threads)
     {
         float *col = scratch.base + (size_t)omp_get_thread_num() * scratch.stride;
-        float *dw_part = col + col_size;
+        float *dcol = col + col_size, *dw_part = dcol + col_size;
         memset(dw_part, 0, dw_size * sizeof(float));
 #pragma omp for schedule(static)
         for (int c = 0; c < chunks; c++) {
             int b0 = c * chunk, nb = batch - b0 < chunk ? batch - b0 : chunk;
             int n = nn_conv_cols(s, nb);
+            const float *dy_chunk = dy + (size_t)b0 * hw;
             nn_im2col3x3(s, x, batch, b0, nb, col);
-            nn_gemm(false, true, s->out_channels, k, n, 1.0f, dy + (size_t)b0 * hw, batch * hw, col, n,
+            nn_gemm(false, true, s->out_channels, k, n, 1.0f, dy_chunk, batch * hw, col, n,
                     1.0f, dw_part, k);
+            if (dx != NULL) {
+                nn_gemm(true, false, k, n, s->out_channels, 1.0f, w, k, dy_chunk, batch * hw,
+                        0.0f, dcol, n);
+                for (int ch = 0; ch < s->in_channels; ch++)
+                    memset(dx + ((size_t)ch * batch + b0) * in_plane, 0, sizeof(float) * nb * in_plane);
+                nn_col2im3x3(s, dcol, batch, b0, nb, dx);
+            }
         }
     }
     /* The threads' partial sums, added in thread order. */
     for (int t = 0; t < threads; t++) {
-        const float *part = scratch.base + (size_t)t * scratch.stride + col_size;
+        const float *part = scratch.base + (size_t)t * scratch.stride + 2 * col_size;
         for (size_t i = 0; i < dw_size; i++)
             dw[i] += part[i];
     }
-
-    if (dx == NULL)
-        return;
-    /* The input gradient is itself a 3x3 convolution: of dy, with the
-     * kernels flipped and in and out channels swapped, padded by 2 - pad.
-     * No scatter (col2im), and the GEMM writes dx directly. */
-    for (int f = 0; f < s->out_channels; f++)
-        for (int c = 0; c < s->in_channels; c++)
-            for (int t = 0; t < 9; t++)
-                w_flipped[((size_t)c * s->out_channels + f) * 9 + (8 - t)] = w[((size_t)f * s->in_channels + c) * 9 + t];
-    NnConvShape back = nn_conv_input_grad_shape(s);
-    nn_conv_forward(&back, dy, w_flipped, dx, batch, chunk, scratch);
 }
 
 /* ---- batch normalisation + ReLU -------------------------------------------- */

@@ -36,6 +36,8 @@ static inline int nn_conv_cols(const NnConvShape *s, int nb) { return nb * s->ou
 /* im2col for images b0 .. b0+nb-1 of a batch of `batch` images:
  * col[(c*3+ky)*3+kx][j*HoWo + oy*Wo + ox] = x[c][b0+j][oy+ky-pad][ox+kx-pad] (0 outside). */
 void nn_im2col3x3(const NnConvShape *s, const float *x, int batch, int b0, int nb, float *col);
+/* The adjoint of im2col: accumulates col back into dx (dx += col2im(col)). */
+void nn_col2im3x3(const NnConvShape *s, const float *col, int batch, int b0, int nb, float *dx);
 
 /* Per-thread scratch memory: thread t uses base + t * stride floats. A
  * convolution needs nn_conv_scratch_floats() floats per thread. */
@@ -53,13 +55,10 @@ size_t nn_conv_scratch_floats(const NnConvShape *s, int chunk);
 void nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
                      int batch, int chunk, NnScratch scratch);
 /* dw += dy col^T (summed per thread, then over threads in a fixed order, so
- * a given thread count always gives the same bits); if dx is non-NULL, dx is
- * the input gradient, computed as the forward convolution of dy with the
- * shape nn_conv_input_grad_shape(s) and the flipped, transposed kernels
- * (written to w_flipped, in_channels * out_channels * 9 floats). */
+ * a given thread count always gives the same bits); if dx is non-NULL,
+ * dx = col2im(w^T dy). */
 void nn_conv_backward(const NnConvShape *s, const float *x, const float *w, const float *dy,
-                      float *dw, float *dx, float *w_flipped, int batch, int chunk, NnScratch scratch);
-NnConvShape nn_conv_input_grad_shape(const NnConvShape *s);
+                      float *dw, float *dx, int batch, int chunk, NnScratch scratch);
 
 /* ---- batch normalisation fused with ReLU --------------------------------- */
 

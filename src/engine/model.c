@@ -61,7 +61,6 @@ struct NnModel {
     float *flat, *z5, *a5, *logits, *probs;
     float *grad_a, *grad_b;        /* ping-pong buffers for backward */
     NnScratch scratch;             /* per-thread im2col matrices and partial sums */
-    float *w_flipped;              /* kernels rearranged for the input gradient */
     int threads;                   /* the thread count the scratch was made for */
     int chunk[N_CONV];
     int batch;                     /* size of the last forward */
@@ -286,8 +285,6 @@ free_workspace(NnModel *m)
     free(m->grad_a);
     free(m->grad_b);
     free(m->scratch.base);
-    free(m->w_flipped);
-    m->w_flipped = NULL;
     m->flat = m->z5 = m->a5 = m->logits = m->probs = NULL;
     m->grad_a = m->grad_b = m->scratch.base = NULL;
     m->capacity = 0;
@@ -318,7 +315,7 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
         batch = m->capacity;
     free_workspace(m);
 
-    size_t largest = 0, stride = 0, flipped = 0;
+    size_t largest = 0, stride = 0;
     bool ok = true;
     for (int i = 0; i < N_CONV; i++) {
         const NnConvShape *s = &m->conv[i];
@@ -332,8 +329,6 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
         m->chunk[i] = chunk < 1 ? 1 : chunk > batch ? batch : chunk;
         size_t need = nn_conv_scratch_floats(s, m->chunk[i]);
         stride = need > stride ? need : stride;
-        size_t kernels = (size_t)s->out_channels * nn_conv_k(s);
-        flipped = kernels > flipped ? kernels : flipped;
     }
     for (int i = 0; i < 2; i++) {
         size_t n = (size_t)m->conv[2 * i + 1].out_channels * batch * m->pooled_hw[i];
@@ -355,7 +350,6 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
     stride = (stride + 15) & ~(size_t)15; /* 64-byte aligned per thread */
     m->scratch.stride = stride;
     ok &= (m->scratch.base = aligned_alloc(64, stride * m->threads * sizeof(float))) != NULL;
-    ok &= (m->w_flipped = malloc(flipped * sizeof(float))) != NULL;
     if (!ok) {
         free_workspace(m);
         return nn_error_set(err, NN_ERR_NOMEM, "out of memory for a batch of %d images", batch);
@@ -526,7 +520,7 @@ nn_model_backward(NnModel *m, const float *images, const uint8_t *labels, int ba
         }
         bn_relu_backward(m, i, batch, m->z[i], m->a[i], g);
         const float *x = i == 0 ? images : i == 2 ? m->pool[0] : m->a[i - 1];
-        nn_conv_backward(s, x, m->conv_w[i], g, m->conv_dw[i], i > 0 ? h : NULL, m->w_flipped,
+        nn_conv_backward(s, x, m->conv_w[i], g, m->conv_dw[i], i > 0 ? h : NULL,
                          batch, m->chunk[i], m->scratch);
         SWAP();
     }
