@@ -66,10 +66,11 @@ naive_conv(const NnConvShape *s, const float *x, const float *w, int batch, doub
 }
 
 static void
-check_conv_against_naive(int pad, int chunk)
+check_conv_against_naive(int pad, int chunk, NnConvAlgorithm algorithm)
 {
     const int batch = 3;
-    NnConvShape s = nn_conv_shape(4, 5, 7, 6, pad);
+    NnConvShape s = nn_conv_shape(4, 5, 7, 6, pad); /* odd: Winograd's tiles hang over */
+    s.algorithm = algorithm;
     size_t nx = (size_t)s.in_channels * batch * s.height * s.width;
     size_t nw = (size_t)s.out_channels * nn_conv_k(&s);
     size_t ny = (size_t)s.out_channels * batch * s.out_height * s.out_width;
@@ -87,15 +88,38 @@ check_conv_against_naive(int pad, int chunk)
     free(x); free(w); free(y); free(scratch.base); free(ref);
 }
 
-static void test_conv_same_matches_naive(void **state) { (void)state; check_conv_against_naive(1, 3); }
-static void test_conv_valid_matches_naive(void **state) { (void)state; check_conv_against_naive(0, 3); }
-static void test_conv_chunked_matches_naive(void **state) { (void)state; check_conv_against_naive(1, 2); check_conv_against_naive(0, 1); }
+static void
+test_conv_same_matches_naive(void **state)
+{
+    (void)state;
+    check_conv_against_naive(1, 3, NN_CONV_IM2COL);
+    check_conv_against_naive(1, 3, NN_CONV_WINOGRAD);
+}
 
 static void
-check_conv_gradients(int pad)
+test_conv_valid_matches_naive(void **state)
+{
+    (void)state;
+    check_conv_against_naive(0, 3, NN_CONV_IM2COL);
+    check_conv_against_naive(0, 3, NN_CONV_WINOGRAD);
+}
+
+static void
+test_conv_chunked_matches_naive(void **state)
+{
+    (void)state;
+    for (NnConvAlgorithm a = NN_CONV_IM2COL; a <= NN_CONV_WINOGRAD; a++) {
+        check_conv_against_naive(1, 2, a);
+        check_conv_against_naive(0, 1, a);
+    }
+}
+
+static void
+check_conv_gradients(int pad, NnConvAlgorithm algorithm)
 {
     const int batch = 2, chunk = 1;
     NnConvShape s = nn_conv_shape(3, 4, 5, 6, pad);
+    s.algorithm = algorithm;
     size_t nx = (size_t)s.in_channels * batch * s.height * s.width;
     size_t nw = (size_t)s.out_channels * nn_conv_k(&s);
     size_t ny = (size_t)s.out_channels * batch * s.out_height * s.out_width;
@@ -136,8 +160,10 @@ check_conv_gradients(int pad)
     free(x); free(w); free(y); free(r); free(dx); free(dw); free(scratch.base);
 }
 
-static void test_conv_gradients_same(void **state) { (void)state; check_conv_gradients(1); }
-static void test_conv_gradients_valid(void **state) { (void)state; check_conv_gradients(0); }
+static void test_conv_gradients_same(void **state) { (void)state; check_conv_gradients(1, NN_CONV_IM2COL); }
+static void test_conv_gradients_valid(void **state) { (void)state; check_conv_gradients(0, NN_CONV_IM2COL); }
+static void test_winograd_gradients_same(void **state) { (void)state; check_conv_gradients(1, NN_CONV_WINOGRAD); }
+static void test_winograd_gradients_valid(void **state) { (void)state; check_conv_gradients(0, NN_CONV_WINOGRAD); }
 
 /* ---- batch normalisation + ReLU -------------------------------------------- */
 
@@ -406,6 +432,8 @@ main(void)
         cmocka_unit_test(test_conv_chunked_matches_naive),
         cmocka_unit_test(test_conv_gradients_same),
         cmocka_unit_test(test_conv_gradients_valid),
+        cmocka_unit_test(test_winograd_gradients_same),
+        cmocka_unit_test(test_winograd_gradients_valid),
         cmocka_unit_test(test_bn_relu_gradients),
         cmocka_unit_test(test_bn_train_vs_eval),
         cmocka_unit_test(test_maxpool_forward_and_gradients),

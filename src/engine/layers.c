@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "winograd.h"
 
 /* ---- threads ------------------------------------------------------------------ */
 
@@ -48,6 +49,7 @@ nn_conv_shape(int in_channels, int out_channels, int height, int width, int pad)
         .pad = pad,
         .out_height = height + 2 * pad - 2,
         .out_width = width + 2 * pad - 2,
+        .algorithm = in_channels >= NN_WINOGRAD_MIN_CHANNELS ? NN_CONV_WINOGRAD : NN_CONV_IM2COL,
     };
     return s;
 }
@@ -127,6 +129,8 @@ nn_col2im3x3(const NnConvShape *s, const float *col, int batch, int b0, int nb, 
 size_t
 nn_conv_scratch_floats(const NnConvShape *s, int chunk)
 {
+    if (s->algorithm == NN_CONV_WINOGRAD)
+        return nn_winograd_scratch_floats(s, chunk);
     size_t col = (size_t)nn_conv_k(s) * nn_conv_cols(s, chunk);
     return 2 * col + (size_t)s->out_channels * nn_conv_k(s); /* col, dcol, dw */
 }
@@ -137,6 +141,10 @@ nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
 {
     const int hw = s->out_height * s->out_width, k = nn_conv_k(s);
     const int chunks = (batch + chunk - 1) / chunk;
+    if (s->algorithm == NN_CONV_WINOGRAD) {
+        nn_winograd_forward(s, x, w, y, batch, chunk, scratch);
+        return;
+    }
 
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (int c = 0; c < chunks; c++) {
@@ -158,6 +166,10 @@ nn_conv_backward(const NnConvShape *s, const float *x, const float *w, const flo
     const size_t col_size = (size_t)k * nn_conv_cols(s, chunk), dw_size = (size_t)s->out_channels * k;
     const size_t in_plane = (size_t)s->height * s->width;
     int threads = chunks > 1 ? nn_get_threads() : 1;
+    if (s->algorithm == NN_CONV_WINOGRAD) {
+        nn_winograd_backward(s, x, w, dy, dw, dx, batch, chunk, scratch);
+        return;
+    }
 
 #pragma omp parallel num_threads(threads)
     {
