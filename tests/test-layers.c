@@ -81,7 +81,7 @@ check_conv_against_naive(int pad, int chunk, NnConvAlgorithm algorithm)
     fill_random(x, nx, -1, 1, 1);
     fill_random(w, nw, -1, 1, 2);
 
-    nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
+    nn_conv_forward(&s, x, w, NULL, y, batch, chunk, scratch);
     naive_conv(&s, x, w, batch, ref);
     for (size_t i = 0; i < ny; i++)
         assert_close(y[i], ref[i], 1e-5, "conv output", i);
@@ -132,16 +132,16 @@ check_conv_gradients(int pad, NnConvAlgorithm algorithm)
     fill_random(w, nw, -1, 1, 4);
     fill_random(r, ny, -1, 1, 5);
 
-    nn_conv_backward(&s, x, w, r, dw, dx, batch, chunk, scratch);
+    nn_conv_backward(&s, x, w, NULL, r, dw, dx, batch, chunk, scratch);
 
     const float eps = 1e-2f; /* L is linear in x and in w: differences are exact up to rounding */
     for (size_t i = 0; i < nx; i++) {
         float keep = x[i];
         x[i] = keep + eps;
-        nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
+        nn_conv_forward(&s, x, w, NULL, y, batch, chunk, scratch);
         double up = dot(r, y, ny);
         x[i] = keep - eps;
-        nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
+        nn_conv_forward(&s, x, w, NULL, y, batch, chunk, scratch);
         double down = dot(r, y, ny);
         x[i] = keep;
         assert_close(dx[i], (up - down) / (2 * eps), 1e-3, "conv dx", i);
@@ -149,10 +149,10 @@ check_conv_gradients(int pad, NnConvAlgorithm algorithm)
     for (size_t i = 0; i < nw; i++) {
         float keep = w[i];
         w[i] = keep + eps;
-        nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
+        nn_conv_forward(&s, x, w, NULL, y, batch, chunk, scratch);
         double up = dot(r, y, ny);
         w[i] = keep - eps;
-        nn_conv_forward(&s, x, w, y, batch, chunk, scratch);
+        nn_conv_forward(&s, x, w, NULL, y, batch, chunk, scratch);
         double down = dot(r, y, ny);
         w[i] = keep;
         assert_close(dw[i], (up - down) / (2 * eps), 1e-3, "conv dw", i);
@@ -164,6 +164,34 @@ static void test_conv_gradients_same(void **state) { (void)state; check_conv_gra
 static void test_conv_gradients_valid(void **state) { (void)state; check_conv_gradients(0, NN_CONV_IM2COL); }
 static void test_winograd_gradients_same(void **state) { (void)state; check_conv_gradients(1, NN_CONV_WINOGRAD); }
 static void test_winograd_gradients_valid(void **state) { (void)state; check_conv_gradients(0, NN_CONV_WINOGRAD); }
+
+/* A cached Winograd layer must notice any change to its weights. */
+static void
+test_conv_cache_follows_weights(void **state)
+{
+    (void)state;
+    const int batch = 2, chunk = 2;
+    NnConvShape s = nn_conv_shape(8, 4, 6, 6, 1);
+    assert_int_equal(s.algorithm, NN_CONV_WINOGRAD);
+    size_t nx = (size_t)s.in_channels * batch * 36, nw = (size_t)s.out_channels * nn_conv_k(&s);
+    size_t ny = (size_t)s.out_channels * batch * 36;
+    NnScratch scratch = { malloc(2 * nn_conv_scratch_floats(&s, chunk) * sizeof(float)),
+                          nn_conv_scratch_floats(&s, chunk) };
+    NnConvCache cache = { malloc(nn_conv_cache_floats(&s) * sizeof(float)), false };
+    float *x = malloc(nx * 4), *w = malloc(nw * 4), *y = malloc(ny * 4), *ref = malloc(ny * 4);
+    fill_random(x, nx, -1, 1, 11);
+    fill_random(w, nw, -1, 1, 12);
+
+    nn_conv_forward(&s, x, w, &cache, y, batch, chunk, scratch);
+    nn_conv_forward(&s, x, w, NULL, ref, batch, chunk, scratch);
+    assert_memory_equal(y, ref, ny * 4);
+    w[nw / 2] += 0.25f;
+    nn_conv_forward(&s, x, w, &cache, y, batch, chunk, scratch);
+    assert_memory_not_equal(y, ref, ny * 4);
+    nn_conv_forward(&s, x, w, NULL, ref, batch, chunk, scratch);
+    assert_memory_equal(y, ref, ny * 4);
+    free(x); free(w); free(y); free(ref); free(cache.floats); free(scratch.base);
+}
 
 /* ---- batch normalisation + ReLU -------------------------------------------- */
 
@@ -434,6 +462,7 @@ main(void)
         cmocka_unit_test(test_conv_gradients_valid),
         cmocka_unit_test(test_winograd_gradients_same),
         cmocka_unit_test(test_winograd_gradients_valid),
+        cmocka_unit_test(test_conv_cache_follows_weights),
         cmocka_unit_test(test_bn_relu_gradients),
         cmocka_unit_test(test_bn_train_vs_eval),
         cmocka_unit_test(test_maxpool_forward_and_gradients),

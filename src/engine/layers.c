@@ -135,14 +135,20 @@ nn_conv_scratch_floats(const NnConvShape *s, int chunk)
     return 2 * col + (size_t)s->out_channels * nn_conv_k(s); /* col, dcol, dw */
 }
 
+size_t
+nn_conv_cache_floats(const NnConvShape *s)
+{
+    return s->algorithm == NN_CONV_WINOGRAD ? nn_winograd_cache_floats(s) : 0;
+}
+
 void
-nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
-                int batch, int chunk, NnScratch scratch)
+nn_conv_forward(const NnConvShape *s, const float *x, const float *w, NnConvCache *cache,
+                float *y, int batch, int chunk, NnScratch scratch)
 {
     const int hw = s->out_height * s->out_width, k = nn_conv_k(s);
     const int chunks = (batch + chunk - 1) / chunk;
     if (s->algorithm == NN_CONV_WINOGRAD) {
-        nn_winograd_forward(s, x, w, y, batch, chunk, scratch);
+        nn_winograd_forward(s, x, w, cache, y, batch, chunk, scratch);
         return;
     }
 
@@ -158,8 +164,8 @@ nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
 }
 
 void
-nn_conv_backward(const NnConvShape *s, const float *x, const float *w, const float *dy,
-                 float *dw, float *dx, int batch, int chunk, NnScratch scratch)
+nn_conv_backward(const NnConvShape *s, const float *x, const float *w, NnConvCache *cache,
+                 const float *dy, float *dw, float *dx, int batch, int chunk, NnScratch scratch)
 {
     const int hw = s->out_height * s->out_width, k = nn_conv_k(s);
     const int chunks = (batch + chunk - 1) / chunk;
@@ -167,7 +173,7 @@ nn_conv_backward(const NnConvShape *s, const float *x, const float *w, const flo
     const size_t in_plane = (size_t)s->height * s->width;
     int threads = chunks > 1 ? nn_get_threads() : 1;
     if (s->algorithm == NN_CONV_WINOGRAD) {
-        nn_winograd_backward(s, x, w, dy, dw, dx, batch, chunk, scratch);
+        nn_winograd_backward(s, x, w, cache, dy, dw, dx, batch, chunk, scratch);
         return;
     }
 

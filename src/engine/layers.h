@@ -59,17 +59,30 @@ typedef struct {
 
 size_t nn_conv_scratch_floats(const NnConvShape *s, int chunk);
 
+/* Winograd layers compute from transformed weights. A cache keeps them with
+ * a copy of the weights they came from, and makes them again only when the
+ * weights differ (compared bit for bit): a model predicting drawing after
+ * drawing transforms its weights once. `floats` points at
+ * nn_conv_cache_floats() floats (none for im2col); start with valid = false.
+ * The functions below take NULL for no cache. */
+typedef struct {
+    float *floats;
+    bool valid;
+} NnConvCache;
+
+size_t nn_conv_cache_floats(const NnConvShape *s);
+
 /* The batch is processed in chunks of `chunk` images, spread over the
- * engine's threads (nn_set_threads), each chunk one im2col and one
- * single-threaded GEMM: y[f][b][...] = sum_k w[f][k] col[k][...].
- * w: [out_channels][in_channels*9]. */
-void nn_conv_forward(const NnConvShape *s, const float *x, const float *w, float *y,
-                     int batch, int chunk, NnScratch scratch);
+ * engine's threads (nn_set_threads): each chunk is one im2col and one
+ * single-threaded GEMM, y[f][b][...] = sum_k w[f][k] col[k][...], or
+ * Winograd's transforms and 16 GEMMs. w: [out_channels][in_channels*9]. */
+void nn_conv_forward(const NnConvShape *s, const float *x, const float *w, NnConvCache *cache,
+                     float *y, int batch, int chunk, NnScratch scratch);
 /* dw += dy col^T (summed per thread, then over threads in a fixed order, so
  * a given thread count always gives the same bits); if dx is non-NULL,
  * dx = col2im(w^T dy). */
-void nn_conv_backward(const NnConvShape *s, const float *x, const float *w, const float *dy,
-                      float *dw, float *dx, int batch, int chunk, NnScratch scratch);
+void nn_conv_backward(const NnConvShape *s, const float *x, const float *w, NnConvCache *cache,
+                      const float *dy, float *dw, float *dx, int batch, int chunk, NnScratch scratch);
 
 /* ---- batch normalisation fused with ReLU --------------------------------- */
 

@@ -61,6 +61,7 @@ struct NnModel {
     float *flat, *z5, *a5, *logits, *probs;
     float *grad_a, *grad_b;        /* ping-pong buffers for backward */
     NnScratch scratch;             /* per-thread im2col matrices and partial sums */
+    NnConvCache conv_cache[N_CONV];/* Winograd layers' transformed weights */
     int threads;                   /* the thread count the scratch was made for */
     int chunk[N_CONV];
     int batch;                     /* size of the last forward */
@@ -285,6 +286,10 @@ free_workspace(NnModel *m)
     free(m->grad_a);
     free(m->grad_b);
     free(m->scratch.base);
+    for (int i = 0; i < N_CONV; i++) {
+        free(m->conv_cache[i].floats);
+        m->conv_cache[i] = (NnConvCache){ NULL, false };
+    }
     m->flat = m->z5 = m->a5 = m->logits = m->probs = NULL;
     m->grad_a = m->grad_b = m->scratch.base = NULL;
     m->capacity = 0;
@@ -328,6 +333,9 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
         int chunk = CHUNK_PIXELS / (s->out_height * s->out_width);
         m->chunk[i] = chunk < 1 ? 1 : chunk > batch ? batch : chunk;
         size_t need = nn_conv_scratch_floats(s, m->chunk[i]);
+        size_t cache = nn_conv_cache_floats(s);
+        if (cache > 0)
+            ok &= (m->conv_cache[i].floats = malloc(cache * sizeof(float))) != NULL;
         stride = need > stride ? need : stride;
     }
     for (int i = 0; i < 2; i++) {
@@ -455,7 +463,7 @@ nn_model_forward(NnModel *m, const float *images, const uint8_t *labels, int bat
     const float *x = images;
     for (int i = 0; i < N_CONV; i++) {
         const NnConvShape *s = &m->conv[i];
-        nn_conv_forward(s, x, m->conv_w[i], m->z[i], batch, m->chunk[i], m->scratch);
+        nn_conv_forward(s, x, m->conv_w[i], &m->conv_cache[i], m->z[i], batch, m->chunk[i], m->scratch);
         bn_relu_forward(m, i, batch, training, m->z[i], m->a[i]);
         x = m->a[i];
         if (i % 2 == 1) {
@@ -520,7 +528,7 @@ nn_model_backward(NnModel *m, const float *images, const uint8_t *labels, int ba
         }
         bn_relu_backward(m, i, batch, m->z[i], m->a[i], g);
         const float *x = i == 0 ? images : i == 2 ? m->pool[0] : m->a[i - 1];
-        nn_conv_backward(s, x, m->conv_w[i], g, m->conv_dw[i], i > 0 ? h : NULL,
+        nn_conv_backward(s, x, m->conv_w[i], &m->conv_cache[i], g, m->conv_dw[i], i > 0 ? h : NULL,
                          batch, m->chunk[i], m->scratch);
         SWAP();
     }

@@ -64,100 +64,97 @@ typedef struct {
     float *m;        /* XI x K x T (M forward, dM backward) */
     float *rows;     /* 16 rows of pw floats, and one zero row */
     float *plane;    /* ph x pw: one padded input-gradient plane */
+    float *taps;     /* 9 x C: one filter's weights, tap-major */
 } Parts;
+
+/* Carves the parts out of `base` (if non-NULL); returns the floats they take. */
+static size_t
+carve(const NnConvShape *s, int chunk, float *base, Parts *p)
+{
+    const Tiling g = tiling(s);
+    const size_t K = s->out_channels, C = s->in_channels, T = (size_t)chunk * g.th * g.tw;
+    const size_t sizes[] = {
+        XI * K * C, XI * K * C, XI * C * T, XI * C * T, XI * K * T,
+        (size_t)16 * g.pw + s->width, (size_t)g.ph * g.pw, 9 * C,
+    };
+    float **slots[] = { &p->u, &p->du, &p->v, &p->dv, &p->m, &p->rows, &p->plane, &p->taps };
+    size_t offset = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        if (base != NULL)
+            *slots[i] = base + offset;
+        offset += round16(sizes[i]);
+    }
+    return offset;
+}
 
 static Parts
 parts(const NnConvShape *s, int chunk, float *base)
 {
-    const Tiling g = tiling(s);
-    const size_t K = s->out_channels, C = s->in_channels, T = (size_t)chunk * g.th * g.tw;
-    const size_t rows = (size_t)16 * g.pw + s->width;
     Parts p;
-    p.u = base;
-    p.du = p.u + round16(XI * K * C);
-    p.v = p.du + round16(XI * K * C);
-    p.dv = p.v + round16(XI * C * T);
-    p.m = p.dv + round16(XI * C * T);
-    p.rows = p.m + round16(XI * K * T);
-    p.plane = p.rows + round16(rows);
+    carve(s, chunk, base, &p);
     return p;
 }
 
 size_t
 nn_winograd_scratch_floats(const NnConvShape *s, int chunk)
 {
-    const Tiling g = tiling(s);
-    Parts p = parts(s, chunk, NULL);
-    return (size_t)(p.plane - p.u) + round16((size_t)g.ph * g.pw);
+    Parts unused;
+    return carve(s, chunk, NULL, &unused);
 }
 
 /* ---- weights: U = G w G^T and its adjoint dw = G^T dU G -------------------- */
 
-/* G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] applied to 3 numbers
- * spaced `step` apart, and G^T applied to 4. */
-static void
-apply_g(const float *in, int step, float out[4])
-{
-    float a = in[0], b = in[step], c = in[2 * step];
-    out[0] = a;
-    out[1] = 0.5f * (a + b + c);
-    out[2] = 0.5f * (a - b + c);
-    out[3] = c;
-}
+static const float G[4][3] = {
+    { 1.0f, 0.0f, 0.0f },
+    { 0.5f, 0.5f, 0.5f },
+    { 0.5f, -0.5f, 0.5f },
+    { 0.0f, 0.0f, 1.0f },
+};
 
+/* U[(i,j)][k][c] = sum over taps (a,b) of G[i][a] G[j][b] w[k][c][a][b]: for
+ * each filter, its taps are first laid out tap-major, so every line below
+ * is a loop over input channels. `taps`: 9 * C floats. */
 static void
-apply_gt(const float *in, int step, float out[3])
-{
-    float a = in[0], b = in[step], c = in[2 * step], d = in[3 * step];
-    out[0] = a + 0.5f * (b + c);
-    out[1] = 0.5f * (b - c);
-    out[2] = 0.5f * (b + c) + d;
-}
-
-static void
-transform_weights(const NnConvShape *s, const float *w, float *u)
+transform_weights(const NnConvShape *s, const float *w, float *u, float *taps)
 {
     const int K = s->out_channels, C = s->in_channels;
-    for (int k = 0; k < K; k++)
-        for (int c = 0; c < C; c++) {
-            const float *f = w + ((size_t)k * C + c) * 9;
-            float gw[4][3], t[4];
-            for (int x = 0; x < 3; x++) { /* G w: columns */
-                apply_g(f + x, 3, t);
-                for (int i = 0; i < 4; i++)
-                    gw[i][x] = t[i];
-            }
-            for (int i = 0; i < 4; i++) { /* (G w) G^T: rows */
-                apply_g(gw[i], 1, t);
-                for (int j = 0; j < 4; j++)
-                    u[((size_t)(i * 4 + j) * K + k) * C + c] = t[j];
+    for (int k = 0; k < K; k++) {
+        for (int c = 0; c < C; c++)
+            for (int t = 0; t < 9; t++)
+                taps[t * C + c] = w[((size_t)k * C + c) * 9 + t];
+        for (int xi = 0; xi < XI; xi++) {
+            float *out = u + ((size_t)xi * K + k) * C;
+            memset(out, 0, sizeof(float) * C);
+            for (int t = 0; t < 9; t++) {
+                const float coef = G[xi / 4][t / 3] * G[xi % 4][t % 3];
+                if (coef != 0.0f)
+                    for (int c = 0; c < C; c++)
+                        out[c] += coef * taps[t * C + c];
             }
         }
+    }
 }
 
-/* dw += G^T du G, du: XI x K x C. */
+/* dw[k][c][a][b] += sum over (i,j) of G[i][a] G[j][b] dU[(i,j)][k][c]. */
 static void
-weight_gradient(const NnConvShape *s, const float *du, float *dw)
+weight_gradient(const NnConvShape *s, const float *du, float *dw, float *taps)
 {
     const int K = s->out_channels, C = s->in_channels;
-    const size_t kc = (size_t)K * C;
-    for (int k = 0; k < K; k++)
-        for (int c = 0; c < C; c++) {
-            const float *d = du + (size_t)k * C + c;
-            float rows[4][3], t[3];
-            for (int i = 0; i < 4; i++) { /* dU G: rows */
-                float in[4];
-                for (int j = 0; j < 4; j++)
-                    in[j] = d[(size_t)(i * 4 + j) * kc];
-                apply_gt(in, 1, rows[i]);
-            }
-            float *f = dw + ((size_t)k * C + c) * 9;
-            for (int x = 0; x < 3; x++) { /* G^T (dU G): columns */
-                apply_gt(&rows[0][x], 3, t);
-                for (int y = 0; y < 3; y++)
-                    f[y * 3 + x] += t[y];
+    for (int k = 0; k < K; k++) {
+        memset(taps, 0, sizeof(float) * 9 * C);
+        for (int xi = 0; xi < XI; xi++) {
+            const float *in = du + ((size_t)xi * K + k) * C;
+            for (int t = 0; t < 9; t++) {
+                const float coef = G[xi / 4][t / 3] * G[xi % 4][t % 3];
+                if (coef != 0.0f)
+                    for (int c = 0; c < C; c++)
+                        taps[t * C + c] += coef * in[c];
             }
         }
+        for (int c = 0; c < C; c++)
+            for (int t = 0; t < 9; t++)
+                dw[((size_t)k * C + c) * 9 + t] += taps[t * C + c];
+    }
 }
 
 /* ---- data: V = B^T d B, y = A^T M A, and their adjoints --------------------
@@ -372,15 +369,40 @@ chunk_size(int batch, int b0, int chunk)
     return batch - b0 < chunk ? batch - b0 : chunk;
 }
 
+/* The transformed weights: from the cache when it was made from these
+ * weights, else made now (into the cache, or into thread 0's scratch). */
+static const float *
+transformed_weights(const NnConvShape *s, const float *w, NnConvCache *cache, const Parts *p0)
+{
+    const size_t nw = (size_t)s->out_channels * s->in_channels * 9;
+    if (cache == NULL) {
+        transform_weights(s, w, p0->u, p0->taps);
+        return p0->u;
+    }
+    float *copy = cache->floats, *u = cache->floats + nw;
+    if (!cache->valid || memcmp(copy, w, nw * sizeof(float)) != 0) {
+        transform_weights(s, w, u, p0->taps);
+        memcpy(copy, w, nw * sizeof(float));
+        cache->valid = true;
+    }
+    return u;
+}
+
+size_t
+nn_winograd_cache_floats(const NnConvShape *s)
+{
+    return (size_t)s->out_channels * s->in_channels * (9 + XI);
+}
+
 void
-nn_winograd_forward(const NnConvShape *s, const float *x, const float *w, float *y,
-                    int batch, int chunk, NnScratch scratch)
+nn_winograd_forward(const NnConvShape *s, const float *x, const float *w, NnConvCache *cache,
+                    float *y, int batch, int chunk, NnScratch scratch)
 {
     const int K = s->out_channels, C = s->in_channels;
     const Tiling g = tiling(s);
     const int chunks = (batch + chunk - 1) / chunk;
-    float *u = parts(s, chunk, scratch.base).u;
-    transform_weights(s, w, u);
+    const Parts p0 = parts(s, chunk, scratch.base);
+    const float *u = transformed_weights(s, w, cache, &p0);
 
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (int ci = 0; ci < chunks; ci++) {
@@ -397,17 +419,16 @@ nn_winograd_forward(const NnConvShape *s, const float *x, const float *w, float 
 }
 
 void
-nn_winograd_backward(const NnConvShape *s, const float *x, const float *w, const float *dy,
-                     float *dw, float *dx, int batch, int chunk, NnScratch scratch)
+nn_winograd_backward(const NnConvShape *s, const float *x, const float *w, NnConvCache *cache,
+                     const float *dy, float *dw, float *dx, int batch, int chunk, NnScratch scratch)
 {
     const int K = s->out_channels, C = s->in_channels;
     const Tiling g = tiling(s);
     const int chunks = (batch + chunk - 1) / chunk;
     const size_t du_size = (size_t)XI * K * C;
     const int threads = chunks > 1 ? nn_get_threads() : 1;
-    float *u = parts(s, chunk, scratch.base).u;
-    if (dx != NULL)
-        transform_weights(s, w, u);
+    const Parts p0 = parts(s, chunk, scratch.base);
+    const float *u = dx != NULL ? transformed_weights(s, w, cache, &p0) : NULL;
 
 #pragma omp parallel num_threads(threads)
     {
@@ -432,11 +453,10 @@ nn_winograd_backward(const NnConvShape *s, const float *x, const float *w, const
         }
     }
     /* The threads' partial sums, added in thread order, then back through G. */
-    float *total = parts(s, chunk, scratch.base).du;
     for (int t = 1; t < threads; t++) {
         const float *part = parts(s, chunk, scratch.base + (size_t)t * scratch.stride).du;
         for (size_t i = 0; i < du_size; i++)
-            total[i] += part[i];
+            p0.du[i] += part[i];
     }
-    weight_gradient(s, total, dw);
+    weight_gradient(s, p0.du, dw, p0.taps);
 }

@@ -6,7 +6,9 @@
 #include "layers.h"
 
 size_t nn_winograd_scratch_floats(const NnConvShape *s, int chunk);
-void nn_winograd_forward(const NnConvShape *s, const float *x, const float *w, float *y,
-                         int batch, int chunk, NnScratch scratch);
-void nn_winograd_backward(const NnConvShape *s, const float *x, const float *w, const float *dy,
-                          float *dw, float *dx, int batch, int chunk, NnScratch scratch);
+size_t nn_winograd_cache_floats(const NnConvShape *s);
+void nn_winograd_forward(const NnConvShape *s, const float *x, const float *w, NnConvCache *cache,
+                         float *y, int batch, int chunk, NnScratch scratch);
+void nn_winograd_backward(const NnConvShape *s, const float *x, const float *w, NnConvCache *cache,
+                          const float *dy, float *dw, float *dx, int batch, int chunk,
+                          NnScratch scratch);
