@@ -354,6 +354,18 @@ test_dropout_fixed_mask(void **state)
         dx[i] = 1.0f;
     }
     assert_in_range(kept, (int)(0.72 * N), (int)(0.78 * N));
+    /* One hash gives four neighbours' coins: each position of the four is
+     * fair, and all four are kept as often as independent coins would be
+     * (0.75^4 = 0.32 of the groups). */
+    int all_kept = 0, kept_at[4] = { 0 };
+    for (int q = 0; q < N / 4; q++) {
+        all_kept += mask[4 * q] & mask[4 * q + 1] & mask[4 * q + 2] & mask[4 * q + 3];
+        for (int k = 0; k < 4; k++)
+            kept_at[k] += mask[4 * q + k];
+    }
+    assert_in_range(all_kept, (int)(0.27 * N / 4), (int)(0.36 * N / 4));
+    for (int k = 0; k < 4; k++)
+        assert_in_range(kept_at[k], (int)(0.69 * N / 4), (int)(0.81 * N / 4));
     /* With the mask fixed, y is linear in x: dy/dx is the mask's scale. */
     nn_dropout_backward(dx, N, 0.25f, mask);
     for (int i = 0; i < N; i++)

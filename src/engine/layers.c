@@ -349,15 +349,17 @@ nn_maxpool_forward(const float *x, int planes, int height, int width, float *y, 
         uint8_t *arg = argmax != NULL ? argmax + (size_t)p * ho * wo : NULL;
         for (int oy = 0; oy < ho; oy++) {
             const float *r0 = in + (size_t)(2 * oy) * width, *r1 = r0 + width;
+            float *o = out + oy * wo;
+            uint8_t *ao = arg != NULL ? arg + oy * wo : NULL;
+            /* The first of equal maxima wins; branch-free, so it vectorises. */
+#pragma omp simd
             for (int ox = 0; ox < wo; ox++) {
-                float v[4] = { r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1] };
-                int best = 0;
-                for (int i = 1; i < 4; i++)
-                    if (v[i] > v[best])
-                        best = i;
-                out[oy * wo + ox] = v[best];
-                if (arg != NULL)
-                    arg[oy * wo + ox] = (uint8_t)best;
+                float a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1];
+                float top = b > a ? b : a, bottom = d > c ? d : c;
+                int i_top = b > a, i_bottom = d > c ? 3 : 2;
+                o[ox] = bottom > top ? bottom : top;
+                if (ao != NULL)
+                    ao[ox] = (uint8_t)(bottom > top ? i_bottom : i_top);
             }
         }
     }
@@ -397,13 +399,18 @@ void
 nn_dropout_forward(float *x, size_t n, float rate, uint8_t *mask, uint64_t seed)
 {
     const float scale = 1.0f / (1.0f - rate);
-    /* keep when the top 24 bits, as a fraction, are >= rate */
-    const uint64_t threshold = (uint64_t)(rate * 16777216.0f);
+    /* One hash of (seed, i / 4) gives the coins of elements 4(i/4) .. 4(i/4)+3:
+     * 16 bits each; keep when the coin, as a fraction, is >= rate. */
+    const uint64_t threshold = (uint64_t)(rate * 65536.0f);
     const uint64_t key = mix64(seed);
+    const size_t groups = (n + 3) / 4;
 #pragma omp parallel for schedule(static) if (n > PARALLEL_MIN)
-    for (size_t i = 0; i < n; i++) {
-        mask[i] = (mix64(key + i * 0x9e3779b97f4a7c15ull) >> 40) >= threshold;
-        x[i] = mask[i] ? x[i] * scale : 0.0f;
+    for (size_t q = 0; q < groups; q++) {
+        uint64_t coins = mix64(key + q * 0x9e3779b97f4a7c15ull);
+        for (size_t i = 4 * q; i < 4 * q + 4 && i < n; i++, coins >>= 16) {
+            mask[i] = (coins & 0xffff) >= threshold;
+            x[i] = mask[i] ? x[i] * scale : 0.0f;
+        }
     }
 }
 

@@ -119,7 +119,7 @@ void nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int
 /* ---- inverted dropout ------------------------------------------------------ */
 
 /* Keeps each value with probability 1-rate, scaled by 1/(1-rate); mask gets 1
- * for kept values. In place. Element i's coin is a hash of (seed, i), so the
+ * for kept values. In place. Element i's coin is a hash of (seed, i / 4), so the
  * mask does not depend on how the work is split between threads. */
 void nn_dropout_forward(float *x, size_t n, float rate, uint8_t *mask, uint64_t seed);
 void nn_dropout_backward(float *dx, size_t n, float rate, const uint8_t *mask);
