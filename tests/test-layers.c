@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "gemm.h"
 #include "layers.h"
 #include "rng.h"
 
@@ -201,7 +202,7 @@ static double
 bn_loss(const NnBnShape *s, const float *z, const float *gamma, const float *beta, const float *r)
 {
     float rm[BN_C] = { 0 }, rv[BN_C] = { 1, 1, 1 }, mean[BN_C], invstd[BN_C], a[BN_C * BN_N];
-    nn_bn_relu_forward_train(s, z, gamma, beta, rm, rv, mean, invstd, a);
+    nn_bn_relu_forward_train(s, z, gamma, beta, rm, rv, mean, invstd, (NnBnOutput){ .a = a });
     return dot(r, a, BN_C * BN_N);
 }
 
@@ -217,8 +218,8 @@ test_bn_relu_gradients(void **state)
     fill_random(z, BN_C * BN_N, -2, 2, 6);
     fill_random(r, BN_C * BN_N, -1, 1, 7);
 
-    nn_bn_relu_forward_train(&s, z, gamma, beta, rm, rv, mean, invstd, a);
-    nn_bn_relu_backward(&s, z, a, r, gamma, mean, invstd, dgamma, dbeta, dz);
+    nn_bn_relu_forward_train(&s, z, gamma, beta, rm, rv, mean, invstd, (NnBnOutput){ .a = a });
+    nn_bn_relu_backward(&s, z, r, gamma, beta, mean, invstd, dgamma, dbeta, dz);
 
     /* Points whose pre-activation is near the ReLU kink are skipped: a finite
      * difference across the kink is meaningless. */
@@ -267,7 +268,7 @@ test_bn_train_vs_eval(void **state)
     float rm[BN_C] = { 0, 0, 0 }, rv[BN_C] = { 1, 1, 1 }, mean[BN_C], invstd[BN_C];
     fill_random(z, BN_C * BN_N, 1, 5, 8);
 
-    nn_bn_relu_forward_train(&s, z, gamma, beta, rm, rv, mean, invstd, a_train);
+    nn_bn_relu_forward_train(&s, z, gamma, beta, rm, rv, mean, invstd, (NnBnOutput){ .a = a_train });
     for (int c = 0; c < BN_C; c++) {
         /* The running statistics moved 1 % of the way from (0, 1) to the batch's. */
         double m = 0, v = 0;
@@ -285,15 +286,68 @@ test_bn_train_vs_eval(void **state)
 
     /* In eval mode with the running statistics equal to the batch's, the
      * output equals the training-mode output; with the initial ones it does not. */
-    nn_bn_relu_forward_eval(&s, z, gamma, beta, (float[]){ 0, 0, 0 }, (float[]){ 1, 1, 1 }, a_eval);
+    nn_bn_relu_forward_eval(&s, z, gamma, beta, (float[]){ 0, 0, 0 }, (float[]){ 1, 1, 1 },
+                            (NnBnOutput){ .a = a_eval });
     assert_true(fabsf(a_eval[0] - a_train[0]) > 0.1f);
     for (int c = 0; c < BN_C; c++) {
         rm[c] = mean[c];
         rv[c] = 1.0f / (invstd[c] * invstd[c]) - 1e-3f;
     }
-    nn_bn_relu_forward_eval(&s, z, gamma, beta, rm, rv, a_eval);
+    nn_bn_relu_forward_eval(&s, z, gamma, beta, rm, rv, (NnBnOutput){ .a = a_eval });
     for (int i = 0; i < BN_C * BN_N; i++)
         assert_close(a_eval[i], a_train[i], 1e-4, "eval vs train", i);
+}
+
+/* The batch statistics come from one pass: a channel far from zero must not
+ * lose its variance to cancellation. */
+static void
+test_bn_statistics_far_from_zero(void **state)
+{
+    (void)state;
+    enum { N = 5000 };
+    static float z[N], a[N];
+    NnBnShape s = { 1, N, 0.99f, 1e-3f };
+    float gamma = 1, beta = 0, rm = 0, rv = 1, mean, invstd;
+    fill_random(z, N, -1, 1, 9);
+    for (int i = 0; i < N; i++)
+        z[i] += 3000.0f;
+    double m = 0, v = 0;
+    for (int i = 0; i < N; i++)
+        m += z[i];
+    m /= N;
+    for (int i = 0; i < N; i++)
+        v += (z[i] - m) * (z[i] - m);
+    v /= N;
+    nn_bn_relu_forward_train(&s, z, &gamma, &beta, &rm, &rv, &mean, &invstd, (NnBnOutput){ .a = a });
+    assert_close(mean, m, 1e-6, "mean", 0);
+    assert_close(invstd, 1.0 / sqrt(v + 1e-3), 1e-4, "invstd", 0);
+}
+
+/* BN-ReLU with the pooling fused in gives, bit for bit, BN-ReLU then max-pooling. */
+static void
+test_bn_relu_pool_fused(void **state)
+{
+    (void)state;
+    enum { C = 3, B = 2, H = 6, W = 4, N = B * H * W, P = N / 4 };
+    float z[C * N], a[C * N], y[C * P], y_fused[C * P];
+    uint8_t arg[C * P], arg_fused[C * P];
+    float gamma[C] = { 1.3f, 0.7f, -0.9f }, beta[C] = { 0.1f, -0.2f, 0.3f };
+    float rm[C] = { 0 }, rv[C] = { 1, 1, 1 }, mean[C], invstd[C];
+    NnBnShape s = { C, N, 0.99f, 1e-3f };
+    fill_random(z, C * N, -2, 2, 10);
+    for (int train = 0; train < 2; train++) {
+        NnBnOutput separate = { .a = a }, fused = { NULL, y_fused, arg_fused, H, W };
+        if (train) {
+            nn_bn_relu_forward_train(&s, z, gamma, beta, rm, rv, mean, invstd, separate);
+            nn_bn_relu_forward_train(&s, z, gamma, beta, rm, rv, mean, invstd, fused);
+        } else {
+            nn_bn_relu_forward_eval(&s, z, gamma, beta, rm, rv, separate);
+            nn_bn_relu_forward_eval(&s, z, gamma, beta, rm, rv, fused);
+        }
+        nn_maxpool_forward(a, C * B, H, W, y, arg);
+        assert_memory_equal(y, y_fused, sizeof y);
+        assert_memory_equal(arg, arg_fused, sizeof arg);
+    }
 }
 
 /* ---- max-pooling ----------------------------------------------------------- */
@@ -466,6 +520,8 @@ test_softmax_xent(void **state)
 int
 main(void)
 {
+    /* Two threads whatever the machine: the scratch below has room for two. */
+    nn_set_threads(2);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conv_same_matches_naive),
         cmocka_unit_test(test_conv_valid_matches_naive),
@@ -476,6 +532,8 @@ main(void)
         cmocka_unit_test(test_winograd_gradients_valid),
         cmocka_unit_test(test_conv_cache_follows_weights),
         cmocka_unit_test(test_bn_relu_gradients),
+        cmocka_unit_test(test_bn_statistics_far_from_zero),
+        cmocka_unit_test(test_bn_relu_pool_fused),
         cmocka_unit_test(test_bn_train_vs_eval),
         cmocka_unit_test(test_maxpool_forward_and_gradients),
         cmocka_unit_test(test_dropout_fixed_mask),

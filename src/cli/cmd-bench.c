@@ -4,8 +4,9 @@
  * augmentation + forward + backward + Adam, with augmentation also timed on
  * its own; (b) inference at batch 128; (c) one drawing as the app's canvas
  * does it: strokes to 28x28, then a batch-1 prediction. Reports medians over
- * the rounds, images/s, GFLOP/s of the convolution and dense layers, the
- * BLAS kernel that ran and the peak resident memory. Synthetic images: the
+ * the rounds, images/s, GFLOP/s of the convolution and dense layers (counted
+ * as direct convolutions: Winograd's layers do fewer, so this is an
+ * effective rate), the BLAS kernel that ran and the peak resident memory. Synthetic images: the
  * speed does not depend on what the digits look like. */
 #include <math.h>
 #include <stdio.h>
@@ -204,11 +205,11 @@ cmd_bench(int argc, char **argv)
         printf("Digit Lab engine, %s padding, %d threads, batch %d; BLAS: %s\n", nn_padding_name(mc.padding),
                nn_get_threads(), BATCH, nn_blas_info());
         printf("medians of %d rounds:\n", rounds);
-        printf("  training      %8.1f images/s  (%.1f ms a step; layers at %.1f GFLOP/s)\n",
+        printf("  training      %8.1f images/s  (%.1f ms a step; layers at %.1f effective GFLOP/s)\n",
                BATCH / (step_ms * 1e-3), step_ms, train_flops / (step_ms - med.augment_ms) * 1e-6);
         printf("    of which augmentation %.2f ms a batch (%.0f images/s)\n", med.augment_ms,
                BATCH / (med.augment_ms * 1e-3));
-        printf("  inference     %8.1f images/s  (%.1f GFLOP/s)\n", BATCH / (med.infer_ms * 1e-3),
+        printf("  inference     %8.1f images/s  (%.1f effective GFLOP/s)\n", BATCH / (med.infer_ms * 1e-3),
                infer_flops / med.infer_ms * 1e-6);
         printf("  one drawing   %8.3f ms        (strokes to 28x28 %.3f ms, prediction %.3f ms)\n",
                med.latency_ms, med.preprocess_ms, med.latency_ms - med.preprocess_ms);

@@ -207,64 +207,113 @@ nn_conv_backward(const NnConvShape *s, const float *x, const float *w, NnConvCac
     }
 }
 
-/* ---- batch normalisation + ReLU -------------------------------------------- */
+/* ---- batch normalisation + ReLU (+ max-pooling) ------------------------------ */
 
 /* Sums run in float over blocks (vectorised: `omp simd` lets the compiler
  * split the sum into lanes) and across blocks in double, so a channel of
  * 100,000 numbers keeps its precision. The order is fixed: deterministic. */
 #define SUM_BLOCK 1024
 
-static double
-sum_block(const float *x, size_t n, float shift)
+/* Mean and (biased) variance of one channel in one pass over it: the sums of
+ * x - k and (x - k)^2 around k, the mean of its first block, so that no
+ * large numbers cancel whatever the channel's mean. */
+static void
+channel_stats(const float *x, size_t n, float *mean, float *var)
 {
-    double total = 0.0;
+    size_t first = n < SUM_BLOCK ? n : SUM_BLOCK;
+    float k = 0.0f;
+    for (size_t i = 0; i < first; i++)
+        k += x[i];
+    k /= (float)first;
+
+    double sum = 0.0, sum_sq = 0.0;
     for (size_t i0 = 0; i0 < n; i0 += SUM_BLOCK) {
         size_t end = i0 + SUM_BLOCK < n ? i0 + SUM_BLOCK : n;
-        float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-        for (size_t i = i0; i < end; i++)
-            s += x[i] - shift;
-        total += s;
+        float s1 = 0.0f, s2 = 0.0f;
+#pragma omp simd reduction(+ : s1, s2)
+        for (size_t i = i0; i < end; i++) {
+            float d = x[i] - k;
+            s1 += d;
+            s2 += d * d;
+        }
+        sum += s1;
+        sum_sq += s2;
     }
-    return total;
+    double m = sum / (double)n, v = sum_sq / (double)n - m * m;
+    *mean = (float)(k + m);
+    *var = (float)(v > 0.0 ? v : 0.0);
 }
 
-static double
-sum_sq_dev(const float *x, size_t n, float mean)
+/* One row of 2x2 max-pooling: out[i] is the largest of rows r0, r1 at
+ * columns 2i, 2i+1 (the first of equal ones), which[i] which of the four it
+ * was (if which is non-NULL). Branch-free, so it vectorises. */
+static void
+pool_row(const float *restrict r0, const float *restrict r1, int n, float *restrict out,
+         uint8_t *restrict which)
 {
-    double total = 0.0;
-    for (size_t i0 = 0; i0 < n; i0 += SUM_BLOCK) {
-        size_t end = i0 + SUM_BLOCK < n ? i0 + SUM_BLOCK : n;
-        float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-        for (size_t i = i0; i < end; i++)
-            s += (x[i] - mean) * (x[i] - mean);
-        total += s;
+#pragma omp simd
+    for (int i = 0; i < n; i++) {
+        float a = r0[2 * i], b = r0[2 * i + 1], c = r1[2 * i], d = r1[2 * i + 1];
+        float top = b > a ? b : a, bottom = d > c ? d : c;
+        out[i] = bottom > top ? bottom : top;
+        if (which != NULL)
+            which[i] = (uint8_t)(bottom > top ? (d > c ? 3 : 2) : (b > a ? 1 : 0));
     }
-    return total;
+}
+
+static void
+relu_affine_row(const float *restrict z, int n, float scale, float shift, float *restrict a)
+{
+#pragma omp simd
+    for (int i = 0; i < n; i++) {
+        float v = z[i] * scale + shift;
+        a[i] = v > 0.0f ? v : 0.0f;
+    }
+}
+
+/* a = relu(z * scale + shift) for channel c, written as `out` asks. Pooled,
+ * rows are activated a stretch of POOL_STRETCH columns at a time into the
+ * stack, then pooled. */
+#define POOL_STRETCH 64
+static void
+apply_channel(const NnBnShape *s, int c, const float *z, float scale, float shift, NnBnOutput out)
+{
+    const float *zc = z + (size_t)c * s->count;
+    if (out.pooled == NULL) {
+        relu_affine_row(zc, (int)s->count, scale, shift, out.a + (size_t)c * s->count);
+        return;
+    }
+    const int W = out.width, ho = out.height / 2, wo = out.width / 2;
+    const size_t planes = s->count / ((size_t)out.height * W), first = (size_t)c * planes;
+    float t0[POOL_STRETCH], t1[POOL_STRETCH];
+    for (size_t p = 0; p < planes; p++) {
+        const float *in = zc + p * out.height * W;
+        float *o = out.pooled + (first + p) * ho * wo;
+        uint8_t *arg = out.argmax != NULL ? out.argmax + (first + p) * ho * wo : NULL;
+        for (int oy = 0; oy < ho; oy++) {
+            const float *r0 = in + (size_t)(2 * oy) * W, *r1 = r0 + W;
+            for (int x0 = 0; x0 < W; x0 += POOL_STRETCH) { /* W and the stretch are even */
+                int n = W - x0 < POOL_STRETCH ? W - x0 : POOL_STRETCH;
+                relu_affine_row(r0 + x0, n, scale, shift, t0);
+                relu_affine_row(r1 + x0, n, scale, shift, t1);
+                pool_row(t0, t1, n / 2, o + oy * wo + x0 / 2, arg != NULL ? arg + oy * wo + x0 / 2 : NULL);
+            }
+        }
+    }
 }
 
 void
 nn_bn_relu_forward_train(const NnBnShape *s, const float *z, const float *gamma,
                          const float *beta, float *running_mean, float *running_var,
-                         float *save_mean, float *save_invstd, float *a)
+                         float *save_mean, float *save_invstd, NnBnOutput out)
 {
 #pragma omp parallel for schedule(static) if (s->count * s->channels > PARALLEL_MIN)
     for (int c = 0; c < s->channels; c++) {
-        const float *zc = z + (size_t)c * s->count;
-        float *ac = a + (size_t)c * s->count;
-
-        float mean = (float)(sum_block(zc, s->count, 0.0f) / (double)s->count);
-        float var = (float)(sum_sq_dev(zc, s->count, mean) / (double)s->count);
+        float mean, var;
+        channel_stats(z + (size_t)c * s->count, s->count, &mean, &var);
         float invstd = 1.0f / sqrtf(var + s->epsilon);
-
         float scale = gamma[c] * invstd, shift = beta[c] - mean * scale;
-#pragma omp simd
-        for (size_t i = 0; i < s->count; i++)
-            {
-            float v = zc[i] * scale + shift;
-            ac[i] = v > 0.0f ? v : 0.0f;
-        }
+        apply_channel(s, c, z, scale, shift, out);
         save_mean[c] = mean;
         save_invstd[c] = invstd;
         running_mean[c] = s->momentum * running_mean[c] + (1.0f - s->momentum) * mean;
@@ -275,34 +324,29 @@ nn_bn_relu_forward_train(const NnBnShape *s, const float *z, const float *gamma,
 void
 nn_bn_relu_forward_eval(const NnBnShape *s, const float *z, const float *gamma,
                         const float *beta, const float *running_mean,
-                        const float *running_var, float *a)
+                        const float *running_var, NnBnOutput out)
 {
 #pragma omp parallel for schedule(static) if (s->count * s->channels > PARALLEL_MIN)
     for (int c = 0; c < s->channels; c++) {
-        const float *zc = z + (size_t)c * s->count;
-        float *ac = a + (size_t)c * s->count;
         float scale = gamma[c] / sqrtf(running_var[c] + s->epsilon);
         float shift = beta[c] - running_mean[c] * scale;
-#pragma omp simd
-        for (size_t i = 0; i < s->count; i++)
-            {
-            float v = zc[i] * scale + shift;
-            ac[i] = v > 0.0f ? v : 0.0f;
-        }
+        apply_channel(s, c, z, scale, shift, out);
     }
 }
 
 void
-nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *a, const float *da,
-                    const float *gamma, const float *save_mean, const float *save_invstd,
+nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *da, const float *gamma,
+                    const float *beta, const float *save_mean, const float *save_invstd,
                     float *dgamma, float *dbeta, float *dz)
 {
 #pragma omp parallel for schedule(static) if (s->count * s->channels > PARALLEL_MIN)
     for (int c = 0; c < s->channels; c++) {
         const size_t off = (size_t)c * s->count;
-        const float *zc = z + off, *ac = a + off, *dac = da + off;
+        const float *zc = z + off, *dac = da + off;
         float *dzc = dz + off;
         const float mean = save_mean[c], invstd = save_invstd[c];
+        /* The forward pass's own numbers, so ReLU's mask is exactly its own. */
+        const float scale = gamma[c] * invstd, shift = beta[c] - mean * scale;
 
         /* dy is the gradient after the ReLU mask; zhat the normalised input. */
         double sum_dy = 0.0, sum_dy_zhat = 0.0;
@@ -311,7 +355,7 @@ nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *a, const fl
             float sd = 0.0f, sdz = 0.0f;
 #pragma omp simd reduction(+ : sd, sdz)
             for (size_t i = i0; i < end; i++) {
-                float g = dac[i], dy = ac[i] > 0.0f ? g : 0.0f;
+                float g = dac[i], dy = zc[i] * scale + shift > 0.0f ? g : 0.0f;
                 sd += dy;
                 sdz += dy * (zc[i] - mean);
             }
@@ -328,7 +372,7 @@ nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *a, const fl
         const float mdy = (float)sum_dy, mdyz = (float)sum_dy_zhat;
 #pragma omp simd
         for (size_t i = 0; i < s->count; i++) {
-            float g = dac[i], dy = ac[i] > 0.0f ? g : 0.0f; /* loads outside the select: vectorisable */
+            float g = dac[i], dy = zc[i] * scale + shift > 0.0f ? g : 0.0f; /* loads outside the select: vectorisable */
             float zhat = (zc[i] - mean) * invstd;
             dzc[i] = k * (n * dy - mdy - zhat * mdyz);
         }
@@ -347,21 +391,9 @@ nn_maxpool_forward(const float *x, int planes, int height, int width, float *y, 
         const float *in = x + (size_t)p * height * width;
         float *out = y + (size_t)p * ho * wo;
         uint8_t *arg = argmax != NULL ? argmax + (size_t)p * ho * wo : NULL;
-        for (int oy = 0; oy < ho; oy++) {
-            const float *r0 = in + (size_t)(2 * oy) * width, *r1 = r0 + width;
-            float *o = out + oy * wo;
-            uint8_t *ao = arg != NULL ? arg + oy * wo : NULL;
-            /* The first of equal maxima wins; branch-free, so it vectorises. */
-#pragma omp simd
-            for (int ox = 0; ox < wo; ox++) {
-                float a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1];
-                float top = b > a ? b : a, bottom = d > c ? d : c;
-                int i_top = b > a, i_bottom = d > c ? 3 : 2;
-                o[ox] = bottom > top ? bottom : top;
-                if (ao != NULL)
-                    ao[ox] = (uint8_t)(bottom > top ? i_bottom : i_top);
-            }
-        }
+        for (int oy = 0; oy < ho; oy++)
+            pool_row(in + (size_t)(2 * oy) * width, in + (size_t)(2 * oy + 1) * width, wo,
+                     out + oy * wo, arg != NULL ? arg + oy * wo : NULL);
     }
 }
 

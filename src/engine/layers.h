@@ -84,7 +84,7 @@ void nn_conv_forward(const NnConvShape *s, const float *x, const float *w, NnCon
 void nn_conv_backward(const NnConvShape *s, const float *x, const float *w, NnConvCache *cache,
                       const float *dy, float *dw, float *dx, int batch, int chunk, NnScratch scratch);
 
-/* ---- batch normalisation fused with ReLU --------------------------------- */
+/* ---- batch normalisation fused with ReLU (and max-pooling) ------------------ */
 
 typedef struct {
     int channels;
@@ -93,20 +93,32 @@ typedef struct {
     float epsilon;
 } NnBnShape;
 
+/* Where BN-ReLU's output goes: all of it into `a`; or, when `pooled` is
+ * non-NULL, only its 2x2 max-pooling, as nn_maxpool_forward would make it
+ * from `a` (planes of height x width), into pooled and argmax (argmax may be
+ * NULL) — then `a` is not written and may be NULL. */
+typedef struct {
+    float *a;
+    float *pooled;
+    uint8_t *argmax;
+    int height, width;
+} NnBnOutput;
+
 /* Training mode: normalises z with the batch's statistics, a = relu(gamma*zhat+beta),
  * saves mean and 1/sqrt(var+eps) per channel, updates the running statistics
  * (biased variance, as Keras does). */
 void nn_bn_relu_forward_train(const NnBnShape *s, const float *z, const float *gamma,
                               const float *beta, float *running_mean, float *running_var,
-                              float *save_mean, float *save_invstd, float *a);
+                              float *save_mean, float *save_invstd, NnBnOutput out);
 /* Inference mode: uses the running statistics. */
 void nn_bn_relu_forward_eval(const NnBnShape *s, const float *z, const float *gamma,
                              const float *beta, const float *running_mean,
-                             const float *running_var, float *a);
-/* From da (gradient w.r.t. the ReLU output a) to dz; accumulates dgamma, dbeta.
- * da and dz may be the same buffer. */
-void nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *a, const float *da,
-                         const float *gamma, const float *save_mean, const float *save_invstd,
+                             const float *running_var, NnBnOutput out);
+/* From da (gradient w.r.t. the ReLU output a) to dz; accumulates dgamma,
+ * dbeta. ReLU's mask is recomputed from z, so `a` need not be kept. da and
+ * dz may be the same buffer. */
+void nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *da, const float *gamma,
+                         const float *beta, const float *save_mean, const float *save_invstd,
                          float *dgamma, float *dbeta, float *dz);
 
 /* ---- 2x2 max-pooling, stride 2 -------------------------------------------- */

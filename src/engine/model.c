@@ -55,7 +55,7 @@ struct NnModel {
 
     /* Workspace for batches of up to `capacity` images. */
     int capacity;
-    float *z[N_CONV], *a[N_CONV];  /* conv outputs before/after BN-ReLU */
+    float *z[N_CONV], *a[N_CONV];  /* conv outputs before/after BN-ReLU (a: unpooled layers only) */
     float *pool[2];                /* after each max-pool (dropout in place) */
     uint8_t *argmax[2], *mask[3];  /* pool winners; dropout masks */
     float *flat, *z5, *a5, *logits, *probs;
@@ -329,7 +329,8 @@ nn_model_reserve(NnModel *m, int batch, NnError *err)
         largest = n > largest ? n : largest;
         largest = in > largest ? in : largest;
         ok &= (m->z[i] = malloc(n * sizeof(float))) != NULL;
-        ok &= (m->a[i] = malloc(n * sizeof(float))) != NULL;
+        if (i % 2 == 0) /* the pooled layers keep only their pooled output */
+            ok &= (m->a[i] = malloc(n * sizeof(float))) != NULL;
         int chunk = CHUNK_PIXELS / (s->out_height * s->out_width);
         m->chunk[i] = chunk < 1 ? 1 : chunk > batch ? batch : chunk;
         size_t need = nn_conv_scratch_floats(s, m->chunk[i]);
@@ -440,15 +441,15 @@ bn_shape(const NnModel *m, int i, int batch)
 }
 
 static void
-bn_relu_forward(NnModel *m, int i, int batch, bool training, const float *z, float *a)
+bn_relu_forward(NnModel *m, int i, int batch, bool training, const float *z, NnBnOutput out)
 {
     BnLayer *bn = &m->bn[i];
     NnBnShape s = bn_shape(m, i, batch);
     if (training)
         nn_bn_relu_forward_train(&s, z, bn->gamma, bn->beta, bn->running_mean, bn->running_var,
-                                 bn->save_mean, bn->save_invstd, a);
+                                 bn->save_mean, bn->save_invstd, out);
     else
-        nn_bn_relu_forward_eval(&s, z, bn->gamma, bn->beta, bn->running_mean, bn->running_var, a);
+        nn_bn_relu_forward_eval(&s, z, bn->gamma, bn->beta, bn->running_mean, bn->running_var, out);
 }
 
 float
@@ -464,12 +465,13 @@ nn_model_forward(NnModel *m, const float *images, const uint8_t *labels, int bat
     for (int i = 0; i < N_CONV; i++) {
         const NnConvShape *s = &m->conv[i];
         nn_conv_forward(s, x, m->conv_w[i], &m->conv_cache[i], m->z[i], batch, m->chunk[i], m->scratch);
-        bn_relu_forward(m, i, batch, training, m->z[i], m->a[i]);
-        x = m->a[i];
-        if (i % 2 == 1) {
+        if (i % 2 == 0) {
+            bn_relu_forward(m, i, batch, training, m->z[i], (NnBnOutput){ .a = m->a[i] });
+            x = m->a[i];
+        } else { /* BN-ReLU and max-pooling in one pass: only the pooled values are kept */
             int p = i / 2;
-            nn_maxpool_forward(m->a[i], s->out_channels * batch, s->out_height, s->out_width,
-                               m->pool[p], training ? m->argmax[p] : NULL);
+            NnBnOutput pooled = { NULL, m->pool[p], training ? m->argmax[p] : NULL, s->out_height, s->out_width };
+            bn_relu_forward(m, i, batch, training, m->z[i], pooled);
             if (m->dropout)
                 nn_dropout_forward(m->pool[p], (size_t)s->out_channels * batch * m->pooled_hw[p],
                                    DROPOUT_CONV, m->mask[p], nn_rng_u64(rng));
@@ -478,7 +480,7 @@ nn_model_forward(NnModel *m, const float *images, const uint8_t *labels, int bat
     }
     nn_flatten_forward(x, m->conv[N_CONV - 1].out_channels, batch, m->pooled_hw[1], m->flat);
     nn_dense_forward(m->flat, m->dense1_w, NULL, m->z5, m->flatten, DENSE_UNITS, batch);
-    bn_relu_forward(m, 4, batch, training, m->z5, m->a5);
+    bn_relu_forward(m, 4, batch, training, m->z5, (NnBnOutput){ .a = m->a5 });
     if (m->dropout)
         nn_dropout_forward(m->a5, (size_t)DENSE_UNITS * batch, DROPOUT_DENSE, m->mask[2], nn_rng_u64(rng));
     nn_dense_forward(m->a5, m->dense2_w, m->dense2_b, m->logits, DENSE_UNITS, NN_CLASSES, batch);
@@ -486,11 +488,11 @@ nn_model_forward(NnModel *m, const float *images, const uint8_t *labels, int bat
 }
 
 static void
-bn_relu_backward(NnModel *m, int i, int batch, const float *z, const float *a, float *grad)
+bn_relu_backward(NnModel *m, int i, int batch, const float *z, float *grad)
 {
     BnLayer *bn = &m->bn[i];
     NnBnShape s = bn_shape(m, i, batch);
-    nn_bn_relu_backward(&s, z, a, grad, bn->gamma, bn->save_mean, bn->save_invstd,
+    nn_bn_relu_backward(&s, z, grad, bn->gamma, bn->beta, bn->save_mean, bn->save_invstd,
                         bn->dgamma, bn->dbeta, grad);
 }
 
@@ -509,7 +511,7 @@ nn_model_backward(NnModel *m, const float *images, const uint8_t *labels, int ba
     SWAP();
     if (m->dropout)
         nn_dropout_backward(g, (size_t)DENSE_UNITS * batch, DROPOUT_DENSE, m->mask[2]);
-    bn_relu_backward(m, 4, batch, m->z5, m->a5, g);
+    bn_relu_backward(m, 4, batch, m->z5, g);
     nn_dense_backward(m->flat, m->dense1_w, g, m->dense1_dw, NULL, h, m->flatten, DENSE_UNITS, batch);
     SWAP();
     nn_flatten_backward(g, m->conv[N_CONV - 1].out_channels, batch, m->pooled_hw[1], h);
@@ -526,7 +528,7 @@ nn_model_backward(NnModel *m, const float *images, const uint8_t *labels, int ba
                                 s->out_height, s->out_width, h);
             SWAP();
         }
-        bn_relu_backward(m, i, batch, m->z[i], m->a[i], g);
+        bn_relu_backward(m, i, batch, m->z[i], g);
         const float *x = i == 0 ? images : i == 2 ? m->pool[0] : m->a[i - 1];
         nn_conv_backward(s, x, m->conv_w[i], &m->conv_cache[i], g, m->conv_dw[i], i > 0 ? h : NULL,
                          batch, m->chunk[i], m->scratch);
