@@ -262,10 +262,10 @@ pool_row(const float *restrict r0, const float *restrict r1, int n, float *restr
 }
 
 static void
-relu_affine_row(const float *restrict z, int n, float scale, float shift, float *restrict a)
+relu_affine_row(const float *restrict z, size_t n, float scale, float shift, float *restrict a)
 {
 #pragma omp simd
-    for (int i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         float v = z[i] * scale + shift;
         a[i] = v > 0.0f ? v : 0.0f;
     }
@@ -280,7 +280,7 @@ apply_channel(const NnBnShape *s, int c, const float *z, float scale, float shif
 {
     const float *zc = z + (size_t)c * s->count;
     if (out.pooled == NULL) {
-        relu_affine_row(zc, (int)s->count, scale, shift, out.a + (size_t)c * s->count);
+        relu_affine_row(zc, s->count, scale, shift, out.a + (size_t)c * s->count);
         return;
     }
     const int W = out.width, ho = out.height / 2, wo = out.width / 2;

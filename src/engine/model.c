@@ -61,7 +61,7 @@ struct NnModel {
     uint8_t *argmax[2], *mask[3];  /* pool winners; dropout masks */
     float *flat, *z5, *a5, *logits, *probs;
     float *grad_a, *grad_b;        /* ping-pong buffers for backward */
-    NnScratch scratch;             /* per-thread im2col matrices and partial sums */
+    NnScratch scratch;             /* per-thread im2col / Winograd matrices and partial sums */
     NnConvCache conv_cache[N_CONV];/* Winograd layers' transformed weights */
     int threads;                   /* the thread count the scratch was made for */
     int chunk[N_CONV];
