@@ -251,13 +251,15 @@ static void
 pool_row(const float *restrict r0, const float *restrict r1, int n, float *restrict out,
          uint8_t *restrict which)
 {
-#pragma omp simd
     for (int i = 0; i < n; i++) {
         float a = r0[2 * i], b = r0[2 * i + 1], c = r1[2 * i], d = r1[2 * i + 1];
         float top = b > a ? b : a, bottom = d > c ? d : c;
         out[i] = bottom > top ? bottom : top;
+        /* 2 * down + right, in bit operations (which vectorise; selects of
+         * bytes do not) */
+        unsigned down = bottom > top, right_top = b > a, right_bottom = d > c;
         if (which != NULL)
-            which[i] = (uint8_t)(bottom > top ? (d > c ? 3 : 2) : (b > a ? 1 : 0));
+            which[i] = (uint8_t)(down << 1 | (down & right_bottom) | (~down & right_top & 1u));
     }
 }
 
@@ -397,6 +399,18 @@ nn_maxpool_forward(const float *x, int planes, int height, int width, float *y, 
     }
 }
 
+/* The gradient g where `which` says, 0 elsewhere: g's bits ANDed with all
+ * ones or all zeros, which vectorises. */
+static inline float
+gradient_if(float g, unsigned which, unsigned k)
+{
+    uint32_t bits;
+    memcpy(&bits, &g, sizeof bits);
+    bits &= -(uint32_t)(which == k);
+    memcpy(&g, &bits, sizeof bits);
+    return g;
+}
+
 void
 nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int height, int width, float *dx)
 {
@@ -405,14 +419,19 @@ nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int heig
 #pragma omp parallel for schedule(static) if ((size_t)planes * height * width > PARALLEL_MIN)
     for (int p = 0; p < planes; p++) {
         float *out = dx + (size_t)p * height * width;
-        memset(out, 0, sizeof(float) * height * width);
         const float *g = dy + (size_t)p * ho * wo;
         const uint8_t *arg = argmax + (size_t)p * ho * wo;
-        for (int oy = 0; oy < ho; oy++)
-            for (int ox = 0; ox < wo; ox++) {
-                int a = arg[oy * wo + ox];
-                out[(2 * oy + (a >> 1)) * width + 2 * ox + (a & 1)] = g[oy * wo + ox];
+        for (int oy = 0; oy < ho; oy++) {
+            float *restrict r0 = out + (size_t)(2 * oy) * width, *restrict r1 = r0 + width;
+            const float *restrict go = g + oy * wo;
+            const uint8_t *restrict ao = arg + oy * wo;
+            for (int ox = 0; ox < wo; ox++) { /* every input is written: no memset */
+                r0[2 * ox] = gradient_if(go[ox], ao[ox], 0);
+                r0[2 * ox + 1] = gradient_if(go[ox], ao[ox], 1);
+                r1[2 * ox] = gradient_if(go[ox], ao[ox], 2);
+                r1[2 * ox + 1] = gradient_if(go[ox], ao[ox], 3);
             }
+        }
     }
 }
 
@@ -427,6 +446,24 @@ mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
+/* x[i] = mask[i] ? x[i] * scale : 0. Written as an AND of the product's bits
+ * with all ones or all zeros, which the compiler vectorises (a select on a
+ * byte it does not); the results are the same, +0 for a dropped value. */
+static void
+apply_mask(float *restrict x, const uint8_t *restrict mask, size_t n, float scale)
+{
+    for (size_t i = 0; i < n; i++) {
+        float kept = x[i] * scale;
+        uint32_t bits;
+        memcpy(&bits, &kept, sizeof bits);
+        bits &= -(uint32_t)mask[i]; /* mask is 0 or 1 */
+        memcpy(&x[i], &bits, sizeof bits);
+    }
+}
+
+/* Dropout works through blocks of this many numbers (a multiple of 4). */
+#define DROPOUT_BLOCK 4096
+
 void
 nn_dropout_forward(float *x, size_t n, float rate, uint8_t *mask, uint64_t seed)
 {
@@ -435,14 +472,16 @@ nn_dropout_forward(float *x, size_t n, float rate, uint8_t *mask, uint64_t seed)
      * 16 bits each; keep when the coin, as a fraction, is >= rate. */
     const uint64_t threshold = (uint64_t)(rate * 65536.0f);
     const uint64_t key = mix64(seed);
-    const size_t groups = (n + 3) / 4;
+    const size_t blocks = (n + DROPOUT_BLOCK - 1) / DROPOUT_BLOCK;
 #pragma omp parallel for schedule(static) if (n > PARALLEL_MIN)
-    for (size_t q = 0; q < groups; q++) {
-        uint64_t coins = mix64(key + q * 0x9e3779b97f4a7c15ull);
-        for (size_t i = 4 * q; i < 4 * q + 4 && i < n; i++, coins >>= 16) {
-            mask[i] = (coins & 0xffff) >= threshold;
-            x[i] = mask[i] ? x[i] * scale : 0.0f;
+    for (size_t blk = 0; blk < blocks; blk++) {
+        size_t lo = blk * DROPOUT_BLOCK, hi = lo + DROPOUT_BLOCK < n ? lo + DROPOUT_BLOCK : n;
+        for (size_t q = lo / 4; 4 * q < hi; q++) {
+            uint64_t coins = mix64(key + q * 0x9e3779b97f4a7c15ull);
+            for (size_t i = 4 * q; i < 4 * q + 4 && i < hi; i++, coins >>= 16)
+                mask[i] = (coins & 0xffff) >= threshold;
         }
+        apply_mask(x + lo, mask + lo, hi - lo, scale);
     }
 }
 
@@ -450,9 +489,12 @@ void
 nn_dropout_backward(float *dx, size_t n, float rate, const uint8_t *mask)
 {
     const float scale = 1.0f / (1.0f - rate);
+    const size_t blocks = (n + DROPOUT_BLOCK - 1) / DROPOUT_BLOCK;
 #pragma omp parallel for schedule(static) if (n > PARALLEL_MIN)
-    for (size_t i = 0; i < n; i++)
-        dx[i] = mask[i] ? dx[i] * scale : 0.0f;
+    for (size_t blk = 0; blk < blocks; blk++) {
+        size_t lo = blk * DROPOUT_BLOCK, hi = lo + DROPOUT_BLOCK < n ? lo + DROPOUT_BLOCK : n;
+        apply_mask(dx + lo, mask + lo, hi - lo, scale);
+    }
 }
 
 /* ---- flatten ----------------------------------------------------------------- */
