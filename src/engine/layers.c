@@ -399,16 +399,17 @@ nn_maxpool_forward(const float *x, int planes, int height, int width, float *y, 
     }
 }
 
-/* The gradient g where `which` says, 0 elsewhere: g's bits ANDed with all
- * ones or all zeros, which vectorises. */
+/* v if keep (0 or 1), else +0: v's bits ANDed with all ones or all zeros.
+ * The same as keep ? v : 0.0f, but GCC vectorises it in loops where a select
+ * on a byte (a dropout mask, a pooling argmax) is not. */
 static inline float
-gradient_if(float g, unsigned which, unsigned k)
+keep_if(float v, unsigned keep)
 {
     uint32_t bits;
-    memcpy(&bits, &g, sizeof bits);
-    bits &= -(uint32_t)(which == k);
-    memcpy(&g, &bits, sizeof bits);
-    return g;
+    memcpy(&bits, &v, sizeof bits);
+    bits &= -(uint32_t)keep;
+    memcpy(&v, &bits, sizeof bits);
+    return v;
 }
 
 void
@@ -426,10 +427,10 @@ nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int heig
             const float *restrict go = g + oy * wo;
             const uint8_t *restrict ao = arg + oy * wo;
             for (int ox = 0; ox < wo; ox++) { /* every input is written: no memset */
-                r0[2 * ox] = gradient_if(go[ox], ao[ox], 0);
-                r0[2 * ox + 1] = gradient_if(go[ox], ao[ox], 1);
-                r1[2 * ox] = gradient_if(go[ox], ao[ox], 2);
-                r1[2 * ox + 1] = gradient_if(go[ox], ao[ox], 3);
+                r0[2 * ox] = keep_if(go[ox], ao[ox] == 0);
+                r0[2 * ox + 1] = keep_if(go[ox], ao[ox] == 1);
+                r1[2 * ox] = keep_if(go[ox], ao[ox] == 2);
+                r1[2 * ox + 1] = keep_if(go[ox], ao[ox] == 3);
             }
         }
     }
@@ -446,19 +447,12 @@ mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
-/* x[i] = mask[i] ? x[i] * scale : 0. Written as an AND of the product's bits
- * with all ones or all zeros, which the compiler vectorises (a select on a
- * byte it does not); the results are the same, +0 for a dropped value. */
+/* x[i] = mask[i] ? x[i] * scale : 0 */
 static void
 apply_mask(float *restrict x, const uint8_t *restrict mask, size_t n, float scale)
 {
-    for (size_t i = 0; i < n; i++) {
-        float kept = x[i] * scale;
-        uint32_t bits;
-        memcpy(&bits, &kept, sizeof bits);
-        bits &= -(uint32_t)mask[i]; /* mask is 0 or 1 */
-        memcpy(&x[i], &bits, sizeof bits);
-    }
+    for (size_t i = 0; i < n; i++)
+        x[i] = keep_if(x[i] * scale, mask[i]);
 }
 
 /* Dropout works through blocks of this many numbers (a multiple of 4). */
