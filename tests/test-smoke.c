@@ -51,7 +51,7 @@ test_smoke_mnist(void **state)
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, c.seed, &m, NULL), NN_OK);
     double losses[4] = { 0 };
-    NnTrainCallbacks cb = { NULL, on_epoch, NULL, losses };
+    NnTrainCallbacks cb = { .on_epoch = on_epoch, .user = losses };
     if (nn_train(m, &c, &train, NULL, &cb, &err) != NN_OK)
         fail_msg("%s", err.message);
     assert_true(losses[3] < 0.5 * losses[0]);

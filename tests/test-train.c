@@ -82,7 +82,7 @@ train_once(uint64_t seed, const NnDataset *data, Log *log)
     NnModelConfig mc = { NN_PADDING_SAME };
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, seed, &m, NULL), NN_OK);
-    NnTrainCallbacks cb = { on_batch, on_epoch, should_stop, log };
+    NnTrainCallbacks cb = { .on_batch = on_batch, .on_epoch = on_epoch, .should_stop = should_stop, .user = log };
     NnError err = { 0 };
     NnStatus status = nn_train(m, &c, data, data, &cb, &err);
     if (status != NN_OK && status != NN_ERR_CANCELLED)
@@ -134,7 +134,7 @@ test_cancel_and_resume(void **state)
     NnModelConfig mc = { NN_PADDING_SAME };
     NnModel *first;
     assert_int_equal(nn_model_new(&mc, 1, &first, NULL), NN_OK);
-    NnTrainCallbacks cb = { on_batch, on_epoch, NULL, &one };
+    NnTrainCallbacks cb = { .on_batch = on_batch, .on_epoch = on_epoch, .user = &one };
     assert_int_equal(nn_train(first, &c, &data, NULL, &cb, NULL), NN_OK);
     char path[] = "/tmp/digitlab-test-resume-XXXXXX";
     int fd = mkstemp(path);
@@ -156,6 +156,84 @@ test_cancel_and_resume(void **state)
     nn_model_free(first);
     nn_model_free(resumed);
     nn_model_free(straight);
+    nn_dataset_free(&data);
+}
+
+/* What the training curve and the time estimates are built from. */
+typedef struct {
+    int batches, validations, last_done, last_total;
+    double first_batch_loss, first_smooth, min_loss, max_loss, smooth_violations;
+    double epoch_seconds;
+    int sleep_at; /* should_stop blocks for a second at this batch (a pause) */
+} Watch;
+
+static void
+watch_batch(const NnBatchProgress *p, void *user)
+{
+    Watch *w = user;
+    if (w->batches++ == 0) {
+        w->first_batch_loss = p->batch_loss;
+        w->first_smooth = p->smooth_loss;
+        w->min_loss = w->max_loss = p->batch_loss;
+    }
+    w->min_loss = fmin(w->min_loss, p->batch_loss);
+    w->max_loss = fmax(w->max_loss, p->batch_loss);
+    /* an average of the batches so far: between the smallest and largest */
+    if (p->smooth_loss < w->min_loss - 1e-9 || p->smooth_loss > w->max_loss + 1e-9)
+        w->smooth_violations++;
+    assert_true(p->batch_accuracy >= 0 && p->batch_accuracy <= 1);
+    assert_true(p->smooth_accuracy >= 0 && p->smooth_accuracy <= 1);
+}
+
+static void
+watch_epoch(const NnEpochStats *s, NnModel *model, void *user)
+{
+    Watch *w = user;
+    w->epoch_seconds += s->seconds;
+}
+
+static bool
+watch_stop(void *user)
+{
+    Watch *w = user;
+    if (w->batches == w->sleep_at)
+        usleep(1000 * 1000);
+    return false;
+}
+
+static void
+watch_validate(int done, int total, void *user)
+{
+    Watch *w = user;
+    assert_true(done > w->last_done && done <= total);
+    w->validations++;
+    w->last_done = done % total; /* the next epoch starts again from 0 */
+    w->last_total = total;
+}
+
+static void
+test_progress_smoothing_pause_and_validation(void **state)
+{
+    (void)state;
+    NnDataset data = make_dataset(300, 5);
+    NnTrainConfig c = small_config();
+    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModel *m;
+    assert_int_equal(nn_model_new(&mc, 2, &m, NULL), NN_OK);
+    Watch w = { .sleep_at = 3 };
+    NnTrainCallbacks cb = { .on_batch = watch_batch, .on_epoch = watch_epoch, .should_stop = watch_stop,
+                            .on_validate = watch_validate, .user = &w };
+    assert_int_equal(nn_train(m, &c, &data, &data, &cb, NULL), NN_OK);
+    assert_int_equal(w.batches, 20);
+    /* bias-corrected: the first smoothed value is the first batch's own */
+    assert_float_equal(w.first_smooth, w.first_batch_loss, 1e-9);
+    assert_int_equal((int)w.smooth_violations, 0);
+    /* 300 validation images in batches of 128: 3 calls per epoch, ending at 300 */
+    assert_int_equal(w.validations, 6);
+    assert_int_equal(w.last_total, 300);
+    /* the second spent blocked in should_stop is not training time */
+    assert_true(w.epoch_seconds < 1.0);
+    nn_model_free(m);
     nn_dataset_free(&data);
 }
 
@@ -187,6 +265,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_cancel_and_resume),
+        cmocka_unit_test(test_progress_smoothing_pause_and_validation),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -233,7 +233,7 @@ train_thread(GTask *task, gpointer source_object, gpointer task_data, GCancellab
     g_main_context_invoke_full(g_task_get_context(task), G_PRIORITY_DEFAULT, started_cb, started,
                                started_data_free);
 
-    NnTrainCallbacks callbacks = { on_batch, on_epoch, should_stop, run };
+    NnTrainCallbacks callbacks = { .on_batch = on_batch, .on_epoch = on_epoch, .should_stop = should_stop, .user = run };
     NnStatus status = nn_train(model, &req->config, &train, &val, &callbacks, &err);
     nn_model_free(model);
 

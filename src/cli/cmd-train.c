@@ -179,7 +179,7 @@ cmd_train(int argc, char **argv)
     fflush(stdout);
 
     signal(SIGINT, on_sigint);
-    NnTrainCallbacks callbacks = { on_batch, on_epoch, should_stop, &output };
+    NnTrainCallbacks callbacks = { .on_batch = on_batch, .on_epoch = on_epoch, .should_stop = should_stop, .user = &output };
     status = nn_train(model, &config, &train, &val, &callbacks, &err);
     if (status == NN_ERR_CANCELLED)
         fprintf(stderr, "\nInterrupted; %s holds the model of epoch %d.\n", out, nn_model_epochs_done(model));

@@ -5,10 +5,30 @@
 
 #include "augment.h"
 
+int
+nn_argmax(const float *probs, int n)
+{
+    int best = 0;
+    for (int k = 1; k < n; k++)
+        if (probs[k] > probs[best])
+            best = k;
+    return best;
+}
+
 NnStatus
 nn_evaluate(NnModel *model, const NnDataset *data, NnEvalResult *r, NnError *err)
 {
+    return nn_evaluate_ex(model, data, NULL, r, err);
+}
+
+NnStatus
+nn_evaluate_ex(NnModel *model, const NnDataset *data, const NnEvalOptions *options,
+               NnEvalResult *r, NnError *err)
+{
+    static const NnEvalOptions none = { 0 };
     const int batch = 128;
+    if (options == NULL)
+        options = &none;
     memset(r, 0, sizeof *r);
     if (data->count <= 0)
         return nn_error_set(err, NN_ERR_EMPTY, "no images to evaluate");
@@ -22,20 +42,30 @@ nn_evaluate(NnModel *model, const NnDataset *data, NnEvalResult *r, NnError *err
     double loss_sum = 0.0;
     int correct = 0;
     for (int start = 0; start < data->count; start += batch) {
+        if (options->should_stop != NULL && options->should_stop(options->user)) {
+            free(images);
+            return nn_error_set(err, NN_ERR_CANCELLED, "evaluation stopped");
+        }
         int b = data->count - start < batch ? data->count - start : batch;
         for (int i = 0; i < b; i++)
             nn_image_to_float(data->images + (size_t)(start + i) * NN_IMAGE_PIXELS,
                               images + (size_t)i * NN_IMAGE_PIXELS);
         const uint8_t *labels = data->labels + start;
         loss_sum += (double)nn_model_forward(model, images, labels, b, false, NULL, &correct) * b;
-        const float *probs = nn_model_last_probs(model);
+        const float *probs = nn_model_last_probs(model); /* [class][image] */
         for (int i = 0; i < b; i++) {
-            int best = 0;
-            for (int k = 1; k < NN_CLASSES; k++)
-                if (probs[(size_t)k * b + i] > probs[(size_t)best * b + i])
-                    best = k;
+            float p[NN_CLASSES];
+            for (int k = 0; k < NN_CLASSES; k++)
+                p[k] = probs[(size_t)k * b + i];
+            int best = nn_argmax(p, NN_CLASSES);
             r->confusion[labels[i]][best]++;
+            if (options->predicted != NULL)
+                options->predicted[start + i] = (uint8_t)best;
+            if (options->probs != NULL)
+                memcpy(options->probs + (size_t)(start + i) * NN_CLASSES, p, sizeof p);
         }
+        if (options->progress != NULL)
+            options->progress(start + b, data->count, options->user);
     }
     free(images);
 

@@ -99,6 +99,55 @@ recalibrate_bn(NnModel *model, const NnTrainConfig *config, const NnDataset *tra
     nn_model_set_bn_momentum(model, momentum);
 }
 
+/* Bias-corrected exponential moving average (as TensorBoard's smoothing). */
+typedef struct {
+    double value, weight;
+} Smoother;
+
+static double
+smooth(Smoother *s, double x)
+{
+    const double decay = 1.0 - 1.0 / NN_SMOOTH_BATCHES;
+    s->value = decay * s->value + (1.0 - decay) * x;
+    s->weight = decay * s->weight + (1.0 - decay);
+    return s->value / s->weight;
+}
+
+/* should_stop, with the time it blocks (a pause) added to *paused. */
+static bool
+poll_stop(const NnTrainCallbacks *cb, double *paused)
+{
+    if (cb == NULL || cb->should_stop == NULL)
+        return false;
+    double t0 = now_seconds();
+    bool stop = cb->should_stop(cb->user);
+    *paused += now_seconds() - t0;
+    return stop;
+}
+
+typedef struct {
+    const NnTrainCallbacks *cb;
+    double *paused;
+} ValidateUser;
+
+static void
+validate_progress(int done, int total, void *user)
+{
+    ValidateUser *v = user;
+    if (v->cb->on_validate != NULL)
+        v->cb->on_validate(done, total, v->cb->user);
+}
+
+/* Validation can be paused but not stopped: a stop asked for meanwhile
+ * takes effect at the next batch, after the epoch has been delivered. */
+static bool
+validate_should_stop(void *user)
+{
+    ValidateUser *v = user;
+    poll_stop(v->cb, v->paused);
+    return false;
+}
+
 static NnStatus
 check_config(const NnTrainConfig *c, const NnDataset *train, const NnDataset *val, NnError *err)
 {
@@ -149,15 +198,16 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
 
     NnSchedule schedule = config->schedule;
     schedule.epochs = config->epochs;
+    Smoother smooth_loss = { 0 }, smooth_accuracy = { 0 };
 
     for (int epoch = nn_model_epochs_done(model); epoch < config->epochs; epoch++) {
         const double start = now_seconds();
-        double loss_sum = 0.0, lr = nn_schedule_lr(&schedule, epoch);
+        double loss_sum = 0.0, lr = nn_schedule_lr(&schedule, epoch), paused = 0.0;
         int correct = 0, seen = 0;
         shuffle(order, n, config->seed, epoch);
 
         for (int b = 0; b < batches; b++) {
-            if (cb != NULL && cb->should_stop != NULL && cb->should_stop(cb->user)) {
+            if (poll_stop(cb, &paused)) {
                 status = nn_error_set(err, NN_ERR_CANCELLED, "training stopped during epoch %d", epoch + 1);
                 goto out;
             }
@@ -167,21 +217,27 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
                 lr = nn_schedule_lr(&schedule, epoch + (double)b / batches);
 
             NnRng dropout = nn_rng_derive(config->seed, stream(STREAM_DROPOUT, epoch), (uint64_t)b);
-            float loss = nn_train_step(model, images, labels, count, (float)lr, &dropout, &correct);
+            int batch_correct = 0;
+            float loss = nn_train_step(model, images, labels, count, (float)lr, &dropout, &batch_correct);
+            correct += batch_correct;
             loss_sum += (double)loss * count;
             seen += count;
 
             if (cb != NULL && cb->on_batch != NULL) {
-                double elapsed = now_seconds() - start;
+                double elapsed = now_seconds() - start - paused;
+                double batch_accuracy = (double)batch_correct / count;
                 NnBatchProgress p = {
                     .epoch = epoch, .epochs = config->epochs, .batch = b + 1, .batches = batches,
                     .lr = lr, .loss = loss_sum / seen, .accuracy = (double)correct / seen,
+                    .batch_loss = loss, .batch_accuracy = batch_accuracy,
+                    .smooth_loss = smooth(&smooth_loss, loss),
+                    .smooth_accuracy = smooth(&smooth_accuracy, batch_accuracy),
                     .seconds = elapsed, .images_per_s = elapsed > 0 ? seen / elapsed : 0,
                 };
                 cb->on_batch(&p, cb->user);
             }
         }
-        const double train_seconds = now_seconds() - start;
+        const double train_seconds = now_seconds() - start - paused;
         if (config->bn_recalibrate > 0)
             recalibrate_bn(model, config, train, order, epoch, images, labels);
         nn_model_set_epochs_done(model, epoch + 1);
@@ -193,13 +249,19 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
         };
         if (val != NULL) {
             NnEvalResult r;
-            status = nn_evaluate(model, val, &r, err);
+            ValidateUser vu = { cb, &paused };
+            NnEvalOptions options = {
+                .progress = cb != NULL ? validate_progress : NULL,
+                .should_stop = cb != NULL ? validate_should_stop : NULL,
+                .user = &vu,
+            };
+            status = nn_evaluate_ex(model, val, &options, &r, err);
             if (status != NN_OK)
                 goto out;
             stats.val_loss = r.loss;
             stats.val_accuracy = r.accuracy;
         }
-        stats.seconds = now_seconds() - start;
+        stats.seconds = now_seconds() - start - paused;
         if (cb != NULL && cb->on_epoch != NULL)
             cb->on_epoch(&stats, model, cb->user);
     }

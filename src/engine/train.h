@@ -40,9 +40,18 @@ typedef struct {
     double lr;
     double loss;          /* running mean over this epoch so far */
     double accuracy;      /* running, 0-1 */
-    double seconds;       /* since the epoch started */
-    double images_per_s;
+    double batch_loss;    /* of this batch alone */
+    double batch_accuracy;
+    /* Exponential moving averages over the batches of the run (about the
+     * last NN_SMOOTH_BATCHES, bias-corrected), continuous across epochs:
+     * what a training curve should show. */
+    double smooth_loss;
+    double smooth_accuracy;
+    double seconds;       /* training time since the epoch started, pauses excluded */
+    double images_per_s;  /* over that time */
 } NnBatchProgress;
+
+#define NN_SMOOTH_BATCHES 50
 
 typedef struct {
     int epoch;            /* 1-based: epochs finished */
@@ -50,7 +59,7 @@ typedef struct {
     double lr;
     double train_loss, train_accuracy;  /* running over the epoch (dropout, augmentation on) */
     double val_loss, val_accuracy;      /* inference mode on the validation set */
-    double seconds;       /* training + validation wall time of this epoch */
+    double seconds;       /* training + validation time of this epoch, pauses excluded */
     double images_per_s;  /* training images per second */
 } NnEpochStats;
 
@@ -58,8 +67,12 @@ typedef struct {
     void (*on_batch)(const NnBatchProgress *progress, void *user);
     /* After each epoch; the model holds that epoch's weights. */
     void (*on_epoch)(const NnEpochStats *stats, NnModel *model, void *user);
-    /* Polled between batches; returning true stops training with NN_ERR_CANCELLED. */
+    /* Polled between batches; returning true stops training with
+     * NN_ERR_CANCELLED. The time it takes to return (a pause) is not
+     * counted as training time. */
     bool (*should_stop)(void *user);
+    /* While validating after an epoch: images done of total. */
+    void (*on_validate)(int done, int total, void *user);
     void *user;
 } NnTrainCallbacks;
 
