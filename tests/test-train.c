@@ -79,7 +79,7 @@ train_once(uint64_t seed, const NnDataset *data, Log *log)
 {
     NnTrainConfig c = small_config();
     c.seed = seed;
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, seed, &m, NULL), NN_OK);
     NnTrainCallbacks cb = { .on_batch = on_batch, .on_epoch = on_epoch, .should_stop = should_stop, .user = log };
@@ -131,7 +131,7 @@ test_cancel_and_resume(void **state)
     Log one = { 0 }, two = { 0 }, rest = { 0 };
     NnTrainConfig c = small_config();
     c.epochs = 1;
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *first;
     assert_int_equal(nn_model_new(&mc, 1, &first, NULL), NN_OK);
     NnTrainCallbacks cb = { .on_batch = on_batch, .on_epoch = on_epoch, .user = &one };
@@ -217,7 +217,7 @@ test_progress_smoothing_pause_and_validation(void **state)
     (void)state;
     NnDataset data = make_dataset(300, 5);
     NnTrainConfig c = small_config();
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, 2, &m, NULL), NN_OK);
     Watch w = { .sleep_at = 3 };
@@ -247,7 +247,7 @@ test_divergence_stops(void **state)
     NnTrainConfig c = small_config();
     c.schedule.warmup = 0;
     c.schedule.lr_max = 1e30;
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, 3, &m, NULL), NN_OK);
     Log log = { 0 };
@@ -278,7 +278,7 @@ test_bad_config(void **state)
 {
     (void)state;
     NnDataset data = make_dataset(10, 4), empty = { 0 };
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, 1, &m, NULL), NN_OK);
     NnError err = { 0 };

@@ -120,7 +120,7 @@ cmd_bench(int argc, char **argv)
         return 2;
     }
     NnError err = { 0 };
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     if (padding != NULL && nn_padding_parse(padding, &mc.padding, &err) != NN_OK) {
         fprintf(stderr, "bench: %s\n", err.message);
         return 2;

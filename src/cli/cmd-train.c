@@ -178,7 +178,7 @@ cmd_train(int argc, char **argv)
     }
 
     NnError err = { 0 };
-    NnModelConfig model_config = { NN_PADDING_SAME };
+    NnModelConfig model_config = nn_model_config_default();
     if (padding != NULL && nn_padding_parse(padding, &model_config.padding, &err) != NN_OK) {
         fprintf(stderr, "train: %s\n", err.message);
         return 2;

@@ -185,7 +185,7 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
     if (status != NN_OK)
         return status;
     nn_set_threads(config->threads);
-    status = nn_model_reserve(model, config->batch, err);
+    status = nn_model_reserve_training(model, config->batch, err);
     if (status != NN_OK)
         return status;
 
