@@ -128,7 +128,7 @@ cmd_bench(int argc, char **argv)
     nn_set_threads(threads);
 
     NnModel *model, *canvas;
-    if (nn_model_new(&mc, 1, &model, &err) != NN_OK || nn_model_reserve(model, BATCH, &err) != NN_OK ||
+    if (nn_model_new(&mc, 1, &model, &err) != NN_OK || nn_model_reserve_training(model, BATCH, &err) != NN_OK ||
         nn_model_new(&mc, 1, &canvas, &err) != NN_OK) {
         fprintf(stderr, "bench: %s\n", err.message);
         return 1;
