@@ -15,6 +15,13 @@ gboolean cli_load_split(const char *data_option, NnSplit split, NnDataset *out);
 gboolean cli_parse_options(int *argc, char ***argv, const char *parameters, const char *summary,
                            const GOptionEntry *entries);
 
+/* Parses with a context the caller made (option groups); prints errors. */
+gboolean cli_parse_context(GOptionContext *context, int *argc, char ***argv);
+
+/* Whether --NAME was on the command line of the last cli_parse_options
+ * (GOption cannot tell "--zoom nan" from no --zoom). */
+gboolean cli_option_given(const char *name);
+
 /* A numeric option's value against its range [min, max] (nan and infinities
  * never pass); prints "COMMAND: --NAME must be ..., not VALUE" and returns
  * FALSE when out of range. min_open: min itself is excluded. */
