@@ -2,6 +2,7 @@
  * the accessible description, and drawing every kind in every state,
  * hover read-out included, without a warning (G_DEBUG=fatal-warnings). */
 #include <glib/gstdio.h>
+#include <adwaita.h>
 #include <gtk/gtk.h>
 #include <math.h>
 #include <setjmp.h>
@@ -106,8 +107,8 @@ fill(DlHistory *h, int epochs_done, int epochs, gboolean per_step)
         for (int b = 1; b <= batches; b++) {
             NnBatchProgress p = {
                 .epoch = e, .epochs = epochs, .batch = b, .batches = batches,
-                .lr = nn_schedule_lr(&s, e), .loss = 0.5 / (e + 1) + 0.01 * sin(b),
-                .accuracy = 0.95 + 0.004 * e + 0.002 * sin(b), .seconds = b * 0.1, .images_per_s = 2000,
+                .lr = nn_schedule_lr(&s, e), .smooth_loss = 0.5 / (e + 1) + 0.01 * sin(b),
+                .smooth_accuracy = 0.95 + 0.004 * e + 0.002 * sin(b), .seconds = b * 0.1, .images_per_s = 2000,
             };
             dl_history_add_batch(h, &p);
         }
@@ -180,23 +181,36 @@ test_accessible_summary(void **state)
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[2])),
                         "Schedule over 30 epochs: warmup from 1e-5 to 1e-3 in 5 epochs, then cosine decay to 1e-5");
 
-    /* During the first epoch, the running values; after it, validation. */
+    /* During the first epoch, the smoothed values (not the running mean of
+     * the epoch); after it, validation. */
     NnSchedule s = nn_schedule_default();
     dl_history_reset(history, &s, 12, 10, FALSE);
     NnBatchProgress p = { .epoch = 0, .epochs = 12, .batch = 3, .batches = 10, .lr = 1e-5,
-                          .loss = 1.25, .accuracy = 0.634 };
+                          .loss = 2.5, .accuracy = 0.5, .smooth_loss = 1.25, .smooth_accuracy = 0.634 };
     dl_history_add_batch(history, &p);
-    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[0])), "Training accuracy 63.4 % during epoch 1");
-    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[1])), "Training loss 1.2500 during epoch 1");
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[0])), "Training accuracy 63.4 %, smoothed, during epoch 1");
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[1])), "Training loss 1.2500, smoothed, during epoch 1");
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[2])), "Learning rate 1e-5 in epoch 1 of 12");
 
     NnEpochStats st = { .epoch = 1, .epochs = 12, .lr = 1e-5, .train_loss = 0.31, .train_accuracy = 0.9012,
                         .val_loss = 0.0812, .val_accuracy = 0.9912 };
     dl_history_add_epoch(history, &st);
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[0])),
+                        "Validation accuracy 99.1 % after epoch 1; training accuracy 63.4 %, smoothed");
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[1])),
+                        "Validation loss 0.0812 after epoch 1; training loss 1.2500, smoothed");
+
+    /* Read from CSV: the per-epoch means, all there is. */
+    g_autofree char *dir = g_dir_make_tmp("test-plot-XXXXXX", NULL);
+    g_autofree char *csv = g_build_filename(dir, "h.csv", NULL);
+    assert_true(dl_history_save_csv(history, csv, NULL));
+    assert_true(dl_history_load_csv(history, csv, NULL));
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[0])),
                         "Validation accuracy 99.1 % after epoch 1; training accuracy 90.1 %");
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[1])),
                         "Validation loss 0.0812 after epoch 1; training loss 0.3100");
+    g_unlink(csv);
+    g_rmdir(dir);
 
     for (int k = 0; k < 3; k++)
         g_object_unref(plots[k]);
@@ -219,7 +233,7 @@ test_draws_every_state(void **state)
         case 1: { /* the first epoch under way */
             fill(history, 0, 10, FALSE);
             NnBatchProgress p = { .epoch = 0, .epochs = 10, .batch = 7, .batches = 50, .lr = 1e-5,
-                                  .loss = 2.1, .accuracy = 0.2 };
+                                  .smooth_loss = 2.1, .smooth_accuracy = 0.2 };
             dl_history_add_batch(history, &p);
             break;
         }
@@ -314,6 +328,7 @@ int
 main(void)
 {
     gtk_init();
+    adw_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_properties),
         cmocka_unit_test(test_accessible_summary),
