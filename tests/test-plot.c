@@ -324,6 +324,111 @@ test_schedule_is_drawn_ahead(void **state)
     iterate();
 }
 
+/* The file chooser that an export opened (GtkFileChooserNative falls back
+ * to a GtkFileChooserDialog without a portal), or NULL. */
+static GtkWidget *
+find_file_chooser(void)
+{
+    GListModel *toplevels = gtk_window_get_toplevels();
+    for (guint i = 0; i < g_list_model_get_n_items(toplevels); i++) {
+        g_autoptr(GObject) window = g_list_model_get_item(toplevels, i);
+        if (GTK_IS_FILE_CHOOSER(window) && gtk_widget_get_visible(GTK_WIDGET(window)))
+            return GTK_WIDGET(window);
+    }
+    return NULL;
+}
+
+/* Runs an export action of the plot: a save dialog opens with the name
+ * suggested; it is then cancelled, and closes. (Writing the files is
+ * tested in test-draw and test-plot-cli.) */
+static void
+export_opens_dialog(GtkWidget *plot, const char *action, const char *format, const char *suggested)
+{
+    if (format != NULL)
+        assert_true(gtk_widget_activate_action(plot, action, "s", format));
+    else
+        assert_true(gtk_widget_activate_action(plot, action, NULL));
+    GtkWidget *chooser = NULL;
+    for (int i = 0; i < 200 && (chooser = find_file_chooser()) == NULL; i++) {
+        iterate();
+        g_usleep(10000);
+    }
+    assert_non_null(chooser);
+    assert_int_equal(gtk_file_chooser_get_action(GTK_FILE_CHOOSER(chooser)), GTK_FILE_CHOOSER_ACTION_SAVE);
+    g_autofree char *name = gtk_file_chooser_get_current_name(GTK_FILE_CHOOSER(chooser));
+    assert_string_equal(name, suggested);
+    /* As a click on Cancel would. */
+    GtkWidget *cancel = gtk_dialog_get_widget_for_response(GTK_DIALOG(chooser), GTK_RESPONSE_CANCEL);
+    assert_non_null(cancel);
+    g_signal_emit_by_name(cancel, "clicked");
+    for (int i = 0; i < 100 && find_file_chooser() != NULL; i++) {
+        iterate();
+        g_usleep(10000);
+    }
+    assert_null(find_file_chooser());
+}
+
+/* The context menu opens (the Menu key's action), and its items open save
+ * dialogs for the plot (PNG, SVG, PDF) and the history (CSV), enabled only
+ * once there is an epoch to save. */
+static void
+test_context_menu_and_exports(void **state)
+{
+    (void)state;
+    g_autoptr(DlHistory) history = dl_history_new();
+    GtkWidget *plot = dl_plot_new(DL_PLOT_LOSS, history);
+    GtkWidget *window = show_in_window(plot, 520, 260);
+    assert_true(gtk_widget_get_focusable(plot));
+
+    assert_true(gtk_widget_activate_action(plot, "menu.popup", NULL));
+    iterate();
+    GtkWidget *menu = NULL;
+    for (GtkWidget *c = gtk_widget_get_first_child(plot); c != NULL; c = gtk_widget_get_next_sibling(c))
+        if (GTK_IS_POPOVER_MENU(c))
+            menu = c;
+    assert_non_null(menu);
+    assert_true(gtk_widget_get_visible(menu));
+    gtk_popover_popdown(GTK_POPOVER(menu));
+    iterate();
+
+    /* No epoch yet: nothing to save as CSV. */
+    gtk_widget_activate_action(plot, "plot.export-history", NULL);
+    iterate();
+    assert_null(find_file_chooser());
+
+    fill(history, 3, 5, FALSE);
+    export_opens_dialog(plot, "plot.export", "png", "loss.png");
+    export_opens_dialog(plot, "plot.export", "svg", "loss.svg");
+    export_opens_dialog(plot, "plot.export", "pdf", "loss.pdf");
+    export_opens_dialog(plot, "plot.export-history", NULL, "history.csv");
+
+    gtk_window_destroy(GTK_WINDOW(window));
+    iterate();
+}
+
+/* The zoom scales the text: a larger zoom makes the labels taller. */
+static void
+test_zoom_scales_the_text(void **state)
+{
+    (void)state;
+    GtkWidget *plot = dl_plot_new(DL_PLOT_ACCURACY, NULL);
+    GtkWidget *window = show_in_window(plot, 480, 240);
+    assert_true(dl_plot_get_zoom(DL_PLOT(plot)) == 1.0);
+    DlDrawStyle normal, zoomed;
+    dl_plot_get_draw_style(DL_PLOT(plot), &normal);
+    assert_true(normal.font_size > 8 && normal.font_size < 16);
+    int notified = 0;
+    g_signal_connect(plot, "notify::zoom", G_CALLBACK(count_notify), &notified);
+    dl_plot_set_zoom(DL_PLOT(plot), 1.5);
+    assert_int_equal(notified, 1);
+    dl_plot_get_draw_style(DL_PLOT(plot), &zoomed);
+    assert_true(fabs(zoomed.font_size - 1.5 * normal.font_size) < 1e-9);
+    dl_plot_set_zoom(DL_PLOT(plot), 100); /* clamped */
+    assert_true(dl_plot_get_zoom(DL_PLOT(plot)) == 4.0);
+    gtk_window_destroy(GTK_WINDOW(window));
+    iterate();
+}
+
 int
 main(void)
 {
@@ -334,6 +439,8 @@ main(void)
         cmocka_unit_test(test_accessible_summary),
         cmocka_unit_test(test_draws_every_state),
         cmocka_unit_test(test_schedule_is_drawn_ahead),
+        cmocka_unit_test(test_context_menu_and_exports),
+        cmocka_unit_test(test_zoom_scales_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

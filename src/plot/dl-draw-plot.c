@@ -849,9 +849,8 @@ draw_readout(Plot *p, const DlPlotHover *hover)
     }
     format_position(p, x, batch_point, r.header, sizeof r.header);
     r.guide_x = plot_scale_to_pixel(&p->x, x);
-    draw_readout_box(p, hover, &r);
 
-    /* Ring the points read out. */
+    /* Ring the points read out, under the box (which may cover them). */
     for (int i = 0; i < r.rows; i++) {
         if (!isfinite(marks[i][1]) || marks[i][1] < p->top - 1 || marks[i][1] > p->bottom + 1)
             continue;
@@ -860,6 +859,7 @@ draw_readout(Plot *p, const DlPlotHover *hover)
         draw_set_color(cr, r.colors[i], 1.0);
         draw_dot(cr, marks[i][0], marks[i][1], p->u * 4.5);
     }
+    draw_readout_box(p, hover, &r);
 }
 
 void
