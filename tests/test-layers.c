@@ -708,6 +708,44 @@ test_softmax_xent(void **state)
     }
 }
 
+/* "Not a digit" (NN_LABEL_NONE): the loss is the cross-entropy to the
+ * uniform distribution, its gradient p - 1/K, and it is never correct. */
+static void
+test_softmax_uniform_target(void **state)
+{
+    (void)state;
+    enum { K = 4, B = 2 };
+    float logits[K * B], probs[K * B], dl[K * B];
+    const uint8_t labels[B] = { NN_LABEL_NONE, 1 };
+    fill_random(logits, K * B, -3, 3, 18);
+    int correct = 0;
+    float loss = nn_softmax_xent_forward(logits, labels, K, B, probs, &correct);
+    double expected = 0.0;
+    for (int b = 0; b < B; b++) {
+        double sum = 0.0;
+        for (int k = 0; k < K; k++)
+            sum += exp(logits[k * B + b]);
+        if (b == 0)
+            for (int k = 0; k < K; k++)
+                expected -= (logits[k * B] - log(sum)) / K;
+        else
+            expected -= logits[1 * B + 1] - log(sum);
+    }
+    assert_close(loss, expected / B, 1e-5, "uniform-target loss", 0);
+    assert_true(correct <= 1); /* only the labelled image may count */
+    nn_softmax_xent_backward(probs, labels, K, B, dl);
+    const float eps = 1e-3f;
+    for (int i = 0; i < K * B; i++) {
+        float keep = logits[i];
+        logits[i] = keep + eps;
+        double up = nn_softmax_xent_forward(logits, labels, K, B, probs, NULL);
+        logits[i] = keep - eps;
+        double down = nn_softmax_xent_forward(logits, labels, K, B, probs, NULL);
+        logits[i] = keep;
+        assert_close(dl[i], (up - down) / (2 * eps), 1e-2, "uniform-target dlogits", i);
+    }
+}
+
 int
 main(void)
 {
@@ -735,6 +773,7 @@ main(void)
         cmocka_unit_test(test_flatten_round_trip),
         cmocka_unit_test(test_dense_gradients),
         cmocka_unit_test(test_softmax_xent),
+        cmocka_unit_test(test_softmax_uniform_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

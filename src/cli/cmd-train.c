@@ -19,8 +19,11 @@
 #include "history-file.h"
 #include "recipe-options.h"
 #include "train.h"
+#include "verdict.h"
 
 typedef struct {
+    const NnDataset *calibration; /* held-out images to calibrate each epoch's model on, or NULL */
+    uint64_t seed;
     HistoryFile history;
     gboolean have_history;
     const char *out;
@@ -75,6 +78,18 @@ on_epoch(const NnEpochStats *s, NnModel *model, void *user)
         return;
     }
     NnError err = { 0 };
+    NnCalibration cal;
+    if (out->calibration != NULL) {
+        if (nn_calibrate(model, out->calibration, out->seed, &cal, &err) != NN_OK) {
+            fprintf(stderr, "train: could not calibrate the model: %s\n", err.message);
+            out->failed = TRUE;
+            return;
+        }
+        printf("  calibrated on %d held-out images: temperature %.3f, sure from %.3f, not a digit below %.3f "
+               "(%.1f %% of synthetic non-digits)\n", out->calibration->count, cal.temperature, cal.sure, cal.reject,
+               100 * cal.outliers_rejected);
+        fflush(stdout);
+    }
     if (nn_model_save(model, out->out, out->save_optimizer, &err) != NN_OK) {
         fprintf(stderr, "train: could not save the model: %s\n", err.message);
         if (out->have_history)
@@ -120,11 +135,12 @@ cmd_train(int argc, char **argv)
     RecipeOptions ro;
     recipe_options_init(&ro);
     g_autofree char *data = NULL, *out = NULL, *history = NULL, *resume = NULL;
-    int val_split = 0;
+    int val_split = 0, calibrate = 0;
     gboolean save_optimizer = FALSE, fresh_optimizer = FALSE;
     const GOptionEntry entries[] = {
         { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "MNIST folder (default: $DIGITLAB_DATA, else ~/.local/share/digitlab/mnist)", "DIR" },
         { "val-split", 0, 0, G_OPTION_ARG_INT, &val_split, "Validate on the last N training images (held out) instead of the test set", "N" },
+        { "calibrate", 0, 0, G_OPTION_ARG_INT, &calibrate, "Hold out the last N training images and calibrate each epoch's model on them (temperature, verdict thresholds)", "N" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Model file, saved after every epoch (digitlab-model.dlm; with --resume, the resumed file)", "MODEL" },
         { "save-optimizer", 0, 0, G_OPTION_ARG_NONE, &save_optimizer, "Also save the optimizer's state, for --resume", NULL },
         { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, "Continue training a saved model from its last epoch", "MODEL" },
@@ -152,7 +168,8 @@ cmd_train(int argc, char **argv)
     int limit = 0, val_limit = 0;
     gboolean resolved = recipe_options_resolve(&ro, "train", &model_config, &config, &limit, &val_limit);
     recipe_options_clear(&ro);
-    if (!resolved || !cli_check_range("train", "val-split", val_split, 0, 1e9, FALSE))
+    if (!resolved || !cli_check_range("train", "val-split", val_split, 0, 1e9, FALSE) ||
+        !cli_check_range("train", "calibrate", calibrate, 0, 1e9, FALSE))
         return 2;
     if (fresh_optimizer && resume == NULL) {
         fprintf(stderr, "train: --fresh-optimizer only makes sense with --resume\n");
@@ -217,15 +234,27 @@ cmd_train(int argc, char **argv)
     TrainOutput output = { .out = out, .save_optimizer = save_optimizer, .tty = isatty(2) };
     if (!cli_load_split(data, NN_SPLIT_TRAIN, &train_all))
         goto done;
-    NnDataset train = train_all, val;
-    if (val_split > 0) {
-        if (val_split >= train_all.count) {
-            fprintf(stderr, "train: --val-split must be smaller than the %d training images\n", train_all.count);
+    NnDataset train = train_all, val, held_out;
+    if (calibrate > 0) {
+        if (calibrate < 100 || calibrate + val_split >= train_all.count) {
+            fprintf(stderr, "train: --calibrate needs 100 or more images, and fewer than the %d training images\n",
+                    train_all.count - val_split);
             rc = 2;
             goto done;
         }
-        train = nn_dataset_view(&train_all, 0, train_all.count - val_split);
-        val = nn_dataset_view(&train_all, train_all.count - val_split, val_split);
+        held_out = nn_dataset_view(&train_all, train_all.count - calibrate, calibrate);
+        train = nn_dataset_view(&train_all, 0, train_all.count - calibrate);
+        output.calibration = &held_out;
+        output.seed = config.seed;
+    }
+    if (val_split > 0) {
+        if (val_split >= train.count) {
+            fprintf(stderr, "train: --val-split must be smaller than the %d training images\n", train.count);
+            rc = 2;
+            goto done;
+        }
+        val = nn_dataset_view(&train, train.count - val_split, val_split);
+        train = nn_dataset_view(&train, 0, train.count - val_split);
     } else {
         if (!cli_load_split(data, NN_SPLIT_TEST, &test))
             goto done;

@@ -18,7 +18,8 @@ recipe_options_init(RecipeOptions *o)
                     &o->bn_recalibrate, &o->limit, &o->val_limit, &o->probe_every, &o->probe_images };
     for (size_t i = 0; i < G_N_ELEMENTS(ints); i++)
         *ints[i] = UNSET_INT;
-    double *doubles[] = { &o->rotation, &o->zoom, &o->shift, &o->shear, &o->thickness, &o->erase, &o->warmup,
+    double *doubles[] = { &o->rotation, &o->zoom, &o->shift, &o->shear, &o->thickness, &o->erase, &o->style,
+                          &o->outliers, &o->warmup,
                           &o->lr_max, &o->lr_min, &o->momentum, &o->ema, &o->step_epochs, &o->step_gamma };
     for (size_t i = 0; i < G_N_ELEMENTS(doubles); i++)
         *doubles[i] = NAN; /* GOption never stores nan unless "nan" is given: checked below */
@@ -71,6 +72,8 @@ recipe_options_entries(RecipeOptions *o)
         { "elastic", 0, 0, G_OPTION_ARG_STRING, &o->elastic, "Augmentation: elastic distortion, Simard et al. 2003 (off)", "ALPHA,SIGMA" },
         { "thickness", 0, 0, G_OPTION_ARG_DOUBLE, &o->thickness, "Augmentation: stroke thickness change, 0-1 (0)", "T" },
         { "erase", 0, 0, G_OPTION_ARG_DOUBLE, &o->erase, "Augmentation: probability of erasing a patch (0)", "P" },
+        { "style", 0, 0, G_OPTION_ARG_DOUBLE, &o->style, "Augmentation: probability that a 0, 1 or 7 gets a slash, flag or bar (0)", "P" },
+        { "outliers", 0, 0, G_OPTION_ARG_DOUBLE, &o->outliers, "Share of each batch that is synthetic non-digits trained to be unsure (0)", "F" },
         { "bn-recalibrate", 0, 0, G_OPTION_ARG_INT, &o->bn_recalibrate, "After each epoch, recompute BN statistics on N training images (0: the paper's running averages)", "N" },
         { "limit", 0, 0, G_OPTION_ARG_INT, &o->limit, "Train on the first N training images only", "N" },
         { "val-limit", 0, 0, G_OPTION_ARG_INT, &o->val_limit, "Validate on the first N validation images only", "N" },
@@ -245,6 +248,8 @@ recipe_options_resolve(const RecipeOptions *o, const char *command, NnModelConfi
         { "shear", o->shear, NULL, &train->augment.shear, 0, 45, FALSE },
         { "thickness", o->thickness, NULL, &train->augment.thickness, 0, 1, FALSE },
         { "erase", o->erase, NULL, &train->augment.erase, 0, 1, FALSE },
+        { "style", o->style, NULL, &train->augment.style, 0, 1, FALSE },
+        { "outliers", o->outliers, NULL, &train->outliers, 0, 0.5, FALSE },
     };
     for (size_t i = 0; i < G_N_ELEMENTS(doubles); i++) {
         double v = doubles[i].field_d != NULL ? *doubles[i].field_d : *doubles[i].field_f;
@@ -310,6 +315,10 @@ recipe_describe(const NnModelConfig *model, const NnTrainConfig *t)
             g_string_append_printf(s, " thickness %g", t->augment.thickness);
         if (t->augment.erase > 0)
             g_string_append_printf(s, " erase %g", t->augment.erase);
+        if (t->augment.style > 0)
+            g_string_append_printf(s, " style %g", t->augment.style);
     }
+    if (t->outliers > 0)
+        g_string_append_printf(s, ", non-digits %g", t->outliers);
     return g_string_free(s, FALSE);
 }

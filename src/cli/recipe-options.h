@@ -19,7 +19,7 @@ typedef struct {
     gboolean no_batch_norm;
     /* recipe */
     int epochs, batch, seed, threads, bn_recalibrate, limit, val_limit, probe_every, probe_images;
-    double rotation, zoom, shift, shear, thickness, erase, warmup, lr_max, lr_min, momentum, ema;
+    double rotation, zoom, shift, shear, thickness, erase, style, outliers, warmup, lr_max, lr_min, momentum, ema;
     double step_epochs, step_gamma;
     char *optimizer, *schedule, *elastic;
     gboolean no_augment, per_step_lr;

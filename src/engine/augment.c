@@ -32,6 +32,8 @@ nn_augment_check(const NnAugment *a)
         return "thickness must be between 0 and 1";
     if (!(a->erase >= 0 && a->erase <= 1))
         return "erase must be a probability between 0 and 1";
+    if (!(a->style >= 0 && a->style <= 1))
+        return "style must be a probability between 0 and 1";
     return NULL;
 }
 

@@ -33,6 +33,10 @@ typedef struct {
     float elastic_sigma;  /* pixels, > 0 when alpha is */
     float thickness;      /* strength of the blend, uniform in [-thickness, thickness], at most 1 */
     float erase;          /* probability of erasing a patch, 0-1 */
+    /* Probability that a 0, 1 or 7 gets a style stroke first (synth.h:
+     * slashed zero, flagged one, crossed seven); applied by training, which
+     * knows the labels. */
+    float style;
 } NnAugment;
 
 NnAugment nn_augment_default(void);

@@ -644,7 +644,13 @@ nn_softmax_xent_forward_scaled(const float *logits, const uint8_t *labels, int c
         }
         for (int k = 0; k < classes; k++)
             probs[(size_t)k * batch + b] = (float)(probs[(size_t)k * batch + b] / sum);
-        if (labels != NULL) {
+        if (labels != NULL && labels[b] == NN_LABEL_NONE) {
+            /* not a digit: cross-entropy to the uniform distribution */
+            double mean_log_p = 0.0;
+            for (int k = 0; k < classes; k++)
+                mean_log_p += logits[(size_t)k * batch + b] * scale - max - log(sum);
+            loss -= mean_log_p / classes;
+        } else if (labels != NULL) {
             /* log p = logit - max - log(sum): exact even when p underflows. */
             loss -= logits[(size_t)labels[b] * batch + b] * scale - max - log(sum);
             right += best == labels[b];
@@ -659,10 +665,11 @@ void
 nn_softmax_xent_backward(const float *probs, const uint8_t *labels, int classes, int batch,
                          float *dlogits)
 {
-    const float inv = 1.0f / (float)batch;
+    const float inv = 1.0f / (float)batch, uniform = 1.0f / (float)classes;
     for (int k = 0; k < classes; k++)
         for (int b = 0; b < batch; b++) {
             size_t i = (size_t)k * batch + b;
-            dlogits[i] = (probs[i] - (labels[b] == k ? 1.0f : 0.0f)) * inv;
+            float target = labels[b] == NN_LABEL_NONE ? uniform : labels[b] == k ? 1.0f : 0.0f;
+            dlogits[i] = (probs[i] - target) * inv;
         }
 }

@@ -162,6 +162,10 @@ void nn_dense_backward(const float *x, const float *w, const float *dy, float *d
 
 /* ---- softmax + categorical cross-entropy ----------------------------------- */
 
+/* A label meaning "not a digit" (outlier exposure, Hendrycks et al. 2019):
+ * its target is the uniform distribution, it never counts as correct. */
+#define NN_LABEL_NONE 255
+
 /* logits, probs: [classes][batch]. Returns the mean loss over the batch, and
  * counts correct predictions into *correct if non-NULL. labels may be NULL
  * (inference: probabilities only, returns 0). */
@@ -170,6 +174,6 @@ float nn_softmax_xent_forward(const float *logits, const uint8_t *labels, int cl
 /* The same on logits * scale (scale = 1 / temperature). */
 float nn_softmax_xent_forward_scaled(const float *logits, const uint8_t *labels, int classes, int batch,
                                      float scale, float *probs, int *correct);
-/* dlogits = (probs - onehot(labels)) / batch. */
+/* dlogits = (probs - target) / batch, target one-hot (uniform for NN_LABEL_NONE). */
 void nn_softmax_xent_backward(const float *probs, const uint8_t *labels, int classes, int batch,
                               float *dlogits);

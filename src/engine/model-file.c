@@ -50,7 +50,7 @@ typedef struct {
     uint32_t padding, input_height, input_width, input_channels, classes;
     uint32_t blocks, convs_per_block, filters[NN_MAX_BLOCKS], dense;
     uint32_t flags;
-    float dropout_conv, dropout_dense, temperature;
+    float dropout_conv, dropout_dense, temperature, sure, reject;
     uint32_t tensor_count, epochs_done, optimizer;
     uint64_t step;
 } FileHeader;
@@ -131,7 +131,7 @@ header_encode(Buf *b, const FileHeader *h)
         h->input_channels, h->classes, h->blocks, h->convs_per_block, h->filters[0], h->filters[1],
         h->filters[2], h->dense, h->flags, f32_bits(h->dropout_conv), f32_bits(h->dropout_dense),
         f32_bits(h->temperature), h->tensor_count, h->epochs_done, (uint32_t)h->step,
-        (uint32_t)(h->step >> 32), h->optimizer,
+        (uint32_t)(h->step >> 32), h->optimizer, f32_bits(h->sure), f32_bits(h->reject),
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         buf_u32(b, fields[i]);
@@ -184,6 +184,8 @@ header_decode(const unsigned char *d, FileHeader *h)
     h->epochs_done = le32(d + 84);
     h->step = le32(d + 88) | (uint64_t)le32(d + 92) << 32;
     h->optimizer = le32(d + 96);
+    h->sure = bits_f32(le32(d + 100));
+    h->reject = bits_f32(le32(d + 104));
 }
 
 static NnModelConfig
@@ -261,6 +263,8 @@ nn_model_save(const NnModel *model, const char *path, int with_optimizer, NnErro
     };
     for (int i = 0; i < NN_MAX_BLOCKS; i++)
         h.filters[i] = (uint32_t)config->filters[i];
+    if (nn_model_is_calibrated(model))
+        nn_model_thresholds(model, &h.sure, &h.reject);
 
     Buf b = { 0 };
     header_encode(&b, &h);
@@ -351,6 +355,9 @@ check_header(const char *path, const unsigned char *data, size_t size, FileHeade
     if (!(h->temperature > 0.0f && h->temperature < 1e6f))
         return nn_error_set(err, NN_ERR_FORMAT, "%s is damaged: its softmax temperature is not a positive number",
                             path);
+    if (!(h->sure == 0.0f && h->reject == 0.0f) &&
+        !(h->sure > 0.0f && h->sure <= 1.0f && h->reject >= 0.0f && h->reject <= h->sure))
+        return nn_error_set(err, NN_ERR_FORMAT, "%s is damaged: its verdict thresholds are not probabilities", path);
     if (h->epochs_done > MAX_EPOCHS_DONE || h->step > MAX_STEP)
         return nn_error_set(err, NN_ERR_FORMAT,
                             "%s is damaged: it claims %u finished epochs and %llu training steps, "
@@ -511,6 +518,7 @@ parse(const char *path, const unsigned char *data, size_t size, NnModel **out, N
     nn_model_set_epochs_done(model, (int)h.epochs_done);
     nn_model_set_optimizer_state(model, (h.flags & FLAG_OPTIMIZER) != 0);
     nn_model_set_temperature(model, h.temperature);
+    nn_model_set_thresholds(model, h.sure, h.reject);
     *out = model;
     return NN_OK;
 }

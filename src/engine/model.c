@@ -16,6 +16,7 @@
 
 #include "gemm.h"
 #include "layers.h"
+#include "verdict.h"
 
 #define BN_MOMENTUM 0.99f
 #define BN_EPSILON 1e-3f
@@ -85,6 +86,7 @@ struct NnModel {
     bool optimizer_state;
     float bn_momentum;
     float temperature;
+    float sure, reject;            /* verdict thresholds, 0 = never calibrated */
     char recipe[1024];
 
     /* Workspace for batches of up to `capacity` images. */
@@ -672,6 +674,28 @@ nn_model_set_temperature(NnModel *m, float temperature)
 }
 
 void
+nn_model_thresholds(const NnModel *m, float *sure, float *reject)
+{
+    bool set = nn_model_is_calibrated(m);
+    *sure = set ? m->sure : NN_DEFAULT_SURE;
+    *reject = set ? m->reject : NN_DEFAULT_REJECT;
+}
+
+void
+nn_model_set_thresholds(NnModel *m, float sure, float reject)
+{
+    bool valid = sure > 0.0f && sure <= 1.0f && reject >= 0.0f && reject <= sure;
+    m->sure = valid ? sure : 0.0f;
+    m->reject = valid ? reject : 0.0f;
+}
+
+bool
+nn_model_is_calibrated(const NnModel *m)
+{
+    return m->sure > 0.0f;
+}
+
+void
 nn_model_set_recipe(NnModel *m, const char *recipe)
 {
     snprintf(m->recipe, sizeof m->recipe, "%s", recipe != NULL ? recipe : "");
@@ -724,6 +748,8 @@ nn_model_copy_weights(NnModel *dst, const NnModel *src, NnError *err)
     dst->step = src->step;
     dst->epochs_done = src->epochs_done;
     dst->temperature = src->temperature;
+    dst->sure = src->sure;
+    dst->reject = src->reject;
     memcpy(dst->recipe, src->recipe, sizeof dst->recipe);
     return NN_OK;
 }

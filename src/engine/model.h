@@ -121,6 +121,14 @@ void nn_model_set_optimizer_state(NnModel *model, bool present);
 float nn_model_temperature(const NnModel *model);
 void nn_model_set_temperature(NnModel *model, float temperature);
 
+/* The verdict thresholds (verdict.h), stored in model files: a top
+ * probability from `sure` on is sure, below `reject` not a digit. Models
+ * never calibrated have 0 for both, and nn_model_thresholds then gives
+ * verdict.h's defaults. */
+void nn_model_thresholds(const NnModel *model, float *sure, float *reject);
+void nn_model_set_thresholds(NnModel *model, float sure, float reject);
+bool nn_model_is_calibrated(const NnModel *model);
+
 /* A short text saying how the model was trained (e.g. the command line),
  * stored in model files; "" if none. The copy is truncated to 1023 bytes. */
 const char *nn_model_recipe(const NnModel *model);

@@ -7,10 +7,12 @@
 #include <time.h>
 
 #include "gemm.h"
+#include "layers.h"
 #include "optim.h"
+#include "synth.h"
 
 /* Independent random streams derived from the seed. */
-enum { STREAM_SHUFFLE = 1, STREAM_AUGMENT = 2, STREAM_DROPOUT = 3 };
+enum { STREAM_SHUFFLE = 1, STREAM_AUGMENT = 2, STREAM_DROPOUT = 3, STREAM_STYLE = 4, STREAM_OUTLIER = 5 };
 
 /* A probe's copy of the model gets its BN statistics from this many images. */
 #define PROBE_BN_IMAGES 1024
@@ -79,11 +81,27 @@ nn_train_prepare_batch(const NnTrainConfig *config, const NnDataset *train, cons
 #pragma omp parallel for schedule(static) if (count > 16)
     for (int i = 0; i < count; i++) {
         int index = indices[i];
-        /* One stream per image and epoch: independent of batching and threads. */
+        /* One stream per image and epoch: independent of batching and
+         * threads; the synthetic images draw from streams of their own, so
+         * the paper's augmentation is the same with them or without. */
         NnRng rng = nn_rng_derive(config->seed, stream(STREAM_AUGMENT, epoch), (uint64_t)index);
-        nn_augment_image(&config->augment, train->images + (size_t)index * NN_IMAGE_PIXELS,
-                         images + (size_t)i * NN_IMAGE_PIXELS, &rng);
-        labels[i] = train->labels[index];
+        const uint8_t *src = train->images + (size_t)index * NN_IMAGE_PIXELS;
+        uint8_t label = train->labels[index], made[NN_IMAGE_PIXELS];
+        if (config->outliers > 0) {
+            NnRng o = nn_rng_derive(config->seed, stream(STREAM_OUTLIER, epoch), (uint64_t)index);
+            if (nn_rng_uniform(&o) < config->outliers) {
+                nn_synth_outlier(train, &o, made);
+                src = made;
+                label = NN_LABEL_NONE;
+            }
+        }
+        if (config->augment.enabled && config->augment.style > 0 && label != NN_LABEL_NONE) {
+            NnRng s = nn_rng_derive(config->seed, stream(STREAM_STYLE, epoch), (uint64_t)index);
+            if (nn_rng_uniform(&s) < config->augment.style && nn_synth_style(src, label, &s, made))
+                src = made;
+        }
+        nn_augment_image(&config->augment, src, images + (size_t)i * NN_IMAGE_PIXELS, &rng);
+        labels[i] = label;
     }
 }
 
@@ -206,6 +224,8 @@ check_config(const NnTrainConfig *c, const NnDataset *train, const NnDataset *va
     if (c->schedule.kind == NN_SCHEDULE_STEP && !(c->schedule.step_epochs > 0 && c->schedule.step_gamma > 0 &&
                                                   c->schedule.step_gamma <= 1))
         return nn_error_set(err, NN_ERR_INVALID_ARG, "the step schedule needs step epochs > 0 and 0 < gamma <= 1");
+    if (!(c->outliers >= 0 && c->outliers <= 0.5f))
+        return nn_error_set(err, NN_ERR_INVALID_ARG, "the share of non-digits in a batch is between 0 and 0.5");
     if (c->probe_every < 0 || c->probe_images < 0 || (c->probe_every > 0 && c->probe_images < 1))
         return nn_error_set(err, NN_ERR_INVALID_ARG, "probes need a positive interval and image count");
     if (train->count < 1)
@@ -294,7 +314,7 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
     for (int epoch = nn_model_epochs_done(model); epoch < config->epochs; epoch++) {
         const double start = now_seconds();
         double loss_sum = 0.0, lr = nn_schedule_lr(&schedule, epoch), paused = 0.0;
-        int correct = 0, seen = 0;
+        int correct = 0, seen = 0, seen_digits = 0;
         shuffle(order, n, config->seed, epoch);
 
         for (int b = 0; b < batches; b++) {
@@ -308,7 +328,9 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
                 lr = nn_schedule_lr(&schedule, epoch + (double)b / batches);
 
             NnRng dropout = nn_rng_derive(config->seed, stream(STREAM_DROPOUT, epoch), (uint64_t)b);
-            int batch_correct = 0;
+            int batch_correct = 0, digits = 0;
+            for (int i = 0; i < count; i++)
+                digits += labels[i] != NN_LABEL_NONE;
             float loss = nn_train_step(model, config, images, labels, count, (float)lr, &dropout, &batch_correct);
             if (!isfinite(loss)) {
                 status = nn_error_set(err, NN_ERR_DIVERGED,
@@ -326,13 +348,14 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
             correct += batch_correct;
             loss_sum += (double)loss * count;
             seen += count;
+            seen_digits += digits;
 
             if (cb != NULL && cb->on_batch != NULL) {
                 double elapsed = now_seconds() - start - paused;
-                double batch_accuracy = (double)batch_correct / count;
+                double batch_accuracy = digits > 0 ? (double)batch_correct / digits : 0.0;
                 NnBatchProgress p = {
                     .epoch = epoch, .epochs = config->epochs, .batch = b + 1, .batches = batches,
-                    .lr = lr, .loss = loss_sum / seen, .accuracy = (double)correct / seen,
+                    .lr = lr, .loss = loss_sum / seen, .accuracy = seen_digits > 0 ? (double)correct / seen_digits : 0.0,
                     .batch_loss = loss, .batch_accuracy = batch_accuracy,
                     .smooth_loss = smooth(&smooth_loss, loss),
                     .smooth_accuracy = smooth(&smooth_accuracy, batch_accuracy),
@@ -352,10 +375,11 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
         const double train_seconds = now_seconds() - start - paused;
         nn_model_set_epochs_done(model, epoch + 1);
         NnModel *result = epoch_model(model, &sh, config, train, order, epoch, images, labels);
+        nn_model_set_temperature(result, 1.0f); /* validation scores the network itself */
 
         NnEpochStats stats = {
             .epoch = epoch + 1, .epochs = config->epochs, .lr = lr,
-            .train_loss = loss_sum / seen, .train_accuracy = (double)correct / seen,
+            .train_loss = loss_sum / seen, .train_accuracy = seen_digits > 0 ? (double)correct / seen_digits : 0.0,
             .images_per_s = seen / train_seconds,
         };
         if (val != NULL) {

@@ -39,6 +39,10 @@ typedef struct {
      * belong to the trained weights, not the averaged ones. */
     float ema;
     NnAugment augment;
+    /* This fraction of each batch (0-0.5) is synthetic non-digits (synth.h)
+     * trained towards the uniform distribution, so that the network is
+     * unsure of what is no digit. */
+    float outliers;
     /* Every this many batches (0 = never), on_probe gets the accuracy and
      * loss on the first probe_images validation images (a copy of the model
      * with BN statistics recomputed on 1,024 training images, so probing
@@ -88,7 +92,8 @@ typedef struct {
 
 typedef struct {
     void (*on_batch)(const NnBatchProgress *progress, void *user);
-    /* After each epoch; the model holds that epoch's weights. */
+    /* After each epoch; the model holds that epoch's weights (at
+     * temperature 1: validation scores the network itself). */
     void (*on_epoch)(const NnEpochStats *stats, NnModel *model, void *user);
     /* Polled between batches; returning true stops training with
      * NN_ERR_CANCELLED. The time it takes to return (a pause) is not
@@ -104,7 +109,8 @@ typedef struct {
 
 /* The pieces of one training step, for nn_train and the benchmark:
  * augmented copies of train images indices[0..count) for `epoch` (in
- * parallel; each image's randomness derived from seed, epoch and index), and
+ * parallel; each image's randomness derived from seed, epoch and index;
+ * some replaced by synthetic non-digits labelled NN_LABEL_NONE), and
  * one forward + backward + Adam update (returns the batch's mean loss, or
  * nan if the update left a parameter that is not finite). */
 void nn_train_prepare_batch(const NnTrainConfig *config, const NnDataset *train, const int *indices,
