@@ -9,7 +9,9 @@
 #include "dl-datadir.h"
 #include "dl-dataset-dialog.h"
 #include "dl-digit-view.h"
+#include "dl-export.h"
 #include "dl-history.h"
+#include "dl-plot.h"
 #include "dl-recognizer.h"
 #include "dl-settings.h"
 #include "dl-trainer.h"
@@ -692,6 +694,33 @@ dl_window_close_request(GtkWindow *window)
     return GTK_WINDOW_CLASS(dl_window_parent_class)->close_request(window);
 }
 
+/* The primary menu's Export section: the three plots on one page, the
+ * history as CSV (dl-export.c does the work). */
+static void
+export_plots_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+    (void)action_name;
+    DlDrawStyle style;
+    dl_plot_style_from_widget(widget, 1.0, &style);
+    dl_export_save_plots(widget, DL_WINDOW(widget)->history, &style, g_variant_get_string(parameter, NULL));
+}
+
+static void
+export_history_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+    (void)action_name;
+    (void)parameter;
+    dl_export_save_history(widget, DL_WINDOW(widget)->history);
+}
+
+static void
+on_history_changed(DlWindow *self)
+{
+    guint n;
+    dl_history_get_epochs(self->history, &n);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.export-history", n > 0);
+}
+
 static void preview_schedule(DlWindow *self);
 
 /* While idle, the plots show the schedule the hyper-parameters describe. */
@@ -811,6 +840,8 @@ dl_window_class_init(DlWindowClass *klass)
     gtk_widget_class_install_action(widget_class, "win.clear", NULL, clear_action);
     gtk_widget_class_install_action(widget_class, "win.undo", NULL, undo_action);
     gtk_widget_class_install_action(widget_class, "win.focus-canvas", NULL, focus_canvas_action);
+    gtk_widget_class_install_action(widget_class, "win.export-plots", "s", export_plots_action);
+    gtk_widget_class_install_action(widget_class, "win.export-history", NULL, export_history_action);
 }
 
 static void
@@ -829,6 +860,8 @@ dl_window_init(DlWindow *self)
     g_signal_connect_swapped(self->trainer, "snapshot-ready", G_CALLBACK(on_trainer_snapshot), self);
     g_signal_connect_swapped(self->canvas, "changed", G_CALLBACK(on_canvas_changed), self);
     g_signal_connect_swapped(self->canvas, "notify::empty", G_CALLBACK(on_canvas_empty), self);
+    g_signal_connect_swapped(self->history, "changed", G_CALLBACK(on_history_changed), self);
+    on_history_changed(self);
 }
 
 DlWindow *

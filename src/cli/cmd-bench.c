@@ -90,7 +90,7 @@ train_step(TrainBench *b)
     double t0 = now();
     nn_train_prepare_batch(b->config, b->data, order, BATCH, b->batch_index, b->images, b->labels);
     double augment = now() - t0;
-    nn_train_step(b->model, b->images, b->labels, BATCH, 1e-4f, b->rng, &correct);
+    nn_train_step(b->model, b->config, b->images, b->labels, BATCH, 1e-4f, b->rng, &correct);
     b->batch_index++;
     return augment;
 }
