@@ -19,14 +19,14 @@ import zlib
 MAGIC = b"DIGITLAB"
 ENDIAN_MARK = 0x01020304
 V1 = struct.Struct("<8s4I7I3IQ2I")     # 80 bytes; "<": little-endian, no padding
-V2 = struct.Struct("<8s15I3f2IQI7I")   # 128 bytes
+V2 = struct.Struct("<8s15I3f2IQI2f5I")  # 128 bytes
 V1_FIELDS = ("magic version endian_mark header_size padding input_height input_width input_channels "
              "classes block1_filters block2_filters dense_units tensor_count flags epochs_done step "
              "reserved0 reserved1").split()
 V2_FIELDS = ("magic version endian_mark header_size padding input_height input_width input_channels "
              "classes blocks convs_per_block filters0 filters1 filters2 dense flags dropout_conv "
-             "dropout_dense temperature tensor_count epochs_done step optimizer").split() + \
-            [f"reserved{i}" for i in range(7)]
+             "dropout_dense temperature tensor_count epochs_done step optimizer sure reject").split() + \
+            [f"reserved{i}" for i in range(5)]
 FLAG_OPTIMIZER, FLAG_BATCH_NORM = 1, 2
 DTYPE_F32, DTYPE_TEXT = 0, 1
 MAX_FILE, MAX_NAME, MAX_TEXT = 64 << 20, 63, 1023
@@ -56,6 +56,9 @@ class Model:
     epochs_done: int = 0
     step: int = 0
     header: dict = None  # the header's fields as stored (read_model only)
+    optimizer: int = 0   # whose moments: 0 Adam, 1 SGD (velocity in .adam_m)
+    sure: float = 0.0    # verdict thresholds, 0 and 0: never calibrated
+    reject: float = 0.0
 
 
 # ---- the network: map sizes and tensors from the config -------------------------------
@@ -177,10 +180,13 @@ def read_header(path, data):
     why = check_config(c)
     if why:
         raise ModelFileError("ARCH", f"{path} is for a network this Digit Lab cannot build: {why}")
-    if h.get("optimizer", 0) != 0:
+    if h.get("optimizer", 0) not in (0, 1):
         raise ModelFileError("FORMAT", f"{path} holds the state of an unknown optimizer ({h['optimizer']})")
     if not 0 < h.get("temperature", 1.0) < 1e6:
         raise ModelFileError("FORMAT", f"{path} is damaged: its softmax temperature is not a positive number")
+    sure, reject = h.get("sure", 0.0), h.get("reject", 0.0)
+    if not (sure == 0 and reject == 0) and not (0 < sure <= 1 and 0 <= reject <= sure):
+        raise ModelFileError("FORMAT", f"{path} is damaged: its verdict thresholds are not probabilities")
     if h["epochs_done"] > MAX_EPOCHS or h["step"] > MAX_STEP:
         raise ModelFileError("FORMAT", f"{path} is damaged: it claims {h['epochs_done']} finished epochs "
                              f"and {h['step']} training steps, more than any training run makes")
@@ -271,7 +277,8 @@ def read_model(path):
         if (optimizer and trainable
                 and not (name + ".adam_m" in tensors and name + ".adam_v" in tensors)):
             raise ModelFileError("FORMAT", f"{path}: optimizer state of '{name}' is missing")
-    return Model(c, tensors, meta, h.get("temperature", 1.0), h["epochs_done"], h["step"], h)
+    return Model(c, tensors, meta, h.get("temperature", 1.0), h["epochs_done"], h["step"], h,
+                 h.get("optimizer", 0), h.get("sure", 0.0), h.get("reject", 0.0))
 
 
 # ---- writing ------------------------------------------------------------------------------
@@ -341,7 +348,8 @@ def header_fields(model, records, version=2):
                 filters0=c["filters"][0], filters1=c["filters"][1], filters2=c["filters"][2],
                 dense=c["dense"], flags=(FLAG_OPTIMIZER if adam else 0) | (FLAG_BATCH_NORM if c["batch_norm"] else 0),
                 dropout_conv=c["dropout_conv"], dropout_dense=c["dropout_dense"],
-                temperature=model.temperature, optimizer=0, **{f"reserved{i}": 0 for i in range(7)})
+                temperature=model.temperature, optimizer=model.optimizer, sure=model.sure, reject=model.reject,
+                **{f"reserved{i}": 0 for i in range(5)})
 
 
 def write_model(path, model, version=2):

@@ -175,7 +175,9 @@ def broken_cases():
     add("4 blocks", r, "ARCH", "1 to 3 blocks, not 4", blocks=4)
     add("too many valid convolutions", r, "ARCH", "shrink a 28x28 image to nothing", convs_per_block=2)
     add("temperature 0", r, "FORMAT", "temperature", temperature=0.0)
-    add("unknown optimizer", r, "FORMAT", "unknown optimizer (1)", optimizer=1)
+    add("unknown optimizer", r, "FORMAT", "unknown optimizer (2)", optimizer=2)
+    add("thresholds not probabilities", r, "FORMAT", "verdict thresholds are not probabilities",
+        sure=0.5, reject=0.7)
     # check 11: each tensor in file order, its own record first, then its moments
     add("a late tensor and an early moment missing", records(drop=["bn1.running_var", "conv1.weight.adam_v"]),
         "FORMAT", "optimizer state of 'conv1.weight' is missing")

@@ -232,6 +232,17 @@ test_resume_rules(void **state)
     assert_int_equal(run_train(NULL, NULL, "--resume", model, "--epochs", "2", "--fresh-optimizer", NULL), 0);
     assert_int_equal(model_epochs(model), 2); /* --out defaults to the resumed file */
 
+    /* the optimizer's state goes on only with the same optimizer */
+    g_autofree char *sgd = tmp_path("sgd.dlm"), *sgd_err = NULL;
+    assert_int_equal(run_train(NULL, NULL, "--out", sgd, "--epochs", "1", "--optimizer", "sgd", "--lr-max", "0.01",
+                               "--save-optimizer", NULL), 0);
+    assert_int_equal(run_train(NULL, &sgd_err, "--resume", sgd, "--epochs", "2", NULL), 1);
+    assert_contains(sgd_err, "was trained with --optimizer sgd");
+    assert_int_equal(model_epochs(sgd), 1);
+    assert_int_equal(run_train(NULL, NULL, "--resume", sgd, "--epochs", "2", "--optimizer", "sgd", "--lr-max", "0.01",
+                               "--save-optimizer", NULL), 0);
+    assert_int_equal(model_epochs(sgd), 2);
+
     /* nothing left to do: says so, writes nothing */
     gsize before_size, after_size;
     g_autofree char *before = NULL, *after = NULL;

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "gemm.h"
+#include "finetune.h"
 #include "train.h"
 
 /* Synthetic digits: class k is a bar at one of ten positions/orientations. */
@@ -359,6 +360,78 @@ test_ema_probes_sgd(void **state)
     nn_dataset_free(&data);
 }
 
+/* The new "handwriting": make_dataset's bars drawn three pixels thick and
+ * where the next class's thin bar would be (a style the model reads as the
+ * next class until it learns it). */
+static NnDataset
+shifted_thick(const NnDataset *d)
+{
+    NnDataset out = { d->count, calloc((size_t)d->count, NN_IMAGE_PIXELS), malloc((size_t)d->count) };
+    memcpy(out.labels, d->labels, (size_t)d->count);
+    for (int i = 0; i < d->count; i++) {
+        int k = d->labels[i], pos = 4 + 2 * (k % 5) + 2;
+        for (int j = 4; j < 24; j++)
+            for (int w = -1; w <= 1; w++) {
+                int x = k < 5 ? pos + w : j, y = k < 5 ? j : pos + w;
+                out.images[(size_t)i * NN_IMAGE_PIXELS + y * 28 + x] = 230;
+            }
+    }
+    return out;
+}
+
+static double
+error_rate(NnModel *m, const NnDataset *d)
+{
+    NnEvalResult r;
+    assert_int_equal(nn_evaluate(m, d, &r, NULL), NN_OK);
+    return 1.0 - r.accuracy;
+}
+
+/* Fine-tuning on a few drawings of a new style halves (at least) the error
+ * on other drawings of that style, keeps the old style, and is the same
+ * for the same seed. */
+static void
+test_finetune(void **state)
+{
+    (void)state;
+    NnDataset base = make_dataset(600, 11), style_all;
+    NnTrainConfig c = small_config();
+    c.epochs = 3;
+    c.bn_recalibrate = 600;
+    c.augment.enabled = false;
+    NnModelConfig mc = nn_model_config_default();
+    NnModel *m;
+    assert_int_equal(nn_model_new(&mc, 5, &m, NULL), NN_OK);
+    assert_int_equal(nn_train(m, &c, &base, NULL, NULL, NULL), NN_OK);
+    style_all = shifted_thick(&base);
+    NnDataset teach = nn_dataset_view(&style_all, 0, 50), test = nn_dataset_view(&style_all, 300, 300);
+    NnDataset old_test = nn_dataset_view(&base, 300, 300);
+    double before = error_rate(m, &test), old_before = error_rate(m, &old_test);
+
+    NnModel *copy;
+    assert_int_equal(nn_model_clone(m, &copy, NULL), NN_OK);
+    NnFinetuneConfig f = nn_finetune_config_default();
+    f.threads = 1;
+    f.augment.enabled = false;
+    NnDataset mnist = nn_dataset_view(&base, 0, 300);
+    assert_int_equal(nn_finetune(m, &f, &teach, &mnist, NULL, NULL, NULL), NN_OK);
+    double after = error_rate(m, &test), old_after = error_rate(m, &old_test);
+    if (!(before > 0.2 && after <= before / 2 && old_after <= old_before + 0.05))
+        fail_msg("error on the new style %.3f -> %.3f, on the old %.3f -> %.3f", before, after, old_before, old_after);
+    assert_int_equal(nn_model_epochs_done(m), 3); /* still the model's own count */
+    assert_false(nn_model_has_optimizer_state(m));
+    assert_int_equal(nn_finetune(copy, &f, &teach, &mnist, NULL, NULL, NULL), NN_OK);
+    assert_memory_equal(nn_model_params(m), nn_model_params(copy), nn_model_param_count(m) * sizeof(float));
+
+    NnError err;
+    NnDataset none = { 0 };
+    assert_int_equal(nn_finetune(m, &f, &none, &mnist, NULL, NULL, &err), NN_ERR_EMPTY);
+    nn_model_free(copy);
+    nn_model_free(m);
+    nn_dataset_free(&style_all);
+    nn_dataset_free(&base);
+}
+
 static void
 test_bad_config(void **state)
 {
@@ -390,6 +463,7 @@ main(void)
         cmocka_unit_test(test_progress_smoothing_pause_and_validation),
         cmocka_unit_test(test_divergence_stops),
         cmocka_unit_test(test_ema_probes_sgd),
+        cmocka_unit_test(test_finetune),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

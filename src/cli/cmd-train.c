@@ -216,6 +216,19 @@ cmd_train(int argc, char **argv)
             nn_model_free(model);
             return 1;
         }
+        if (nn_model_has_optimizer_state(model) && !fresh_optimizer && nn_model_optimizer(model) != config.optimizer) {
+            fprintf(stderr, "train: %s was trained with --optimizer %s; its state cannot go on with --optimizer %s.\n"
+                            "Give --optimizer %s, or --fresh-optimizer to start the new optimizer afresh.\n", name,
+                    nn_optimizer_name(nn_model_optimizer(model)), nn_optimizer_name(config.optimizer),
+                    nn_optimizer_name(nn_model_optimizer(model)));
+            nn_model_free(model);
+            return 1;
+        }
+        if (fresh_optimizer && nn_model_reserve_training(model, 1, &err) == NN_OK) {
+            memset(nn_model_adam_m(model), 0, nn_model_param_count(model) * sizeof(float));
+            memset(nn_model_adam_v(model), 0, nn_model_param_count(model) * sizeof(float));
+            nn_model_set_step(model, 0);
+        }
         if (nn_model_epochs_done(model) >= config.epochs) {
             printf("%s has already trained %d epochs; --epochs %d asks for no more. Nothing to do: "
                    "nothing was written.\n", name, nn_model_epochs_done(model), config.epochs);

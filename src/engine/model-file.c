@@ -41,7 +41,6 @@
 #define MAX_EPOCHS_DONE 1000000u
 #define MAX_STEP ((uint64_t)1 << 40)
 
-typedef enum { OPTIMIZER_ADAM = 0, OPTIMIZER_SGD = 1 } FileOptimizer;
 
 /* The header, whichever version; v1 files leave the v2-only fields at the
  * values a v1 file implies. */
@@ -168,7 +167,7 @@ header_decode(const unsigned char *d, FileHeader *h)
         h->dropout_conv = 0.25f;
         h->dropout_dense = 0.5f;
         h->temperature = 1.0f;
-        h->optimizer = OPTIMIZER_ADAM;
+        h->optimizer = NN_OPTIMIZER_ADAM;
         return;
     }
     h->blocks = le32(d + 40);
@@ -259,7 +258,7 @@ nn_model_save(const NnModel *model, const char *path, int with_optimizer, NnErro
         .tensor_count = (uint32_t)(n + (with_optimizer ? 2 * trainable : 0) + (recipe[0] != '\0')),
         .epochs_done = (uint32_t)nn_model_epochs_done(model),
         .step = nn_model_step(model),
-        .optimizer = OPTIMIZER_ADAM,
+        .optimizer = (uint32_t)nn_model_optimizer(model),
     };
     for (int i = 0; i < NN_MAX_BLOCKS; i++)
         h.filters[i] = (uint32_t)config->filters[i];
@@ -349,7 +348,7 @@ check_header(const char *path, const unsigned char *data, size_t size, FileHeade
     if (nn_model_config_check(&config, &why) != NN_OK)
         return nn_error_set(err, NN_ERR_ARCH, "%s is for a network this Digit Lab cannot build: %s", path,
                             why.message);
-    if (h->optimizer != OPTIMIZER_ADAM)
+    if (h->optimizer != NN_OPTIMIZER_ADAM && h->optimizer != NN_OPTIMIZER_SGD)
         return nn_error_set(err, NN_ERR_FORMAT, "%s holds the state of an unknown optimizer (%u)", path,
                             h->optimizer);
     if (!(h->temperature > 0.0f && h->temperature < 1e6f))
@@ -519,6 +518,7 @@ parse(const char *path, const unsigned char *data, size_t size, NnModel **out, N
     nn_model_set_optimizer_state(model, (h.flags & FLAG_OPTIMIZER) != 0);
     nn_model_set_temperature(model, h.temperature);
     nn_model_set_thresholds(model, h.sure, h.reject);
+    nn_model_set_optimizer(model, (NnOptimizerKind)h.optimizer);
     *out = model;
     return NN_OK;
 }

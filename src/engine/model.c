@@ -84,6 +84,7 @@ struct NnModel {
     uint64_t step;
     int epochs_done;
     bool optimizer_state;
+    NnOptimizerKind optimizer;     /* the moments' optimizer */
     float bn_momentum;
     float temperature;
     float sure, reject;            /* verdict thresholds, 0 = never calibrated */
@@ -653,6 +654,8 @@ void nn_model_set_step(NnModel *m, uint64_t step) { m->step = step; }
 int nn_model_epochs_done(const NnModel *m) { return m->epochs_done; }
 void nn_model_set_epochs_done(NnModel *m, int epochs) { m->epochs_done = epochs; }
 bool nn_model_has_optimizer_state(const NnModel *m) { return m->optimizer_state; }
+NnOptimizerKind nn_model_optimizer(const NnModel *m) { return m->optimizer; }
+void nn_model_set_optimizer(NnModel *m, NnOptimizerKind kind) { m->optimizer = kind; }
 void nn_model_set_optimizer_state(NnModel *m, bool present) { m->optimizer_state = present; }
 float nn_model_temperature(const NnModel *m) { return m->temperature; }
 const char *nn_model_recipe(const NnModel *m) { return m->recipe; }

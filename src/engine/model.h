@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "nn-status.h"
+#include "optim.h"
 #include "rng.h"
 
 #define NN_IMAGE_SIDE 28
@@ -114,6 +115,10 @@ void nn_model_set_epochs_done(NnModel *model, int epochs);
  * optimizer, and the run then differs from an uninterrupted one. */
 bool nn_model_has_optimizer_state(const NnModel *model);
 void nn_model_set_optimizer_state(NnModel *model, bool present);
+/* Which optimizer those moments belong to (saved in model files): Adam for
+ * a new model. */
+NnOptimizerKind nn_model_optimizer(const NnModel *model);
+void nn_model_set_optimizer(NnModel *model, NnOptimizerKind kind);
 
 /* Softmax temperature T: predictions are softmax(logits / T). 1 (the
  * default) leaves the network's own probabilities; calibration on held-out

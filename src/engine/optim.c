@@ -1,6 +1,19 @@
 #include "optim.h"
 
 #include <math.h>
+#include <string.h>
+
+const char *
+nn_optimizer_name(NnOptimizerKind kind)
+{
+    return kind == NN_OPTIMIZER_SGD ? "sgd" : "adam";
+}
+
+int
+nn_optimizer_parse(const char *name)
+{
+    return strcmp(name, "adam") == 0 ? NN_OPTIMIZER_ADAM : strcmp(name, "sgd") == 0 ? NN_OPTIMIZER_SGD : -1;
+}
 
 NnAdam
 nn_adam_default(void)

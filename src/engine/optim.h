@@ -9,6 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+typedef enum { NN_OPTIMIZER_ADAM = 0, NN_OPTIMIZER_SGD = 1 } NnOptimizerKind;
+
+/* "adam" / "sgd"; parse returns -1 for anything else. */
+const char *nn_optimizer_name(NnOptimizerKind kind);
+int nn_optimizer_parse(const char *name);
+
 typedef struct {
     float beta1, beta2, epsilon;
 } NnAdam;

@@ -34,17 +34,7 @@ nn_train_config_default(void)
     return c;
 }
 
-const char *
-nn_optimizer_name(NnOptimizerKind kind)
-{
-    return kind == NN_OPTIMIZER_SGD ? "sgd" : "adam";
-}
 
-int
-nn_optimizer_parse(const char *name)
-{
-    return strcmp(name, "adam") == 0 ? NN_OPTIMIZER_ADAM : strcmp(name, "sgd") == 0 ? NN_OPTIMIZER_SGD : -1;
-}
 
 static double
 now_seconds(void)
@@ -124,6 +114,7 @@ nn_train_step(NnModel *model, const NnTrainConfig *config, const float *images, 
     }
     nn_model_set_step(model, step);
     nn_model_set_optimizer_state(model, true);
+    nn_model_set_optimizer(model, config->optimizer);
     return finite ? loss : NAN;
 }
 

@@ -16,8 +16,6 @@
 #include "model.h"
 #include "schedule.h"
 
-typedef enum { NN_OPTIMIZER_ADAM = 0, NN_OPTIMIZER_SGD = 1 } NnOptimizerKind;
-
 /* EMA's BN statistics are recomputed on this many training images. */
 #define NN_EMA_BN_IMAGES 10000
 
@@ -118,9 +116,7 @@ void nn_train_prepare_batch(const NnTrainConfig *config, const NnDataset *train,
 float nn_train_step(NnModel *model, const NnTrainConfig *config, const float *images, const uint8_t *labels,
                     int count, float lr, NnRng *dropout, int *correct);
 
-/* "adam" / "sgd"; parse returns -1 for anything else. */
-const char *nn_optimizer_name(NnOptimizerKind kind);
-int nn_optimizer_parse(const char *name);
+
 
 /* Trains model on `train`, validating on `val` after each epoch. Starts at
  * epoch nn_model_epochs_done(model), so a saved model can be trained further;
