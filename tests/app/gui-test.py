@@ -252,10 +252,34 @@ class App:
         xdotool("mousemove", "--sync", x + w // 2, y + h // 2)
         xdotool("click", 1)
 
-    def quit(self, timeout=30):
-        """Ctrl+Q, then the app must exit cleanly: status 0, no warnings, no leaks."""
+    def press(self, node):
+        """Activates a button through its accessible action (it may be in a
+        dialog, a window of its own)."""
+        self.check_alive()
+        Atspi.Action.do_action(node, 0)
+
+    def respond(self, heading, response, timeout=15):
+        """Answers the message dialog titled heading with the button response."""
+        self.get("the dialog '%s'" % heading, lambda n: name(n) == heading, timeout=timeout)
+        dialog = wait_for("the dialog's window", lambda: [f for f in children(self.root)
+                          if self.find(lambda n: name(n) == heading, f)], timeout=5)[0]
+        button = wait_for("its button %s" % response, lambda: self.find(
+            lambda n: role(n) == "push button" and (name(n) == response or name(n).endswith(" " + response)),
+            dialog), timeout=5)
+        log("dialog %r: %s" % (heading, response))
+        self.press(button)
+        wait_for("the dialog '%s' to close" % heading,
+                 lambda: self.find(lambda n: name(n) == heading and states(n).contains(Atspi.StateType.SHOWING))
+                 is None, timeout=10)
+
+    def quit(self, timeout=30, discard=False):
+        """Ctrl+Q, then the app must exit cleanly: status 0, no warnings, no
+        leaks. discard: a model trained here is not saved, so the app asks
+        first; the answer is Discard."""
         if self.proc.poll() is None:
             self.key("ctrl+q")
+            if discard:
+                self.respond("Save the Trained Model?", "Discard")
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -484,7 +508,7 @@ def case_training():
         app.stroke(canvas, SEVEN)
         digit = wait_digit(app)
         log("the %d-epoch model reads the 7 as %s" % (stopped_in - 1, digit))
-        app.quit()
+        app.quit(discard=True)
     finally:
         app.close()
 
