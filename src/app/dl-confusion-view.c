@@ -140,13 +140,14 @@ static void
 dl_confusion_view_measure(GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum,
                           int *natural, int *minimum_baseline, int *natural_baseline)
 {
-    /* Cells of about two lines of text fit the counts; the drawing scales
-     * to whatever it is given. */
+    /* The drawing scales to whatever it is given (the counts show from
+     * cells of about two lines of text on); small enough for a narrow
+     * window, large enough to read on a wide one. */
     if (orientation == GTK_ORIENTATION_HORIZONTAL) {
-        *minimum = 400;
+        *minimum = 300;
         *natural = 560;
     } else {
-        *minimum = 360;
+        *minimum = 300;
         *natural = 520;
     }
 }

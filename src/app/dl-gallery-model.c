@@ -70,6 +70,13 @@ dl_gallery_model_init(DlGalleryModel *self)
 {
 }
 
+static void
+item_free(gpointer item)
+{
+    if (item != NULL) /* slots never asked for stay NULL */
+        g_object_unref(item);
+}
+
 static DlGalleryModel *
 new_model(DlEvaluation *evaluation, int row, int col, guint *indices, guint n)
 {
@@ -80,7 +87,7 @@ new_model(DlEvaluation *evaluation, int row, int col, guint *indices, guint n)
     self->col = col;
     self->indices = indices;
     self->n = n;
-    self->items = g_ptr_array_new_full(n, g_object_unref);
+    self->items = g_ptr_array_new_full(n, item_free);
     g_ptr_array_set_size(self->items, (int)n);
     return self;
 }

@@ -31,6 +31,21 @@ message_dialog(DlWindow *self, const char *heading, const char *body)
     return dialog;
 }
 
+/* Closes the window from the main loop: not from inside a dialog's
+ * "response" or a session signal, whose emitters would outlive it. */
+static gboolean
+close_idle(gpointer data)
+{
+    gtk_window_close(GTK_WINDOW(data));
+    return G_SOURCE_REMOVE;
+}
+
+static void
+close_later(DlWindow *self)
+{
+    g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, close_idle, g_object_ref(self), g_object_unref);
+}
+
 /* ---- state --------------------------------------------------------------------- */
 
 void
@@ -81,7 +96,7 @@ on_training_done(DlWindow *self, int outcome, gpointer data, DlSession *session)
         /* Stop and Quit: on to the next question, if any. */
         self->close_after_stop = FALSE;
         gtk_widget_set_sensitive(GTK_WIDGET(self), TRUE);
-        gtk_window_close(GTK_WINDOW(self));
+        close_later(self);
         return;
     }
 
@@ -288,7 +303,7 @@ on_save_response(GtkNativeDialog *dialog, int response, DlWindow *self)
     g_settings_set_string(self->settings, "model-path", path);
     if (then_close) {
         self->close_confirmed = TRUE;
-        gtk_window_close(GTK_WINDOW(self));
+        close_later(self);
         return;
     }
     g_autofree char *message = g_strdup_printf(_("Saved the model as %s"), name);
@@ -344,7 +359,7 @@ on_close_dialog_response(AdwMessageDialog *dialog, const char *response, DlWindo
         dl_trainer_stop(dl_session_get_trainer(self->session));
     } else if (g_strcmp0(response, "discard") == 0) {
         self->close_confirmed = TRUE;
-        gtk_window_close(GTK_WINDOW(self));
+        close_later(self);
     } else if (g_strcmp0(response, "save") == 0) {
         save_model(self, TRUE);
     }
