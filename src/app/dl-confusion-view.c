@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "dl-draw.h"
+#include "dl-plot.h"
 
 struct _DlConfusionView {
     GtkWidget parent_instance;
@@ -24,27 +25,12 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-/* The drawing's style from the widget's: its font size in pixels, the
- * colour scheme and the text colour. */
+/* The drawing in the plots' style: the theme's colours and the widget's
+ * font (dl-plot.c). */
 static void
 get_style(GtkWidget *widget, DlDrawStyle *style)
 {
-    AdwStyleManager *manager = adw_style_manager_get_default();
-    PangoContext *context = gtk_widget_get_pango_context(widget);
-    const PangoFontDescription *font = pango_context_get_font_description(context);
-    double size = 11.0 * 96.0 / 72.0;
-
-    if (font != NULL && pango_font_description_get_size(font) > 0) {
-        size = pango_font_description_get_size(font) / (double)PANGO_SCALE;
-        if (!pango_font_description_get_size_is_absolute(font))
-            size *= 96.0 / 72.0;
-    }
-    dl_draw_style_init(style, size, adw_style_manager_get_dark(manager),
-                       adw_style_manager_get_high_contrast(manager));
-
-    GdkRGBA fg;
-    gtk_style_context_get_color(gtk_widget_get_style_context(widget), &fg);
-    style->foreground = (DlColor){ fg.red, fg.green, fg.blue, 1.0 };
+    dl_plot_style_from_widget(widget, 1.0, style);
 }
 
 char *

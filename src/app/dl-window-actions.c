@@ -7,6 +7,8 @@
 
 #include "dl-datadir.h"
 #include "dl-dataset-dialog.h"
+#include "dl-export.h"
+#include "dl-plot.h"
 #include "dl-settings.h"
 
 /* ---- messages ------------------------------------------------------------------ */
@@ -346,6 +348,35 @@ revert_model_action(GtkWidget *widget, const char *action_name, GVariant *parame
     _dl_window_toast(self, _("Using the bundled model"));
 }
 
+/* ---- exports ------------------------------------------------------------------------------------- */
+
+/* The primary menu's Export section: the three plots on one page, the
+ * history as CSV (dl-export.c does the work). */
+static void
+export_plots_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+    DlDrawStyle style;
+
+    dl_plot_style_from_widget(widget, 1.0, &style);
+    dl_export_save_plots(widget, dl_session_get_history(DL_WINDOW(widget)->session), &style,
+                         g_variant_get_string(parameter, NULL));
+}
+
+static void
+export_history_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+    dl_export_save_history(widget, dl_session_get_history(DL_WINDOW(widget)->session));
+}
+
+static void
+on_history_changed(DlWindow *self)
+{
+    guint n;
+
+    dl_history_get_epochs(dl_session_get_history(self->session), &n);
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "win.export-history", n > 0);
+}
+
 /* ---- closing with unsaved work ------------------------------------------------------------------ */
 
 static void
@@ -460,6 +491,8 @@ _dl_window_class_actions_init(DlWindowClass *klass)
     gtk_widget_class_install_action(widget_class, "win.focus-canvas", NULL, focus_canvas_action);
     gtk_widget_class_install_action(widget_class, "win.show-prediction", NULL, show_prediction_action);
     gtk_widget_class_install_action(widget_class, "win.page", "s", page_action);
+    gtk_widget_class_install_action(widget_class, "win.export-plots", "s", export_plots_action);
+    gtk_widget_class_install_action(widget_class, "win.export-history", NULL, export_history_action);
 }
 
 void
@@ -470,5 +503,8 @@ _dl_window_actions_init(DlWindow *self)
     g_signal_connect_object(self->session, "notify::has-model", G_CALLBACK(_dl_window_update_actions), self,
                             G_CONNECT_SWAPPED);
     g_signal_connect_object(self->session, "training-done", G_CALLBACK(on_training_done), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(dl_session_get_history(self->session), "changed", G_CALLBACK(on_history_changed), self,
+                            G_CONNECT_SWAPPED);
+    on_history_changed(self);
     _dl_window_update_actions(self);
 }

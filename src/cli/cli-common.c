@@ -3,6 +3,8 @@
 #include <stdio.h>
 
 #include "dl-datadir.h"
+#include "dl-export-file.h"
+#include "dl-history.h"
 
 gboolean
 cli_load_split(const char *data_option, NnSplit split, NnDataset *out)
@@ -38,4 +40,33 @@ cli_parse_options(int *argc, char ***argv, const char *parameters, const char *s
         return FALSE;
     }
     return TRUE;
+}
+
+DlHistory *
+cli_load_history(const char *command, const char *path)
+{
+    g_autoptr(DlHistory) history = dl_history_new();
+    g_autoptr(GError) error = NULL;
+    if (!dl_history_load_csv(history, path, &error)) {
+        fprintf(stderr, "%s: %s\n", command, error->message);
+        return NULL;
+    }
+    guint n;
+    dl_history_get_epochs(history, &n);
+    if (n == 0) {
+        fprintf(stderr, "%s: %s holds no epochs yet: train for at least one epoch first\n", command, path);
+        return NULL;
+    }
+    return g_steal_pointer(&history);
+}
+
+gboolean
+cli_check_picture_path(const char *command, const char *path, gboolean pdf_only)
+{
+    DlExportFormat format = dl_export_format_from_path(path);
+    if (pdf_only ? format == DL_EXPORT_FORMAT_PDF : format != DL_EXPORT_FORMAT_UNKNOWN)
+        return TRUE;
+    fprintf(stderr, "%s: cannot tell how to write %s: name the file %s\n", command, path,
+            pdf_only ? "….pdf" : "….png, ….svg or ….pdf");
+    return FALSE;
 }

@@ -15,6 +15,8 @@ static const struct {
     { "predict", cmd_predict, "recognise digits in images or stroke files" },
     { "download", cmd_download, "fetch the MNIST files and check their checksums" },
     { "bench", cmd_bench, "time training and recognition" },
+    { "plot", cmd_plot, "draw the training plots of a history as PNG, SVG or PDF" },
+    { "report", cmd_report, "a one-page PDF of a run: settings, plots, metrics, confusion" },
 };
 
 static void

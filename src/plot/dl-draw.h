@@ -54,6 +54,46 @@ typedef struct {
  * background, a sans-serif font. */
 void dl_draw_style_init(DlDrawStyle *style, double font_size, gboolean dark, gboolean high_contrast);
 
+/* ---- the training plots ---- */
+
+typedef enum {
+    DL_PLOT_ACCURACY,      /* training (smoothed, per batch) and validation accuracy, in % */
+    DL_PLOT_LOSS,          /* training and validation loss on a log10 axis */
+    DL_PLOT_LEARNING_RATE, /* the whole schedule drawn ahead, a marker where training is */
+} DlPlotKind;
+
+#define DL_TYPE_PLOT_KIND (dl_plot_kind_get_type())
+GType dl_plot_kind_get_type(void);
+
+/* A pointer over a plot, in the plot's coordinates: the nearest points are
+ * read out in a box, with a guide line. */
+typedef struct {
+    double x, y;
+} DlPlotHover;
+
+/* Draws one training plot of `history` (NULL: an empty plot): its title and
+ * legend on the top row, the axes (x in epochs, 0 to the run's length), the
+ * series, and with `hover` the read-out of the points nearest to it. The
+ * training curve is the engine's smoothed training value of every batch
+ * (about the last NN_SMOOTH_BATCHES batches, continuous across epochs); a
+ * history loaded from CSV has per-epoch means only, drawn as dots. */
+void dl_draw_plot(cairo_t *cr, double width, double height, DlPlotKind kind, DlHistory *history,
+                  const DlDrawStyle *style, const DlPlotHover *hover);
+
+/* The three plots in one picture, one above the other: accuracy and loss
+ * in 3/8 of the height each, the learning rate in the rest. */
+void dl_draw_plots(cairo_t *cr, double width, double height, DlHistory *history,
+                   const DlDrawStyle *style);
+
+/* The plot's title: "Accuracy", "Loss", "Learning rate" (translated). */
+const char *dl_plot_kind_title(DlPlotKind kind);
+
+/* What the accuracy and loss plots' training curve of `history` is (the
+ * smoothed per-batch values, or per-epoch means for a history read from
+ * CSV), and why training accuracy sits below validation: two sentences, for
+ * the read-out, a tooltip or a report. */
+const char *dl_plot_training_note(DlHistory *history);
+
 /* ---- the confusion matrix ---- */
 
 /* Draws a confusion matrix (confusion[true digit][predicted digit], as
