@@ -189,12 +189,22 @@ layout_idle(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* No layout manager: a widget with one never gets size_allocate, and this
+ * one needs its width to choose its layout. */
+static void
+dl_results_page_measure(GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum, int *natural,
+                        int *minimum_baseline, int *natural_baseline)
+{
+    gtk_widget_measure(GTK_WIDGET(DL_RESULTS_PAGE(widget)->stack), orientation, for_size, minimum, natural,
+                       minimum_baseline, natural_baseline);
+}
+
 static void
 dl_results_page_size_allocate(GtkWidget *widget, int width, int height, int baseline)
 {
     DlResultsPage *self = DL_RESULTS_PAGE(widget);
 
-    GTK_WIDGET_CLASS(dl_results_page_parent_class)->size_allocate(widget, width, height, baseline);
+    gtk_widget_allocate(GTK_WIDGET(self->stack), width, height, baseline, NULL);
 
     /* Changing the layout while allocating is not allowed: do it right after. */
     gboolean wide = width >= WIDE_WIDTH;
@@ -230,12 +240,12 @@ dl_results_page_class_init(DlResultsPageClass *klass)
     GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
     object_class->dispose = dl_results_page_dispose;
+    widget_class->measure = dl_results_page_measure;
     widget_class->size_allocate = dl_results_page_size_allocate;
 
     g_type_ensure(DL_TYPE_CONFUSION_VIEW);
     g_type_ensure(DL_TYPE_THUMBNAIL);
 
-    gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
     gtk_widget_class_set_css_name(widget_class, "results-page");
     gtk_widget_class_set_template_from_resource(widget_class, DL_RESOURCE_PATH "/ui/dl-results-page.ui");
     gtk_widget_class_bind_template_child(widget_class, DlResultsPage, stack);

@@ -74,6 +74,8 @@ dl_thumbnail_set_image(DlThumbnail *self, DlTestImage *image)
     if (image == NULL) {
         gtk_label_set_text(self->digits_label, "");
         gtk_progress_bar_set_fraction(self->bar, 0);
+        gtk_widget_set_tooltip_text(GTK_WIDGET(self), NULL);
+        gtk_accessible_reset_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_LABEL);
         g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_IMAGE]);
         return;
     }

@@ -10,6 +10,14 @@
 
 G_BEGIN_DECLS
 
+/* The drawing beside the pages (the dashboard full or compact), or a page
+ * of its own. */
+typedef enum {
+    DL_LAYOUT_WIDE,
+    DL_LAYOUT_MEDIUM,
+    DL_LAYOUT_NARROW,
+} DlLayout;
+
 struct _DlWindow {
     AdwApplicationWindow parent_instance;
 
@@ -25,8 +33,9 @@ struct _DlWindow {
     GtkWindow *close_dialog;
 
     gboolean disposed;
-    gboolean narrow;
-    int wide_min;        /* the content's minimum width, side by side */
+    DlLayout layout;
+    int wide_min;        /* the content's minimum widths as last measured in */
+    int medium_min;      /* those layouts, 0 before */
     guint layout_idle;
 
     /* template */

@@ -8,9 +8,12 @@
 #include "dl-application.h"
 #include "dl-settings.h"
 
-/* Narrower than this (or than the side-by-side layout needs), the drawing
- * goes from beside the pages to a Draw page of its own. */
-#define NARROW_WIDTH 1000
+/* From these widths on (and from what the layouts need), the drawing is
+ * beside the pages with the full dashboard, or with the compact one; below,
+ * it is a Draw page of its own. */
+#define WIDE_WIDTH 1100
+#define MEDIUM_WIDTH 800
+#define LAYOUT_SLACK 48
 
 G_DEFINE_FINAL_TYPE(DlWindow, dl_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -45,30 +48,35 @@ load_initial_model(DlWindow *self)
 
 /* ---- layout ---------------------------------------------------------------------------------- */
 
-/* Wide: the pages | the drawing. Narrow: the drawing is a page of its own. */
+/* Wide and medium: the pages | the drawing. Narrow: the drawing is a page
+ * of its own. */
 static void
 apply_layout(DlWindow *self)
 {
     GtkWidget *pane = GTK_WIDGET(self->drawing_pane);
+    gboolean narrow = self->layout == DL_LAYOUT_NARROW;
     gboolean had_focus = gtk_widget_get_focus_child(pane) != NULL;
+    gboolean in_page = gtk_widget_get_parent(pane) != GTK_WIDGET(self->side_box);
 
     g_object_ref(pane);
-    if (self->narrow) {
+    if (narrow && !in_page) {
         gtk_box_remove(self->side_box, pane);
         gtk_scrolled_window_set_child(self->draw_scroller, pane);
-        gtk_widget_add_css_class(GTK_WIDGET(self), "narrow");
-    } else {
+    } else if (!narrow && in_page) {
         gtk_scrolled_window_set_child(self->draw_scroller, NULL);
         gtk_box_append(self->side_box, pane);
-        gtk_widget_remove_css_class(GTK_WIDGET(self), "narrow");
         if (g_strcmp0(adw_view_stack_get_visible_child_name(self->view_stack), "draw") == 0)
             adw_view_stack_set_visible_child_name(self->view_stack, "train");
     }
     g_object_unref(pane);
-    adw_view_stack_page_set_visible(self->draw_page, self->narrow);
-    gtk_widget_set_visible(GTK_WIDGET(self->side_box), !self->narrow);
-    gtk_widget_set_visible(GTK_WIDGET(self->separator), !self->narrow);
-    dl_dashboard_set_compact(self->dashboard, self->narrow);
+    if (narrow)
+        gtk_widget_add_css_class(GTK_WIDGET(self), "narrow");
+    else
+        gtk_widget_remove_css_class(GTK_WIDGET(self), "narrow");
+    adw_view_stack_page_set_visible(self->draw_page, narrow);
+    gtk_widget_set_visible(GTK_WIDGET(self->side_box), !narrow);
+    gtk_widget_set_visible(GTK_WIDGET(self->separator), !narrow);
+    dl_dashboard_set_compact(self->dashboard, self->layout != DL_LAYOUT_WIDE);
     if (had_focus)
         dl_drawing_pane_focus_canvas(self->drawing_pane);
 }
@@ -76,7 +84,7 @@ apply_layout(DlWindow *self)
 void
 _dl_window_show_drawing(DlWindow *self)
 {
-    if (self->narrow)
+    if (self->layout == DL_LAYOUT_NARROW)
         adw_view_stack_set_visible_child_name(self->view_stack, "draw");
 }
 
@@ -97,21 +105,27 @@ dl_window_size_allocate(GtkWidget *widget, int width, int height, int baseline)
 
     GTK_WIDGET_CLASS(dl_window_parent_class)->size_allocate(widget, width, height, baseline);
 
-    /* Side by side needs the pages' and the drawing's minimum widths
-     * (measured while side by side): below that, or below NARROW_WIDTH, the
-     * drawing becomes a page, so the window can get narrower at all. */
-    if (!self->narrow) {
+    /* Side by side needs the pages' and the drawing's minimum widths, as
+     * measured in the layout in use (the full dashboard needs more than the
+     * compact one). Below them, or below the widths above, the next layout;
+     * the window can then get narrower. */
+    if (self->layout != DL_LAYOUT_NARROW) {
         int pages_min = 0, pane_min = 0;
         gtk_widget_measure(GTK_WIDGET(self->view_stack), GTK_ORIENTATION_HORIZONTAL, -1, &pages_min, NULL, NULL,
                            NULL);
         gtk_widget_measure(GTK_WIDGET(self->side_box), GTK_ORIENTATION_HORIZONTAL, -1, &pane_min, NULL, NULL, NULL);
-        self->wide_min = pages_min + pane_min + 1;
+        if (self->layout == DL_LAYOUT_WIDE)
+            self->wide_min = pages_min + pane_min + 1;
+        else
+            self->medium_min = pages_min + pane_min + 1;
     }
 
+    DlLayout layout = width >= MAX(WIDE_WIDTH, self->wide_min + LAYOUT_SLACK)       ? DL_LAYOUT_WIDE
+                      : width >= MAX(MEDIUM_WIDTH, self->medium_min + LAYOUT_SLACK) ? DL_LAYOUT_MEDIUM
+                                                                                    : DL_LAYOUT_NARROW;
     /* Changing the layout while allocating is not allowed: do it right after. */
-    gboolean narrow = width < MAX(NARROW_WIDTH, self->wide_min + 48);
-    if (narrow != self->narrow) {
-        self->narrow = narrow;
+    if (layout != self->layout) {
+        self->layout = layout;
         if (self->layout_idle == 0)
             self->layout_idle = g_idle_add_full(G_PRIORITY_HIGH_IDLE, layout_idle, self, NULL);
     }

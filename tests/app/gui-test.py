@@ -707,12 +707,16 @@ def selected(node):
 
 
 def narrow_window(app, width=720, height=800):
-    """Without a window manager the window cannot go below its side-by-side
-    minimum at once: once narrower, the drawing moves to a page of its own
-    and the window can shrink further."""
-    for _ in range(2):
+    """Without a window manager the window cannot go below its minimum
+    width at once: each step down changes the layout (the compact
+    dashboard, then the drawing on a page of its own), and the window can
+    shrink further."""
+    for _ in range(4):
         xdotool("windowsize", "--sync", app.window, width, height)
         time.sleep(0.5)
+        if "%dx%d" % (width, height) in xdotool("getwindowgeometry", app.window):
+            return
+    raise AssertionError("the window did not get %dx%d: %s" % (width, height, xdotool("getwindowgeometry", app.window)))
 
 
 def case_pages():
@@ -801,12 +805,28 @@ def case_results():
         wait_for("the diagonal's gallery", lambda: gallery_count(app) == diagonal[2], timeout=10)
         log("diagonal cell %r: %d images" % (diagonal, gallery_count(app)))
 
+        # On into the gallery with Tab; Enter opens the image with the focus.
+        def focused_role():
+            n = app.find(lambda n: states(n) is not None and states(n).contains(Atspi.StateType.FOCUSED))
+            return role(n) if n is not None else None
+        for _ in range(4):
+            app.key("Tab")
+            if wait_for("the focus to move", lambda: focused_role(), timeout=5) == "table cell":
+                break
+        assert focused_role() == "table cell", "Tab does not reach the gallery: %r" % focused_role()
+        app.key("Return")
+        source = app.by_description("prediction-input")
+        wait_for("a test image labelled %d as the input" % diagonal[0],
+                 lambda: text(source).startswith("MNIST test image #")
+                 and text(source).endswith("labelled %d" % diagonal[0]), timeout=10)
+        log("keyboard: opened %r" % text(source))
+
         # Back to all mistakes; open the most confident one: the prediction
         # names it and reads it as the gallery says.
         app.press(app.by_name("All Mistakes", "push button"))
         wait_for("the mistakes' gallery", lambda: gallery_count(app) == mistakes, timeout=10)
         def first_image():
-            images = [n for n in walk(app.root) if name(n).startswith("MNIST test image #")]
+            images = [n for n in walk(app.root) if name(n).startswith("MNIST test image #") and ", read as " in name(n)]
             placed = [(r.y, r.x, n) for n in images for r in [n.get_extents(Atspi.CoordType.WINDOW)]
                       if r.width > 0 and r.y >= 0]
             return min(placed, key=lambda t: t[:2])[2] if placed else None
@@ -814,7 +834,6 @@ def case_results():
         log("first mistake: %r" % name(first))
         label_part, read_part = name(first).split(", read as ")
         app.click(first)
-        source = app.by_description("prediction-input")
         wait_for("the test image as the input", lambda: text(source) == label_part, timeout=10)
         digit = wait_digit(app)
         log("input %r, predicted %s" % (text(source), digit))
