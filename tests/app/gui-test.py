@@ -359,6 +359,13 @@ def case_startup():
         plots = [n for n in walk(app.root) if role(n) == "image" and "rate" in (name(n) + description(n)).lower()]
         log("plots: %r" % [(name(n), description(n)) for n in walk(app.root) if role(n) == "image"][:6])
         assert plots, "no learning-rate plot found"
+        # Without MNIST (the app's data folder is private), the Results page
+        # says so and offers to get it.
+        app.key("alt+2")
+        app.by_description("results-status")
+        assert is_enabled(app.by_name("Get MNIST…", "push button"))
+        log("Results without MNIST: %r" % name(app.by_description("results-status")))
+        app.key("alt+1")
         # The shortcuts window lists the accelerators.
         app.key("ctrl+question")
         entry = app.get("the shortcuts window", lambda n: name(n) == "Train a new model")
@@ -904,7 +911,7 @@ def case_quit_dialogs():
 
         # 2. While training: "Stop training and quit?"; Cancel goes on
         # training; Stop and Quit stops, then asks about the model.
-        app = App(settings=fake_run(folder, 500))
+        app = App(settings=fake_run(folder, 200))  # the most the settings allow
         try:
             status = app.by_description("training-status")
             app.key("ctrl+t")
