@@ -46,7 +46,7 @@ struct _DlWindow {
     AdwViewStackPage *draw_page;
     GtkScrolledWindow *draw_scroller;
     GtkSeparator *separator;
-    GtkBox *side_box;
+    GtkScrolledWindow *side_scroller;
     DlDashboard *dashboard;
     DlResultsPage *results_page;
     DlDrawingPane *drawing_pane;

@@ -56,15 +56,16 @@ apply_layout(DlWindow *self)
     GtkWidget *pane = GTK_WIDGET(self->drawing_pane);
     gboolean narrow = self->layout == DL_LAYOUT_NARROW;
     gboolean had_focus = gtk_widget_get_focus_child(pane) != NULL;
-    gboolean in_page = gtk_widget_get_parent(pane) != GTK_WIDGET(self->side_box);
+    gboolean in_page = gtk_scrolled_window_get_child(self->draw_scroller) != NULL;
 
+    /* Both places scroll, so the drawing never makes the window taller. */
     g_object_ref(pane);
     if (narrow && !in_page) {
-        gtk_box_remove(self->side_box, pane);
+        gtk_scrolled_window_set_child(self->side_scroller, NULL);
         gtk_scrolled_window_set_child(self->draw_scroller, pane);
     } else if (!narrow && in_page) {
         gtk_scrolled_window_set_child(self->draw_scroller, NULL);
-        gtk_box_append(self->side_box, pane);
+        gtk_scrolled_window_set_child(self->side_scroller, pane);
         if (g_strcmp0(adw_view_stack_get_visible_child_name(self->view_stack), "draw") == 0)
             adw_view_stack_set_visible_child_name(self->view_stack, "train");
     }
@@ -74,7 +75,7 @@ apply_layout(DlWindow *self)
     else
         gtk_widget_remove_css_class(GTK_WIDGET(self), "narrow");
     adw_view_stack_page_set_visible(self->draw_page, narrow);
-    gtk_widget_set_visible(GTK_WIDGET(self->side_box), !narrow);
+    gtk_widget_set_visible(GTK_WIDGET(self->side_scroller), !narrow);
     gtk_widget_set_visible(GTK_WIDGET(self->separator), !narrow);
     dl_dashboard_set_compact(self->dashboard, self->layout != DL_LAYOUT_WIDE);
     if (had_focus)
@@ -113,7 +114,7 @@ dl_window_size_allocate(GtkWidget *widget, int width, int height, int baseline)
         int pages_min = 0, pane_min = 0;
         gtk_widget_measure(GTK_WIDGET(self->view_stack), GTK_ORIENTATION_HORIZONTAL, -1, &pages_min, NULL, NULL,
                            NULL);
-        gtk_widget_measure(GTK_WIDGET(self->side_box), GTK_ORIENTATION_HORIZONTAL, -1, &pane_min, NULL, NULL, NULL);
+        gtk_widget_measure(GTK_WIDGET(self->side_scroller), GTK_ORIENTATION_HORIZONTAL, -1, &pane_min, NULL, NULL, NULL);
         if (self->layout == DL_LAYOUT_WIDE)
             self->wide_min = pages_min + pane_min + 1;
         else
@@ -236,7 +237,7 @@ dl_window_class_init(DlWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlWindow, draw_page);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, draw_scroller);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, separator);
-    gtk_widget_class_bind_template_child(widget_class, DlWindow, side_box);
+    gtk_widget_class_bind_template_child(widget_class, DlWindow, side_scroller);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, dashboard);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, results_page);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, drawing_pane);
