@@ -343,7 +343,7 @@ static char *
 make_model(void)
 {
     char *path = tmp_path("model.dlm");
-    NnModelConfig config = { NN_PADDING_SAME };
+    NnModelConfig config = nn_model_config_default();
     NnModel *model = NULL;
     NnError err = { 0 };
     assert_int_equal(nn_model_new(&config, 7, &model, &err), NN_OK);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -79,7 +80,7 @@ train_once(uint64_t seed, const NnDataset *data, Log *log)
 {
     NnTrainConfig c = small_config();
     c.seed = seed;
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, seed, &m, NULL), NN_OK);
     NnTrainCallbacks cb = { .on_batch = on_batch, .on_epoch = on_epoch, .should_stop = should_stop, .user = log };
@@ -131,7 +132,7 @@ test_cancel_and_resume(void **state)
     Log one = { 0 }, two = { 0 }, rest = { 0 };
     NnTrainConfig c = small_config();
     c.epochs = 1;
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *first;
     assert_int_equal(nn_model_new(&mc, 1, &first, NULL), NN_OK);
     NnTrainCallbacks cb = { .on_batch = on_batch, .on_epoch = on_epoch, .user = &one };
@@ -217,13 +218,17 @@ test_progress_smoothing_pause_and_validation(void **state)
     (void)state;
     NnDataset data = make_dataset(300, 5);
     NnTrainConfig c = small_config();
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, 2, &m, NULL), NN_OK);
     Watch w = { .sleep_at = 3 };
     NnTrainCallbacks cb = { .on_batch = watch_batch, .on_epoch = watch_epoch, .should_stop = watch_stop,
                             .on_validate = watch_validate, .user = &w };
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(nn_train(m, &c, &data, &data, &cb, NULL), NN_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double wall = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
     assert_int_equal(w.batches, 20);
     /* bias-corrected: the first smoothed value is the first batch's own */
     assert_float_equal(w.first_smooth, w.first_batch_loss, 1e-9);
@@ -232,7 +237,124 @@ test_progress_smoothing_pause_and_validation(void **state)
     assert_int_equal(w.validations, 6);
     assert_int_equal(w.last_total, 300);
     /* the second spent blocked in should_stop is not training time */
-    assert_true(w.epoch_seconds < 1.0);
+    assert_true(wall > 1.0);
+    assert_true(w.epoch_seconds < wall - 0.95);
+    nn_model_free(m);
+    nn_dataset_free(&data);
+}
+
+/* An absurd learning rate makes the weights blow up: training stops at the
+ * first non-finite step with a message naming it, and no epoch is delivered. */
+static void
+test_divergence_stops(void **state)
+{
+    (void)state;
+    NnDataset data = make_dataset(100, 6);
+    NnTrainConfig c = small_config();
+    c.schedule.warmup = 0;
+    c.schedule.lr_max = 1e30;
+    NnModelConfig mc = nn_model_config_default();
+    NnModel *m;
+    assert_int_equal(nn_model_new(&mc, 3, &m, NULL), NN_OK);
+    Log log = { 0 };
+    NnTrainCallbacks cb = { .on_batch = on_batch, .on_epoch = on_epoch, .user = &log };
+    NnError err = { 0 };
+    assert_int_equal(nn_train(m, &c, &data, &data, &cb, &err), NN_ERR_DIVERGED);
+    assert_non_null(strstr(err.message, "diverged in epoch 1 at step "));
+    assert_int_equal(log.epochs, 0);
+    assert_int_equal(nn_model_epochs_done(m), 0);
+    assert_true(log.batches < 4); /* it stopped in the first epoch of 4 batches */
+
+    /* A finite but nan option is refused before training starts. */
+    c = small_config();
+    c.augment.zoom = NAN;
+    assert_int_equal(nn_train(m, &c, &data, NULL, NULL, &err), NN_ERR_INVALID_ARG);
+    c = small_config();
+    c.schedule.warmup = NAN;
+    assert_int_equal(nn_train(m, &c, &data, NULL, NULL, &err), NN_ERR_INVALID_ARG);
+    c = small_config();
+    c.schedule.lr_max = INFINITY;
+    assert_int_equal(nn_train(m, &c, &data, NULL, NULL, &err), NN_ERR_INVALID_ARG);
+    nn_model_free(m);
+    nn_dataset_free(&data);
+}
+
+typedef struct {
+    NnModel *last;       /* a copy of what on_epoch got */
+    int probes;
+    double last_position;
+} EmaLog;
+
+static void
+ema_epoch(const NnEpochStats *s, NnModel *model, void *user)
+{
+    EmaLog *log = user;
+    nn_model_free(log->last);
+    assert_int_equal(nn_model_clone(model, &log->last, NULL), NN_OK);
+}
+
+static void
+ema_probe(double position, double accuracy, double loss, void *user)
+{
+    EmaLog *log = user;
+    assert_true(position > log->last_position);
+    assert_true(accuracy >= 0 && accuracy <= 1 && isfinite(loss));
+    log->last_position = position;
+    log->probes++;
+}
+
+/* With a weight average, on_epoch gets the average (not the trained
+ * weights); probes come every probe_every batches and leave the run as it
+ * would have been without them; SGD trains too. */
+static void
+test_ema_probes_sgd(void **state)
+{
+    (void)state;
+    NnDataset data = make_dataset(200, 8);
+    NnTrainConfig c = small_config();
+    c.ema = 0.9f;
+    NnModelConfig mc = nn_model_config_default();
+    NnModel *m, *plain;
+    assert_int_equal(nn_model_new(&mc, 4, &m, NULL), NN_OK);
+    assert_int_equal(nn_model_new(&mc, 4, &plain, NULL), NN_OK);
+    EmaLog log = { 0 };
+    NnTrainCallbacks cb = { .on_epoch = ema_epoch, .on_probe = ema_probe, .user = &log };
+    assert_int_equal(nn_train(m, &c, &data, &data, &cb, NULL), NN_OK);
+    size_t n = nn_model_param_count(m);
+    assert_true(memcmp(nn_model_params(log.last), nn_model_params(m), n * sizeof(float)) != 0);
+    assert_int_equal(nn_model_epochs_done(log.last), 2);
+    assert_int_equal(log.probes, 0); /* probe_every 0: none */
+
+    /* probes every 2 batches of 7 (200 images / 32): at 2, 4 and 6 of each epoch */
+    c.ema = 0;
+    c.probe_every = 2;
+    c.probe_images = 50;
+    EmaLog probed = { 0 };
+    cb.user = &probed;
+    NnModel *p;
+    assert_int_equal(nn_model_new(&mc, 4, &p, NULL), NN_OK);
+    assert_int_equal(nn_train(p, &c, &data, &data, &cb, NULL), NN_OK);
+    assert_int_equal(probed.probes, 6);
+    c.probe_every = 0;
+    assert_int_equal(nn_train(plain, &c, &data, &data, NULL, NULL), NN_OK);
+    assert_memory_equal(nn_model_params(p), nn_model_params(plain), n * sizeof(float));
+    assert_memory_equal(nn_model_buffers(p), nn_model_buffers(plain), nn_model_buffer_count(p) * sizeof(float));
+
+    /* SGD with momentum lowers the loss on this easy data */
+    c.optimizer = NN_OPTIMIZER_SGD;
+    c.schedule.lr_max = 0.05;
+    c.epochs = 3;
+    NnModel *sgd;
+    assert_int_equal(nn_model_new(&mc, 4, &sgd, NULL), NN_OK);
+    Log sgd_log = { 0 };
+    NnTrainCallbacks sgd_cb = { .on_batch = on_batch, .on_epoch = on_epoch, .user = &sgd_log };
+    assert_int_equal(nn_train(sgd, &c, &data, NULL, &sgd_cb, NULL), NN_OK);
+    assert_true(sgd_log.last_loss[2] < sgd_log.last_loss[0]);
+    nn_model_free(sgd);
+    nn_model_free(log.last);
+    nn_model_free(probed.last);
+    nn_model_free(p);
+    nn_model_free(plain);
     nn_model_free(m);
     nn_dataset_free(&data);
 }
@@ -242,7 +364,7 @@ test_bad_config(void **state)
 {
     (void)state;
     NnDataset data = make_dataset(10, 4), empty = { 0 };
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, 1, &m, NULL), NN_OK);
     NnError err = { 0 };
@@ -266,6 +388,8 @@ main(void)
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_cancel_and_resume),
         cmocka_unit_test(test_progress_smoothing_pause_and_validation),
+        cmocka_unit_test(test_divergence_stops),
+        cmocka_unit_test(test_ema_probes_sgd),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,8 @@
 #include "cli-common.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "dl-datadir.h"
 #include "dl-export-file.h"
@@ -27,14 +29,34 @@ cli_load_split(const char *data_option, NnSplit split, NnDataset *out)
     return TRUE;
 }
 
+/* The long options on the command line of the last cli_parse_options. */
+static GHashTable *given_options;
+
 gboolean
-cli_parse_options(int *argc, char ***argv, const char *parameters, const char *summary,
-                  const GOptionEntry *entries)
+cli_option_given(const char *name)
 {
-    g_autoptr(GOptionContext) context = g_option_context_new(parameters);
+    return given_options != NULL && g_hash_table_contains(given_options, name);
+}
+
+static void
+remember_given(int argc, char **argv)
+{
+    if (given_options == NULL)
+        given_options = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_hash_table_remove_all(given_options);
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (g_str_has_prefix(argv[i], "--")) {
+            const char *eq = strchr(argv[i], '=');
+            g_hash_table_add(given_options, eq != NULL ? g_strndup(argv[i] + 2, (gsize)(eq - argv[i] - 2))
+                                                       : g_strdup(argv[i] + 2));
+        }
+}
+
+gboolean
+cli_parse_context(GOptionContext *context, int *argc, char ***argv)
+{
     g_autoptr(GError) error = NULL;
-    g_option_context_set_summary(context, summary);
-    g_option_context_add_main_entries(context, entries, NULL);
+    remember_given(*argc, *argv);
     if (!g_option_context_parse(context, argc, argv, &error)) {
         fprintf(stderr, "%s: %s\nRun '%s --help' for the options.\n", (*argv)[0], error->message, (*argv)[0]);
         return FALSE;
@@ -69,4 +91,60 @@ cli_check_picture_path(const char *command, const char *path, gboolean pdf_only)
     fprintf(stderr, "%s: cannot tell how to write %s: name the file %s\n", command, path,
             pdf_only ? "….pdf" : "….png, ….svg or ….pdf");
     return FALSE;
+}
+
+gboolean
+cli_parse_options(int *argc, char ***argv, const char *parameters, const char *summary,
+                  const GOptionEntry *entries)
+{
+    g_autoptr(GOptionContext) context = g_option_context_new(parameters);
+    g_option_context_set_summary(context, summary);
+    g_option_context_add_main_entries(context, entries, NULL);
+    return cli_parse_context(context, argc, argv);
+}
+
+gboolean
+cli_check_range(const char *command, const char *name, double value, double min, double max,
+                gboolean min_open)
+{
+    gboolean ok = isfinite(value) && (min_open ? value > min : value >= min) && value <= max;
+    if (!ok) {
+        char v[G_ASCII_DTOSTR_BUF_SIZE], lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+        g_ascii_formatd(v, sizeof v, "%.10g", value);
+        g_ascii_formatd(lo, sizeof lo, "%.10g", min);
+        g_ascii_formatd(hi, sizeof hi, "%.10g", max);
+        if (min_open)
+            fprintf(stderr, "%s: --%s must be greater than %s and at most %s, not %s\n", command, name, lo, hi, v);
+        else
+            fprintf(stderr, "%s: --%s must be between %s and %s, not %s\n", command, name, lo, hi, v);
+    }
+    return ok;
+}
+
+gboolean
+cli_json_number(GString *out, const char *format, double value)
+{
+    if (!isfinite(value)) {
+        g_string_append(out, "null");
+        return FALSE;
+    }
+    char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+    g_string_append(out, g_ascii_formatd(buffer, sizeof buffer, format, value));
+    return TRUE;
+}
+
+void
+cli_json_string(GString *out, const char *s)
+{
+    g_string_append_c(out, '"');
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            g_string_append_printf(out, "\\%c", c);
+        else if (c < 0x20)
+            g_string_append_printf(out, "\\u%04x", c);
+        else
+            g_string_append_c(out, (char)c);
+    }
+    g_string_append_c(out, '"');
 }

@@ -103,9 +103,9 @@ cmd_report(int argc, char **argv)
                                                 history_name, date, DIGITLAB_VERSION);
     dl_report_set_subtitle(report, subtitle);
 
-    /* Settings: what the model file says, then what the history says.
-     * Model files of a later version may say more (batch, augmentation,
-     * schedule): add their rows in dl_report_add_model_settings(). */
+    /* Settings: what the model file says, then what the history says (a
+     * model file that says more, e.g. the training recipe, adds its rows
+     * in dl_report_add_model_settings()). */
     dl_report_add_model_settings(report, model);
     dl_report_add_history(report, history);
     add_confusion(report, model, data);

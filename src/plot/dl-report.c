@@ -213,9 +213,10 @@ dl_report_add_model_settings(DlReport *r, const NnModel *model)
 {
     g_return_if_fail(r != NULL && model != NULL);
 
-    const NnModelConfig *config = nn_model_config(model);
-    dl_report_add_setting(r, _("Network"), _("the paper’s CNN: conv 32, 32, 64, 64; dense 128"));
-    dl_report_add_setting(r, _("Padding"), "%s", nn_padding_name(config->padding));
+    /* The whole network as the model file (version 2) describes it. */
+    char network[256];
+    nn_model_config_describe(nn_model_config(model), network, sizeof network);
+    dl_report_add_setting(r, _("Network"), "%s", network);
     g_autofree char *params = group_digits(nn_model_param_count(model));
     dl_report_add_setting(r, _("Trainable parameters"), "%s", params);
     int epochs = nn_model_epochs_done(model);

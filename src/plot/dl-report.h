@@ -43,8 +43,9 @@ void dl_report_add_note(DlReport *report, const char *note);
  * labelled as chosen on the validation set. */
 void dl_report_add_history(DlReport *report, DlHistory *history);
 
-/* What the model file says: padding, parameters, epochs and optimizer
- * steps done (batches per epoch). */
+/* What the model file says: the network (nn_model_config_describe():
+ * blocks, filters, dense units, BN, dropout, padding), its parameters,
+ * epochs and optimizer steps done (batches per epoch). */
 void dl_report_add_model_settings(DlReport *report, const NnModel *model);
 
 /* The confusion matrix of the model on the test set (say which in a

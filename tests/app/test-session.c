@@ -36,10 +36,11 @@ random_dataset(int count, guint32 seed)
 static NnModel *
 random_model(guint64 seed)
 {
-    NnModelConfig config = { .padding = NN_PADDING_VALID };
+    NnModelConfig config = nn_model_config_default();
     NnModel *model = NULL;
     NnError err;
 
+    config.padding = NN_PADDING_VALID; /* smaller, so quicker */
     assert_int_equal(nn_model_new(&config, seed, &model, &err), NN_OK);
     return model;
 }
@@ -347,9 +348,10 @@ test_session_training(void **state)
 
     DlTrainRequest request = {
         .data_dir = f->dir,
-        .model_config = { .padding = NN_PADDING_VALID },
+        .model_config = nn_model_config_default(),
         .config = nn_train_config_default(),
     };
+    request.model_config.padding = NN_PADDING_VALID;
     request.config.epochs = 2;
     request.config.batch = 32;
     request.config.threads = 1;
