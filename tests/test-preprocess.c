@@ -1,8 +1,8 @@
 /* test-preprocess.c — properties of the MNIST-style normalisation.
  *
- * Every drawing and image is made here; the MNIST round trip reads
- * t10k-images-idx3-ubyte.gz from $DIGITLAB_DATA (or $DIGITLAB_DATA/mnist)
- * and is skipped, with a message, when that is not set. */
+ * Every drawing and image is made here; the MNIST round trip reads the
+ * test images from the folder test-mnist.h finds and is left out, with a
+ * message, without them. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "preprocess.h"
+#include "test-mnist.h"
 
 /* A pixel counts as ink when it would not round to 0 at 8 bits. */
 #define INK_THRESHOLD (0.5f / 255.0f)
@@ -535,29 +536,17 @@ test_ink_single_pixel(void **state)
 
 /* ---- MNIST round trip ---- */
 
-/* t10k-images-idx3-ubyte.gz from $DIGITLAB_DATA (the MNIST folder, or its
- * parent), else from the shared data folder next to the source tree, as
- * test-download.c looks for it. */
+/* The MNIST test images (.gz or raw) from the folder test-mnist.h finds. */
 static gzFile
 open_mnist_images(char *path, size_t size)
 {
-    const char *dir = getenv("DIGITLAB_DATA");
-    const char *root = getenv("DIGITLAB_SOURCE_ROOT");
-    char fallback[4096];
-    if (dir == NULL || dir[0] == '\0') {
-        if (root == NULL)
+    const char *dir = test_mnist_dir();
+    const char *suffixes[] = { ".gz", "" };
+    for (size_t i = 0; dir != NULL && i < 2; i++) {
+        if (snprintf(path, size, "%s/t10k-images-idx3-ubyte%s", dir, suffixes[i]) >= (int)size)
             return NULL;
-        if (snprintf(fallback, sizeof fallback, "%s/../shared/data/mnist", root) >= (int)sizeof fallback)
-            return NULL;
-        dir = fallback;
-    }
-    const char *subdirs[] = { "", "/mnist" };
-    for (size_t i = 0; i < 2; i++) {
-        if (snprintf(path, size, "%s%s/t10k-images-idx3-ubyte.gz", dir, subdirs[i]) >= (int)size)
-            return NULL;
-        gzFile f = gzopen(path, "rb");
-        if (f != NULL)
-            return f;
+        if (access(path, R_OK) == 0)
+            return gzopen(path, "rb");
     }
     return NULL;
 }
@@ -662,8 +651,7 @@ main(void)
     char path[4096];
     gzFile f = open_mnist_images(path, sizeof path);
     if (f == NULL) {
-        printf("# SKIP test_mnist_round_trip: no t10k-images-idx3-ubyte.gz in $DIGITLAB_DATA "
-               "or $DIGITLAB_SOURCE_ROOT/../shared/data/mnist\n");
+        printf("# SKIP test_mnist_round_trip: no t10k-images-idx3-ubyte(.gz): " TEST_MNIST_MISSING "\n");
         n--;
     } else {
         gzclose(f);
