@@ -19,6 +19,7 @@
 #include <png.h>
 
 #include "model.h"
+#include "preprocess.h"
 
 static char *tmp_dir;
 static char *model_path;
@@ -511,6 +512,56 @@ test_strokes_stdin_many(void **state)
     (void)state;
 }
 
+/* Hostile lines are refused one by one, with a message naming the line,
+ * and the good lines around them are still recognised: objects nested
+ * 70,000 deep (this crashed json-glib's recursive parser), a label of 1e300, a drawing of
+ * more points than a hand draws, a line over 1 MiB. */
+static void
+test_strokes_hostile(void **state)
+{
+    GString *text = g_string_new("{\"strokes\": [[[0, 0], [10, 40]]], \"label\": 1}\n");
+    for (int i = 0; i < 70000; i++)
+        g_string_append(text, "{\"a\": ");
+    g_string_append_c(text, '1');
+    for (int i = 0; i < 70000; i++)
+        g_string_append_c(text, '}');
+    g_string_append(text, "\n{\"strokes\": [[[0, 0], [0, 9]]], \"label\": 1e300}\n{\"strokes\": [[");
+    for (int i = 0; i <= NN_MAX_DRAWING_POINTS; i++)
+        g_string_append_printf(text, "%s[%d, %d]", i > 0 ? ", " : "", i % 2 * 100, i % 2 * 100);
+    g_string_append(text, "]]}\n{\"strokes\": [], \"writer\": \"");
+    for (int i = 0; i < 1100000; i++)
+        g_string_append_c(text, 'w');
+    g_string_append(text, "\"}\n{\"strokes\": [[[5, 5], [15, 45]]], \"label\": 1}\n");
+    write_file("hostile.jsonl", text->str, text->len);
+    g_string_free(text, TRUE);
+    g_autofree char *path = tmp_path("hostile.jsonl");
+
+    g_autofree char *out = NULL, *err = NULL;
+    gint64 start = g_get_monotonic_time();
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, "--json", "--strokes", path, NULL), 1);
+    double seconds = (g_get_monotonic_time() - start) / 1e6;
+    g_auto(GStrv) lines = lines_of(out);
+    assert_int_equal(g_strv_length(lines), 2);
+    Result r[2] = { parse_result(lines[0]), parse_result(lines[1]) };
+    assert_int_equal(r[0].line, 1);
+    assert_int_equal(r[1].line, 6);
+    assert_same_probs(&r[0], &r[1], 1e-3);
+    g_auto(GStrv) errors = lines_of(err);
+    static const char *const expected[] = { ":2: arrays and objects are nested more than 32 deep",
+                                            ":3: \"label\" must be a digit from 0 to 9",
+                                            ":4: the drawing has more than 5000 points",
+                                            ":5: the line is longer than 1048576 bytes",
+                                            "predict: 4 inputs could not be read" };
+    assert_int_equal(g_strv_length(errors), G_N_ELEMENTS(expected));
+    for (size_t i = 0; i < G_N_ELEMENTS(expected); i++)
+        if (strstr(errors[i], expected[i]) == NULL)
+            fail_msg("stderr line %zu is '%s', expected '%s'", i + 1, errors[i], expected[i]);
+    assert_true(seconds < 10);
+    for (int i = 0; i < 2; i++)
+        g_free(r[i].input);
+    (void)state;
+}
+
 int
 main(void)
 {
@@ -522,6 +573,7 @@ main(void)
         cmocka_unit_test(test_image_errors),
         cmocka_unit_test(test_strokes),
         cmocka_unit_test(test_strokes_stdin_many),
+        cmocka_unit_test(test_strokes_hostile),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
