@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -111,7 +112,7 @@ count_entries(const char *dir, bool *leftover)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         n++;
-        if (strstr(e->d_name, ".dlm.") != NULL)
+        if (strstr(e->d_name, ".dlm.") != NULL || strstr(e->d_name, ".tmp") != NULL)
             *leftover = true;
     }
     closedir(d);
@@ -796,7 +797,79 @@ static void
 test_directory(void **state)
 {
     (void)state;
-    expect_load_error(tmp_dir, NN_ERR_IO, "not a regular file");
+    expect_load_error(tmp_dir, NN_ERR_IO, "it is a folder");
+}
+
+/* A named pipe is refused at once: opening it must not wait for a writer
+ * (the alarm turns a hang into a failure). */
+static void
+test_fifo_refused_at_once(void **state)
+{
+    (void)state;
+    char path[PATH_MAX];
+    make_path(path, "pipe.dlm");
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(5);
+    expect_load_error(path, NN_ERR_IO, "named pipe");
+    alarm(0);
+    unlink(path);
+}
+
+/* Header counters that pass the checksum but no training makes. */
+static void
+test_absurd_counters(void **state)
+{
+    (void)state;
+    unsigned char *data = copy_good();
+    put_le32(data + OFF_EPOCHS, 0x80000000u);
+    fix_crc(data, good_size);
+    expect_bytes_error("epochs.dlm", data, good_size, NN_ERR_FORMAT, "2147483648 finished epochs");
+    free(data);
+    data = copy_good();
+    put_le32(data + OFF_STEP, 0xffffffffu);
+    put_le32(data + OFF_STEP + 4, 0xffffffffu);
+    fix_crc(data, good_size);
+    expect_bytes_error("step.dlm", data, good_size, NN_ERR_FORMAT, "18446744073709551615 training steps");
+    free(data);
+}
+
+/* A model saved from a diverged run holds nan: refused with a reason. */
+static void
+test_non_finite_weights(void **state)
+{
+    (void)state;
+    NnModel *m = make_model(NN_PADDING_VALID, 30);
+    nn_model_find_tensor(m, "dense2.bias")->data[3] = NAN;
+    char path[PATH_MAX];
+    make_path(path, "nan.dlm");
+    assert_int_equal(nn_model_save(m, path, 0, NULL), NN_OK);
+    expect_load_error(path, NN_ERR_FORMAT, "'dense2.bias' holds numbers that are not finite");
+    nn_model_find_tensor(m, "dense2.bias")->data[3] = -INFINITY;
+    assert_int_equal(nn_model_save(m, path, 0, NULL), NN_OK);
+    expect_load_error(path, NN_ERR_FORMAT, "diverged");
+    unlink(path);
+    nn_model_free(m);
+}
+
+/* Whether Adam's state came with the file. */
+static void
+test_optimizer_state_flag(void **state)
+{
+    (void)state;
+    NnModel *m = make_model(NN_PADDING_VALID, 31), *loaded;
+    assert_true(nn_model_has_optimizer_state(m));
+    char path[PATH_MAX];
+    make_path(path, "flag.dlm");
+    assert_int_equal(nn_model_save(m, path, 0, NULL), NN_OK);
+    assert_int_equal(nn_model_load(path, &loaded, NULL), NN_OK);
+    assert_false(nn_model_has_optimizer_state(loaded));
+    nn_model_free(loaded);
+    assert_int_equal(nn_model_save(m, path, 1, NULL), NN_OK);
+    assert_int_equal(nn_model_load(path, &loaded, NULL), NN_OK);
+    assert_true(nn_model_has_optimizer_state(loaded));
+    nn_model_free(loaded);
+    unlink(path);
+    nn_model_free(m);
 }
 
 /* ---- saving ------------------------------------------------------------------------ */
@@ -871,6 +944,81 @@ test_save_parent_is_a_file(void **state)
     nn_model_free(m);
 }
 
+/* Something that is not a regular file is never replaced by a model. */
+static void
+test_save_refuses_non_regular(void **state)
+{
+    (void)state;
+    NnModel *m = make_model(NN_PADDING_VALID, 32);
+    NnError err;
+    struct stat st;
+    assert_int_equal(nn_model_save(m, "/dev/null", 0, &err), NN_ERR_IO);
+    assert_non_null(strstr(err.message, "/dev/null: it is a device"));
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+
+    char path[PATH_MAX];
+    make_path(path, "fifo-out");
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(nn_model_save(m, path, 0, &err), NN_ERR_IO);
+    assert_non_null(strstr(err.message, "named pipe"));
+    assert_int_equal(stat(path, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    unlink(path);
+    assert_int_equal(nn_model_save(m, tmp_dir, 0, &err), NN_ERR_IO);
+    assert_non_null(strstr(err.message, "it is a folder"));
+    bool leftover;
+    count_entries(tmp_dir, &leftover);
+    assert_false(leftover);
+    nn_model_free(m);
+}
+
+/* Saving through a symbolic link replaces its target and keeps the link;
+ * a replaced file keeps its permissions; a new one gets 0666 less the umask. */
+static void
+test_save_symlink_and_mode(void **state)
+{
+    (void)state;
+    char target[PATH_MAX], link_path[PATH_MAX], fresh[PATH_MAX];
+    make_path(target, "target.dlm");
+    make_path(link_path, "link.dlm");
+    make_path(fresh, "fresh.dlm");
+    write_file(target, "old", 3);
+    assert_int_equal(chmod(target, 0600), 0);
+    assert_int_equal(symlink("target.dlm", link_path), 0); /* relative, as people make them */
+    NnModel *m = make_model(NN_PADDING_VALID, 33), *loaded;
+    assert_int_equal(nn_model_save(m, link_path, 0, NULL), NN_OK);
+    struct stat st;
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(stat(target, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(nn_model_load(target, &loaded, NULL), NN_OK);
+    assert_same_tensors(m, loaded, false);
+    nn_model_free(loaded);
+
+    mode_t old_mask = umask(027);
+    assert_int_equal(nn_model_save(m, fresh, 0, NULL), NN_OK);
+    umask(old_mask);
+    assert_int_equal(stat(fresh, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0640);
+
+    /* a dangling link: its target is created */
+    unlink(target);
+    assert_int_equal(nn_model_save(m, link_path, 0, NULL), NN_OK);
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(stat(target, &st), 0);
+    bool leftover;
+    count_entries(tmp_dir, &leftover);
+    assert_false(leftover);
+    unlink(target);
+    unlink(link_path);
+    unlink(fresh);
+    nn_model_free(m);
+}
+
 /* A save that fails half-way (here: the file size limit, which binds root
  * too) leaves the old model as it was and no temporary file. */
 static void
@@ -912,6 +1060,12 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fifo_refused_at_once),
+        cmocka_unit_test(test_absurd_counters),
+        cmocka_unit_test(test_non_finite_weights),
+        cmocka_unit_test(test_optimizer_state_flag),
+        cmocka_unit_test(test_save_refuses_non_regular),
+        cmocka_unit_test(test_save_symlink_and_mode),
         cmocka_unit_test(test_round_trip_same),
         cmocka_unit_test(test_round_trip_valid),
         cmocka_unit_test(test_round_trip_same_optimizer),

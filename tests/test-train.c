@@ -237,6 +237,42 @@ test_progress_smoothing_pause_and_validation(void **state)
     nn_dataset_free(&data);
 }
 
+/* An absurd learning rate makes the weights blow up: training stops at the
+ * first non-finite step with a message naming it, and no epoch is delivered. */
+static void
+test_divergence_stops(void **state)
+{
+    (void)state;
+    NnDataset data = make_dataset(100, 6);
+    NnTrainConfig c = small_config();
+    c.schedule.warmup = 0;
+    c.schedule.lr_max = 1e30;
+    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModel *m;
+    assert_int_equal(nn_model_new(&mc, 3, &m, NULL), NN_OK);
+    Log log = { 0 };
+    NnTrainCallbacks cb = { .on_batch = on_batch, .on_epoch = on_epoch, .user = &log };
+    NnError err = { 0 };
+    assert_int_equal(nn_train(m, &c, &data, &data, &cb, &err), NN_ERR_DIVERGED);
+    assert_non_null(strstr(err.message, "diverged in epoch 1 at step "));
+    assert_int_equal(log.epochs, 0);
+    assert_int_equal(nn_model_epochs_done(m), 0);
+    assert_true(log.batches < 4); /* it stopped in the first epoch of 4 batches */
+
+    /* A finite but nan option is refused before training starts. */
+    c = small_config();
+    c.augment.zoom = NAN;
+    assert_int_equal(nn_train(m, &c, &data, NULL, NULL, &err), NN_ERR_INVALID_ARG);
+    c = small_config();
+    c.schedule.warmup = NAN;
+    assert_int_equal(nn_train(m, &c, &data, NULL, NULL, &err), NN_ERR_INVALID_ARG);
+    c = small_config();
+    c.schedule.lr_max = INFINITY;
+    assert_int_equal(nn_train(m, &c, &data, NULL, NULL, &err), NN_ERR_INVALID_ARG);
+    nn_model_free(m);
+    nn_dataset_free(&data);
+}
+
 static void
 test_bad_config(void **state)
 {
@@ -266,6 +302,7 @@ main(void)
         cmocka_unit_test(test_same_seed_same_weights),
         cmocka_unit_test(test_cancel_and_resume),
         cmocka_unit_test(test_progress_smoothing_pause_and_validation),
+        cmocka_unit_test(test_divergence_stops),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 #include "cli-common.h"
 
+#include <math.h>
 #include <stdio.h>
 
 #include "dl-datadir.h"
@@ -38,4 +39,50 @@ cli_parse_options(int *argc, char ***argv, const char *parameters, const char *s
         return FALSE;
     }
     return TRUE;
+}
+
+gboolean
+cli_check_range(const char *command, const char *name, double value, double min, double max,
+                gboolean min_open)
+{
+    gboolean ok = isfinite(value) && (min_open ? value > min : value >= min) && value <= max;
+    if (!ok) {
+        char v[G_ASCII_DTOSTR_BUF_SIZE], lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE];
+        g_ascii_formatd(v, sizeof v, "%.10g", value);
+        g_ascii_formatd(lo, sizeof lo, "%.10g", min);
+        g_ascii_formatd(hi, sizeof hi, "%.10g", max);
+        if (min_open)
+            fprintf(stderr, "%s: --%s must be greater than %s and at most %s, not %s\n", command, name, lo, hi, v);
+        else
+            fprintf(stderr, "%s: --%s must be between %s and %s, not %s\n", command, name, lo, hi, v);
+    }
+    return ok;
+}
+
+gboolean
+cli_json_number(GString *out, const char *format, double value)
+{
+    if (!isfinite(value)) {
+        g_string_append(out, "null");
+        return FALSE;
+    }
+    char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+    g_string_append(out, g_ascii_formatd(buffer, sizeof buffer, format, value));
+    return TRUE;
+}
+
+void
+cli_json_string(GString *out, const char *s)
+{
+    g_string_append_c(out, '"');
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            g_string_append_printf(out, "\\%c", c);
+        else if (c < 0x20)
+            g_string_append_printf(out, "\\u%04x", c);
+        else
+            g_string_append_c(out, (char)c);
+    }
+    g_string_append_c(out, '"');
 }

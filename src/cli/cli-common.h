@@ -14,3 +14,15 @@ gboolean cli_load_split(const char *data_option, NnSplit split, NnDataset *out);
  * usage. `summary` is the one-line description shown by --help. */
 gboolean cli_parse_options(int *argc, char ***argv, const char *parameters, const char *summary,
                            const GOptionEntry *entries);
+
+/* A numeric option's value against its range [min, max] (nan and infinities
+ * never pass); prints "COMMAND: --NAME must be ..., not VALUE" and returns
+ * FALSE when out of range. min_open: min itself is excluded. */
+gboolean cli_check_range(const char *command, const char *name, double value, double min, double max,
+                         gboolean min_open);
+
+/* Appends a JSON number, or null when value is not finite (JSON has no nan
+ * or inf); returns FALSE in that case so the caller can add an "error". */
+gboolean cli_json_number(GString *out, const char *format, double value);
+/* Appends s as a JSON string literal (quotes and escapes). */
+void cli_json_string(GString *out, const char *s);

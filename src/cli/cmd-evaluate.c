@@ -6,28 +6,36 @@
 #include "evaluate.h"
 #include "gemm.h"
 
+/* One JSON object; numbers that are not finite (a model whose weights have
+ * blown up) are null, with an "error" saying so. */
 static void
 print_json(const char *model_path, const NnEvalResult *r)
 {
-    printf("{\"model\": \"");
-    for (const char *p = model_path; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            putchar('\\');
-        if ((unsigned char)*p >= 0x20)
-            putchar(*p);
-    }
-    printf("\", \"n\": %d, \"accuracy\": %.6f, \"loss\": %.6f, \"per_class_accuracy\": [", r->n,
-           r->accuracy, r->loss);
-    for (int k = 0; k < NN_CLASSES; k++)
-        printf("%s%.6f", k ? ", " : "", r->per_class_accuracy[k]);
-    printf("], \"confusion\": [");
+    g_autoptr(GString) out = g_string_new("{\"model\": ");
+    g_autofree char *name = g_filename_display_name(model_path);
+    cli_json_string(out, name);
+    gboolean finite = TRUE;
+    g_string_append_printf(out, ", \"n\": %d, \"accuracy\": ", r->n);
+    finite &= cli_json_number(out, "%.6f", r->accuracy);
+    g_string_append(out, ", \"loss\": ");
+    finite &= cli_json_number(out, "%.6f", r->loss);
+    g_string_append(out, ", \"per_class_accuracy\": [");
     for (int k = 0; k < NN_CLASSES; k++) {
-        printf("%s[", k ? ", " : "");
-        for (int j = 0; j < NN_CLASSES; j++)
-            printf("%s%d", j ? ", " : "", r->confusion[k][j]);
-        printf("]");
+        g_string_append(out, k ? ", " : "");
+        finite &= cli_json_number(out, "%.6f", r->per_class_accuracy[k]);
     }
-    printf("]}\n");
+    g_string_append(out, "], \"confusion\": [");
+    for (int k = 0; k < NN_CLASSES; k++) {
+        g_string_append(out, k ? ", [" : "[");
+        for (int j = 0; j < NN_CLASSES; j++)
+            g_string_append_printf(out, "%s%d", j ? ", " : "", r->confusion[k][j]);
+        g_string_append(out, "]");
+    }
+    g_string_append(out, "]");
+    if (!finite)
+        g_string_append(out, ", \"error\": \"the model gives numbers that are not finite (null above)\"");
+    g_string_append(out, "}\n");
+    fputs(out->str, stdout);
 }
 
 static void

@@ -1,5 +1,12 @@
-/* digitlab-cli train — the paper's recipe from the command line. */
+/* digitlab-cli train — the paper's recipe from the command line.
+ *
+ * After every epoch: the history row first (flushed to disk), then the model
+ * file (replaced atomically); a failure of either stops the run, and a model
+ * that could not be saved takes its history row back. Ctrl+C, SIGTERM and
+ * SIGHUP stop at the next batch, so the files always hold the last finished
+ * epoch. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,21 +14,25 @@
 
 #include "cli-common.h"
 #include "cli.h"
+#include "fileio.h"
 #include "gemm.h"
+#include "history-file.h"
 #include "train.h"
 
 typedef struct {
-    FILE *history;
+    HistoryFile history;
+    gboolean have_history;
     const char *out;
     gboolean save_optimizer;
     gboolean tty;
-    gboolean failed;
+    gboolean failed;      /* a file could not be written: stop */
+    int saved_epoch;      /* the epoch the model file holds from this run, 0 if none */
 } TrainOutput;
 
 static volatile sig_atomic_t interrupted;
 
 static void
-on_sigint(int sig)
+on_signal(int sig)
 {
     (void)sig;
     interrupted = 1;
@@ -30,8 +41,8 @@ on_sigint(int sig)
 static bool
 should_stop(void *user)
 {
-    (void)user;
-    return interrupted != 0;
+    TrainOutput *out = user;
+    return interrupted != 0 || out->failed;
 }
 
 static void
@@ -56,17 +67,65 @@ on_epoch(const NnEpochStats *s, NnModel *model, void *user)
            s->epoch, s->epochs, s->lr, s->train_loss, 100 * s->train_accuracy, s->val_loss,
            100 * s->val_accuracy, s->seconds, s->images_per_s);
     fflush(stdout);
-    if (out->history != NULL) {
-        fprintf(out->history, "%d,%.6g,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f\n", s->epoch, s->lr, s->train_loss,
-                s->train_accuracy, s->val_loss, s->val_accuracy, s->seconds, s->images_per_s);
-        fflush(out->history);
-    }
-    /* Saved after every epoch, so an interrupted run keeps its last finished epoch. */
-    NnError err = { 0 };
-    if (out->out != NULL && nn_model_save(model, out->out, out->save_optimizer, &err) != NN_OK) {
-        fprintf(stderr, "Could not save the model: %s\n", err.message);
+    if (out->failed)
+        return;
+    if (out->have_history && !history_file_append(&out->history, s)) {
         out->failed = TRUE;
+        return;
     }
+    NnError err = { 0 };
+    if (nn_model_save(model, out->out, out->save_optimizer, &err) != NN_OK) {
+        fprintf(stderr, "train: could not save the model: %s\n", err.message);
+        if (out->have_history)
+            history_file_take_back(&out->history);
+        out->failed = TRUE;
+        return;
+    }
+    out->saved_epoch = s->epoch;
+}
+
+static void
+catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+    for (size_t i = 0; i < G_N_ELEMENTS(signals); i++)
+        sigaction(signals[i], &sa, NULL);
+}
+
+/* Every numeric option against its range, before anything is loaded. */
+static gboolean
+check_options(const NnTrainConfig *c, int seed, double warmup, double rotation, double zoom, double shift,
+              int limit, int val_split, int val_limit)
+{
+    const struct {
+        const char *name;
+        double value, min, max;
+        gboolean min_open;
+    } ranges[] = {
+        { "epochs", c->epochs, 1, 100000, FALSE },
+        { "batch", c->batch, 1, 4096, FALSE },
+        { "seed", seed, 0, INT_MAX, FALSE },
+        { "threads", c->threads, 0, 1024, FALSE },
+        { "rotation", rotation, 0, 180, FALSE },
+        { "zoom", zoom, 0, 0.95, FALSE },
+        { "shift", shift, 0, 1, FALSE },
+        { "warmup", warmup, 0, 100000, FALSE },
+        { "lr-max", c->schedule.lr_max, 0, 10, TRUE },
+        { "lr-min", c->schedule.lr_min, 0, c->schedule.lr_max, FALSE },
+        { "bn-recalibrate", c->bn_recalibrate, 0, 1e7, FALSE },
+        { "limit", limit, 0, INT_MAX, FALSE },
+        { "val-split", val_split, 0, INT_MAX, FALSE },
+        { "val-limit", val_limit, 0, INT_MAX, FALSE },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++)
+        if (!cli_check_range("train", ranges[i].name, ranges[i].value, ranges[i].min, ranges[i].max,
+                             ranges[i].min_open))
+            return FALSE;
+    return TRUE;
 }
 
 int
@@ -75,7 +134,7 @@ cmd_train(int argc, char **argv)
     NnTrainConfig config = nn_train_config_default();
     g_autofree char *data = NULL, *out = NULL, *history = NULL, *padding = NULL, *resume = NULL;
     int seed = 1, limit = 0, val_split = 0, val_limit = 0;
-    gboolean no_augment = FALSE, save_optimizer = FALSE;
+    gboolean no_augment = FALSE, save_optimizer = FALSE, fresh_optimizer = FALSE;
     double warmup = config.schedule.warmup, rotation = config.augment.rotation;
     double zoom = config.augment.zoom, shift = config.augment.shift;
 
@@ -98,9 +157,10 @@ cmd_train(int argc, char **argv)
         { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Train on the first N training images only", "N" },
         { "val-split", 0, 0, G_OPTION_ARG_INT, &val_split, "Validate on the last N training images (held out) instead of the test set", "N" },
         { "val-limit", 0, 0, G_OPTION_ARG_INT, &val_limit, "Validate on the first N validation images only", "N" },
-        { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Model file, saved after every epoch (digitlab-model.dlm)", "MODEL" },
+        { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Model file, saved after every epoch (digitlab-model.dlm; with --resume, the resumed file)", "MODEL" },
         { "save-optimizer", 0, 0, G_OPTION_ARG_NONE, &save_optimizer, "Also save Adam's state, for --resume", NULL },
         { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, "Continue training a saved model from its last epoch", "MODEL" },
+        { "fresh-optimizer", 0, 0, G_OPTION_ARG_NONE, &fresh_optimizer, "With --resume: accept a model saved without Adam's state and start Adam afresh (the run then differs from an uninterrupted one)", NULL },
         { "history", 0, 0, G_OPTION_ARG_FILENAME, &history, "Write per-epoch metrics to a CSV file", "CSV" },
         { NULL },
     };
@@ -108,6 +168,12 @@ cmd_train(int argc, char **argv)
         return 2;
     if (argc > 1) {
         fprintf(stderr, "train: unexpected argument '%s'\n", argv[1]);
+        return 2;
+    }
+    if (!check_options(&config, seed, warmup, rotation, zoom, shift, limit, val_split, val_limit))
+        return 2;
+    if (fresh_optimizer && resume == NULL) {
+        fprintf(stderr, "train: --fresh-optimizer only makes sense with --resume\n");
         return 2;
     }
 
@@ -124,25 +190,63 @@ cmd_train(int argc, char **argv)
     config.augment.zoom = (float)zoom;
     config.augment.shift = (float)shift;
     if (out == NULL)
-        out = g_strdup("digitlab-model.dlm");
+        out = g_strdup(resume != NULL ? resume : "digitlab-model.dlm");
+    if (nn_file_check_writable(out, &err) != NN_OK) {
+        fprintf(stderr, "train: --out: %s\n", err.message);
+        return 2;
+    }
 
-    NnDataset train_all = { 0 }, test = { 0 };
-    if (!cli_load_split(data, NN_SPLIT_TRAIN, &train_all))
+    /* The model first: a resume that cannot work is refused before MNIST is read. */
+    NnModel *model = NULL;
+    if (resume != NULL) {
+        if (nn_model_load(resume, &model, &err) != NN_OK) {
+            fprintf(stderr, "train: cannot resume: %s\n", err.message);
+            return 1;
+        }
+        g_autofree char *name = g_filename_display_name(resume);
+        if (padding != NULL && model_config.padding != nn_model_config(model)->padding) {
+            fprintf(stderr, "train: %s has %s padding; --padding %s cannot change a model being resumed\n",
+                    name, nn_padding_name(nn_model_config(model)->padding), padding);
+            nn_model_free(model);
+            return 2;
+        }
+        if (!nn_model_has_optimizer_state(model) && !fresh_optimizer) {
+            fprintf(stderr,
+                    "train: %s holds no optimizer state (it was saved without --save-optimizer).\n"
+                    "Resuming would start Adam afresh, and the weights would then differ from an\n"
+                    "uninterrupted run. Add --fresh-optimizer to resume all the same.\n", name);
+            nn_model_free(model);
+            return 1;
+        }
+        if (nn_model_epochs_done(model) >= config.epochs) {
+            printf("%s has already trained %d epochs; --epochs %d asks for no more. Nothing to do: "
+                   "nothing was written.\n", name, nn_model_epochs_done(model), config.epochs);
+            nn_model_free(model);
+            return 0;
+        }
+    } else if (nn_model_new(&model_config, config.seed, &model, &err) != NN_OK) {
+        fprintf(stderr, "train: %s\n", err.message);
         return 1;
+    }
+
+    int rc = 1;
+    g_autofree char *out_name = NULL, *kept = NULL;
+    NnDataset train_all = { 0 }, test = { 0 };
+    TrainOutput output = { .out = out, .save_optimizer = save_optimizer, .tty = isatty(2) };
+    if (!cli_load_split(data, NN_SPLIT_TRAIN, &train_all))
+        goto done;
     NnDataset train = train_all, val;
     if (val_split > 0) {
         if (val_split >= train_all.count) {
             fprintf(stderr, "train: --val-split must be smaller than the %d training images\n", train_all.count);
-            nn_dataset_free(&train_all);
-            return 2;
+            rc = 2;
+            goto done;
         }
         train = nn_dataset_view(&train_all, 0, train_all.count - val_split);
         val = nn_dataset_view(&train_all, train_all.count - val_split, val_split);
     } else {
-        if (!cli_load_split(data, NN_SPLIT_TEST, &test)) {
-            nn_dataset_free(&train_all);
-            return 1;
-        }
+        if (!cli_load_split(data, NN_SPLIT_TEST, &test))
+            goto done;
         val = test;
     }
     if (limit > 0)
@@ -150,25 +254,10 @@ cmd_train(int argc, char **argv)
     if (val_limit > 0)
         val = nn_dataset_view(&val, 0, val_limit);
 
-    NnModel *model = NULL;
-    NnStatus status = resume != NULL ? nn_model_load(resume, &model, &err)
-                                     : nn_model_new(&model_config, config.seed, &model, &err);
-    int rc = 1;
-    if (status != NN_OK) {
-        fprintf(stderr, "train: %s\n", err.message);
-        goto done;
-    }
-
-    TrainOutput output = { .out = out, .save_optimizer = save_optimizer, .tty = isatty(2) };
     if (history != NULL) {
-        gboolean append = resume != NULL && g_file_test(history, G_FILE_TEST_EXISTS);
-        output.history = fopen(history, append ? "a" : "w");
-        if (output.history == NULL) {
-            fprintf(stderr, "train: cannot write %s: %s\n", history, g_strerror(errno));
+        if (!history_file_open(&output.history, history, resume != NULL ? nn_model_epochs_done(model) : -1))
             goto done;
-        }
-        if (!append)
-            fprintf(output.history, "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds,images_per_second\n");
+        output.have_history = TRUE;
     }
 
     nn_set_threads(config.threads);
@@ -178,20 +267,29 @@ cmd_train(int argc, char **argv)
     printf("BLAS: %s\n", nn_blas_info());
     fflush(stdout);
 
-    signal(SIGINT, on_sigint);
-    NnTrainCallbacks callbacks = { .on_batch = on_batch, .on_epoch = on_epoch, .should_stop = should_stop, .user = &output };
-    status = nn_train(model, &config, &train, &val, &callbacks, &err);
-    if (status == NN_ERR_CANCELLED)
-        fprintf(stderr, "\nInterrupted; %s holds the model of epoch %d.\n", out, nn_model_epochs_done(model));
+    catch_stop_signals();
+    NnTrainCallbacks callbacks = { .on_batch = on_batch, .on_epoch = on_epoch, .should_stop = should_stop,
+                                   .user = &output };
+    NnStatus status = nn_train(model, &config, &train, &val, &callbacks, &err);
+    if (output.tty && status != NN_OK)
+        fprintf(stderr, "\r\033[K");
+    out_name = g_filename_display_name(out);
+    kept = output.saved_epoch > 0
+        ? g_strdup_printf("%s holds the model of epoch %d", out_name, output.saved_epoch)
+        : g_strdup_printf("no epoch finished, nothing was saved%s", resume != NULL ? " (the resumed file is unchanged)" : "");
+    if (output.failed)
+        fprintf(stderr, "Stopped: %s.\n", kept);
+    else if (status == NN_ERR_CANCELLED)
+        fprintf(stderr, "Interrupted; %s.\n", kept);
     else if (status != NN_OK)
-        fprintf(stderr, "train: %s\n", err.message);
-    else if (!output.failed) {
-        printf("Saved the model to %s\n", out);
+        fprintf(stderr, "train: %s\nStopped: %s.\n", err.message, kept);
+    else {
+        printf("Saved the model of epoch %d to %s\n", output.saved_epoch, out_name);
         rc = 0;
     }
-    if (output.history != NULL)
-        fclose(output.history);
 done:
+    if (output.have_history && !history_file_close(&output.history))
+        rc = 1;
     nn_model_free(model);
     nn_dataset_free(&train_all);
     nn_dataset_free(&test);

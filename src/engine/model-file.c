@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fileio.h"
 #include "model.h"
 
 #define MAGIC "DIGITLAB"
@@ -22,6 +23,11 @@
 #define FLAG_OPTIMIZER 1u
 #define MAX_FILE_SIZE (64u << 20)
 #define MAX_NAME 63
+/* Header values beyond these come from a damaged or forged file, not from
+ * training: a million epochs, or 2^40 Adam steps (batch 1 on all of MNIST
+ * for 18 million epochs). */
+#define MAX_EPOCHS_DONE 1000000u
+#define MAX_STEP ((uint64_t)1 << 40)
 
 typedef struct {
     char magic[8];
@@ -109,52 +115,6 @@ put_tensor(Buf *b, const char *name, const char *suffix, const NnTensor *t, cons
     buf_floats(b, data, t->size);
 }
 
-static NnStatus
-write_atomically(const char *path, const unsigned char *data, size_t size, NnError *err)
-{
-    size_t len = strlen(path);
-    char *tmp = malloc(len + 8);
-    if (tmp == NULL)
-        return nn_error_set(err, NN_ERR_NOMEM, "out of memory");
-    memcpy(tmp, path, len);
-    memcpy(tmp + len, ".XXXXXX", 8);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        NnStatus s = nn_error_set(err, NN_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-        free(tmp);
-        return s;
-    }
-    size_t done = 0;
-    int saved_errno = 0;
-    while (done < size) {
-        ssize_t w = write(fd, data + done, size - done);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            saved_errno = errno;
-            break;
-        }
-        done += (size_t)w;
-    }
-    if (saved_errno == 0 && fsync(fd) != 0)
-        saved_errno = errno;
-    if (close(fd) != 0 && saved_errno == 0)
-        saved_errno = errno;
-    if (saved_errno == 0) {
-        chmod(tmp, 0644); /* mkstemp makes it 0600 */
-        if (rename(tmp, path) != 0)
-            saved_errno = errno;
-    }
-    if (saved_errno != 0) {
-        unlink(tmp);
-        free(tmp);
-        return nn_error_set(err, NN_ERR_IO, "cannot write %s: %s%s", path, strerror(saved_errno),
-                            saved_errno == ENOSPC ? " (the disk is full; nothing was overwritten)" : "");
-    }
-    free(tmp);
-    return NN_OK;
-}
-
 NnStatus
 nn_model_save(const NnModel *model, const char *path, int with_optimizer, NnError *err)
 {
@@ -200,43 +160,12 @@ nn_model_save(const NnModel *model, const char *path, int with_optimizer, NnErro
     buf_u32(&b, (uint32_t)crc32(0L, b.data, (uInt)b.size));
 
     NnStatus status = b.failed ? nn_error_set(err, NN_ERR_NOMEM, "out of memory saving %s", path)
-                               : write_atomically(path, b.data, b.size, err);
+                               : nn_file_replace(path, b.data, b.size, err);
     free(b.data);
     return status;
 }
 
 /* ---- loading ------------------------------------------------------------------------ */
-
-static NnStatus
-read_whole_file(const char *path, unsigned char **data, size_t *size, NnError *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return nn_error_set(err, NN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return nn_error_set(err, NN_ERR_IO, "%s is not a regular file", path);
-    }
-    if (st.st_size > (off_t)MAX_FILE_SIZE) {
-        fclose(f);
-        return nn_error_set(err, NN_ERR_FORMAT, "%s is too large to be a Digit Lab model (%lld bytes)",
-                            path, (long long)st.st_size);
-    }
-    *size = (size_t)st.st_size;
-    *data = malloc(*size ? *size : 1);
-    if (*data == NULL) {
-        fclose(f);
-        return nn_error_set(err, NN_ERR_NOMEM, "out of memory reading %s", path);
-    }
-    size_t got = fread(*data, 1, *size, f);
-    fclose(f);
-    if (got != *size) {
-        free(*data);
-        return nn_error_set(err, NN_ERR_IO, "cannot read %s", path);
-    }
-    return NN_OK;
-}
 
 typedef struct {
     const unsigned char *p, *end;
@@ -309,6 +238,10 @@ parse(const char *path, const unsigned char *data, size_t size, NnModel **out, N
                                 le32(data + 40), le32(data + 44), le32(data + 48), padding);
     uint32_t count = le32(data + 52), flags = le32(data + 56), epochs = le32(data + 60);
     uint64_t step = le32(data + 64) | (uint64_t)le32(data + 68) << 32;
+    if (epochs > MAX_EPOCHS_DONE || step > MAX_STEP)
+        return nn_error_set(err, NN_ERR_FORMAT,
+                            "%s is damaged: it claims %u finished epochs and %llu training steps, "
+                            "more than any training run makes", path, epochs, (unsigned long long)step);
 
     NnModelConfig config = { padding == 1 ? NN_PADDING_VALID : NN_PADDING_SAME };
     NnModel *model;
@@ -368,11 +301,19 @@ parse(const char *path, const unsigned char *data, size_t size, NnModel **out, N
             break;
         }
         seen[slot] = true;
+        bool finite = true;
         for (size_t k = 0; k < t->size; k++) {
             uint32_t bits = le32(r.p + 4 * k);
             memcpy(&dst[k], &bits, 4);
+            finite &= (bits & 0x7f800000u) != 0x7f800000u; /* not inf or nan */
         }
         r.p += 4 * t->size;
+        if (!finite) {
+            status = nn_error_set(err, NN_ERR_FORMAT,
+                                  "%s: tensor '%s' holds numbers that are not finite (inf or nan): "
+                                  "the model comes from a training run that diverged", path, name);
+            break;
+        }
     }
     if (status == NN_OK && r.p != r.end)
         status = nn_error_set(err, NN_ERR_FORMAT, "%s: unexpected data after the last tensor", path);
@@ -390,6 +331,7 @@ parse(const char *path, const unsigned char *data, size_t size, NnModel **out, N
     }
     nn_model_set_step(model, step);
     nn_model_set_epochs_done(model, (int)epochs);
+    nn_model_set_optimizer_state(model, (flags & FLAG_OPTIMIZER) != 0);
     *out = model;
     return NN_OK;
 }
@@ -400,7 +342,7 @@ nn_model_load(const char *path, NnModel **out, NnError *err)
     unsigned char *data = NULL;
     size_t size = 0;
     *out = NULL;
-    NnStatus status = read_whole_file(path, &data, &size, err);
+    NnStatus status = nn_file_read(path, MAX_FILE_SIZE, "Digit Lab model", &data, &size, err);
     if (status != NN_OK)
         return status;
     status = parse(path, data, size, out, err);

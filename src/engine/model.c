@@ -52,6 +52,7 @@ struct NnModel {
 
     uint64_t step;
     int epochs_done;
+    bool optimizer_state;
     float bn_momentum;
 
     /* Workspace for batches of up to `capacity` images. */
@@ -217,6 +218,7 @@ nn_model_new(const NnModelConfig *config, uint64_t seed, NnModel **out, NnError 
         return nn_error_set(err, NN_ERR_NOMEM, "out of memory creating the model");
     m->config = *config;
     m->bn_momentum = BN_MOMENTUM;
+    m->optimizer_state = true;
 
     int pad = config->padding == NN_PADDING_SAME ? 1 : 0;
     int side = NN_IMAGE_SIDE, channels = 1;
@@ -377,6 +379,8 @@ uint64_t nn_model_step(const NnModel *m) { return m->step; }
 void nn_model_set_step(NnModel *m, uint64_t step) { m->step = step; }
 int nn_model_epochs_done(const NnModel *m) { return m->epochs_done; }
 void nn_model_set_epochs_done(NnModel *m, int epochs) { m->epochs_done = epochs; }
+bool nn_model_has_optimizer_state(const NnModel *m) { return m->optimizer_state; }
+void nn_model_set_optimizer_state(NnModel *m, bool present) { m->optimizer_state = present; }
 float *nn_model_params(NnModel *m) { return m->params; }
 float *nn_model_grads(NnModel *m) { return m->grads; }
 float *nn_model_adam_m(NnModel *m) { return m->adam_m; }

@@ -75,6 +75,13 @@ void nn_model_set_step(NnModel *model, uint64_t step);
 int nn_model_epochs_done(const NnModel *model);
 void nn_model_set_epochs_done(NnModel *model, int epochs);
 
+/* Whether Adam's moments are those of the model's training so far: true for
+ * a new model and after training, and for a loaded model whose file held
+ * them (saved with_optimizer). Resuming without them restarts Adam, and the
+ * run then differs from an uninterrupted one. */
+bool nn_model_has_optimizer_state(const NnModel *model);
+void nn_model_set_optimizer_state(NnModel *model, bool present);
+
 /* Makes room for batches of up to `batch` images (activations, scratch).
  * Called once before training; inference calls it itself as needed. */
 NnStatus nn_model_reserve(NnModel *model, int batch, NnError *err);
@@ -87,8 +94,11 @@ NnStatus nn_model_predict(NnModel *model, const float *images, int n, float *pro
 /* Copies all parameters and BN statistics from src to dst (same config). */
 NnStatus nn_model_copy_weights(NnModel *dst, const NnModel *src, NnError *err);
 
-/* Model files (see docs/model-format.md). Saving is atomic: a temporary file
- * in the same folder, then rename. with_optimizer also stores Adam's state. */
+/* Model files (see docs/model-format.md). Saving goes through
+ * nn_file_replace (fileio.h): atomic, refuses paths that are not regular
+ * files, follows symbolic links, keeps the replaced file's mode.
+ * with_optimizer also stores Adam's state. Loading refuses anything but a
+ * regular file at once, and files whose numbers are not finite. */
 NnStatus nn_model_save(const NnModel *model, const char *path, int with_optimizer, NnError *err);
 NnStatus nn_model_load(const char *path, NnModel **out, NnError *err);
 

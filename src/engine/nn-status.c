@@ -17,6 +17,7 @@ nn_status_to_string(NnStatus status)
     case NN_ERR_INVALID_ARG: return "invalid argument";
     case NN_ERR_EMPTY: return "empty input";
     case NN_ERR_CANCELLED: return "cancelled";
+    case NN_ERR_DIVERGED: return "training diverged";
     }
     return "unknown error";
 }

@@ -19,6 +19,7 @@ typedef enum {
     NN_ERR_INVALID_ARG, /* an argument out of range */
     NN_ERR_EMPTY,       /* nothing to work on, e.g. an empty drawing */
     NN_ERR_CANCELLED,   /* stopped by the caller */
+    NN_ERR_DIVERGED,    /* training produced numbers that are not finite */
 } NnStatus;
 
 #define NN_ERROR_MESSAGE_MAX 512

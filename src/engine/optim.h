@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@ typedef struct {
 NnAdam nn_adam_default(void);
 
 /* One step over n parameters; *step is t before the update and is
- * incremented. */
-void nn_adam_update(const NnAdam *adam, float lr, uint64_t *step, float *params,
+ * incremented. Returns false if any updated parameter is not finite (the
+ * check costs one addition per parameter). */
+bool nn_adam_update(const NnAdam *adam, float lr, uint64_t *step, float *params,
                     const float *grads, float *m, float *v, size_t n);

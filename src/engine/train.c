@@ -1,5 +1,7 @@
 #include "train.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -76,10 +78,11 @@ nn_train_step(NnModel *model, const float *images, const uint8_t *labels, int co
     uint64_t step = nn_model_step(model);
     float loss = nn_model_forward(model, images, labels, count, true, dropout, correct);
     nn_model_backward(model, images, labels, count);
-    nn_adam_update(&adam, lr, &step, nn_model_params(model), nn_model_grads(model),
-                   nn_model_adam_m(model), nn_model_adam_v(model), nn_model_param_count(model));
+    bool finite = nn_adam_update(&adam, lr, &step, nn_model_params(model), nn_model_grads(model),
+                                 nn_model_adam_m(model), nn_model_adam_v(model), nn_model_param_count(model));
     nn_model_set_step(model, step);
-    return loss;
+    nn_model_set_optimizer_state(model, true);
+    return finite ? loss : NAN;
 }
 
 /* "Precise BN": running statistics = the mean over batches of the batch
@@ -155,12 +158,14 @@ check_config(const NnTrainConfig *c, const NnDataset *train, const NnDataset *va
         return nn_error_set(err, NN_ERR_INVALID_ARG, "epochs must be at least 1");
     if (c->batch < 1 || c->batch > 4096)
         return nn_error_set(err, NN_ERR_INVALID_ARG, "batch size must be between 1 and 4096");
-    if (!(c->schedule.lr_max > 0) || !(c->schedule.lr_min >= 0) || c->schedule.lr_min > c->schedule.lr_max)
+    if (!(c->schedule.lr_max > 0) || !isfinite(c->schedule.lr_max) || !(c->schedule.lr_min >= 0) ||
+        c->schedule.lr_min > c->schedule.lr_max)
         return nn_error_set(err, NN_ERR_INVALID_ARG, "need 0 <= lr-min <= lr-max and lr-max > 0");
-    if (c->schedule.warmup < 0)
-        return nn_error_set(err, NN_ERR_INVALID_ARG, "warmup cannot be negative");
-    if (c->augment.rotation < 0 || c->augment.rotation > 180 || c->augment.zoom < 0 ||
-        c->augment.zoom >= 1 || c->augment.shift < 0 || c->augment.shift > 1)
+    if (!(c->schedule.warmup >= 0) || !isfinite(c->schedule.warmup))
+        return nn_error_set(err, NN_ERR_INVALID_ARG, "warmup must be a finite number of epochs, 0 or more");
+    /* written so that nan fails every comparison */
+    if (!(c->augment.rotation >= 0 && c->augment.rotation <= 180 && c->augment.zoom >= 0 &&
+          c->augment.zoom < 1 && c->augment.shift >= 0 && c->augment.shift <= 1))
         return nn_error_set(err, NN_ERR_INVALID_ARG,
                             "augmentation needs rotation 0-180 degrees, zoom 0-1, shift 0-1");
     if (c->bn_recalibrate < 0)
@@ -219,6 +224,14 @@ nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
             NnRng dropout = nn_rng_derive(config->seed, stream(STREAM_DROPOUT, epoch), (uint64_t)b);
             int batch_correct = 0;
             float loss = nn_train_step(model, images, labels, count, (float)lr, &dropout, &batch_correct);
+            if (!isfinite(loss)) {
+                status = nn_error_set(err, NN_ERR_DIVERGED,
+                                      "training diverged in epoch %d at step %d of %d: the %s became %s "
+                                      "(learning rate %.3g); a lower learning rate may help",
+                                      epoch + 1, b + 1, batches, isnan(loss) ? "loss" : "weights",
+                                      isnan(loss) ? "nan" : "infinite", lr);
+                goto out;
+            }
             correct += batch_correct;
             loss_sum += (double)loss * count;
             seen += count;

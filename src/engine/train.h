@@ -79,7 +79,8 @@ typedef struct {
 /* The pieces of one training step, for nn_train and the benchmark:
  * augmented copies of train images indices[0..count) for `epoch` (in
  * parallel; each image's randomness derived from seed, epoch and index), and
- * one forward + backward + Adam update (returns the batch's mean loss). */
+ * one forward + backward + Adam update (returns the batch's mean loss, or
+ * nan if the update left a parameter that is not finite). */
 void nn_train_prepare_batch(const NnTrainConfig *config, const NnDataset *train, const int *indices,
                             int count, int epoch, float *images, uint8_t *labels);
 float nn_train_step(NnModel *model, const float *images, const uint8_t *labels, int count, float lr,
@@ -87,6 +88,11 @@ float nn_train_step(NnModel *model, const float *images, const uint8_t *labels, 
 
 /* Trains model on `train`, validating on `val` after each epoch. Starts at
  * epoch nn_model_epochs_done(model), so a saved model can be trained further;
- * the same seed, thread count and data give identical results. */
+ * the same seed, thread count and data give identical results.
+ *
+ * The loss and the parameters are checked after every step: at the first
+ * value that is not finite, training stops with NN_ERR_DIVERGED and a
+ * message naming the epoch and step. The model's weights are then unusable;
+ * those of the last on_epoch call are the last good ones. */
 NnStatus nn_train(NnModel *model, const NnTrainConfig *config, const NnDataset *train,
                   const NnDataset *val, const NnTrainCallbacks *callbacks, NnError *err);

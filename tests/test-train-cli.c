@@ -1,0 +1,375 @@
+/* test-train-cli.c — `digitlab-cli train`'s promises about its files.
+ *
+ * Runs $DIGITLAB_CLI on a small synthetic MNIST written here (so it needs
+ * no real data): options that are not numbers in range are refused before
+ * anything is written; --out never replaces something that is not a
+ * regular file, follows symbolic links and keeps a file's mode; --resume
+ * refuses a model without optimizer state unless asked, and does nothing
+ * when nothing is left to do; the history never repeats an epoch after a
+ * resume, and a history that cannot be written (a full disk) fails the run
+ * and leaves the model file as it was; SIGTERM stops at the next batch and
+ * leaves no temporary file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "model.h"
+
+enum { N_TRAIN = 256, N_TEST = 64 };
+
+static char *tmp_dir;
+static char *data_dir;
+
+static char *
+tmp_path(const char *name)
+{
+    return g_build_filename(tmp_dir, name, NULL);
+}
+
+static void
+put_be32(GByteArray *a, uint32_t v)
+{
+    uint8_t b[4] = { v >> 24, v >> 16, v >> 8, v };
+    g_byte_array_append(a, b, 4);
+}
+
+/* An IDX pair of bars: digit k is a bar at one of ten places. */
+static void
+write_split(const char *prefix, int count)
+{
+    g_autoptr(GByteArray) images = g_byte_array_new(), labels = g_byte_array_new();
+    put_be32(images, 0x803);
+    put_be32(images, (uint32_t)count);
+    put_be32(images, 28);
+    put_be32(images, 28);
+    put_be32(labels, 0x801);
+    put_be32(labels, (uint32_t)count);
+    for (int i = 0; i < count; i++) {
+        uint8_t img[NN_IMAGE_PIXELS] = { 0 }, k = (uint8_t)(i % 10);
+        for (int j = 4; j < 24; j++) {
+            int pos = 4 + 2 * (k % 5);
+            img[k < 5 ? j * 28 + pos : pos * 28 + j] = 255;
+        }
+        g_byte_array_append(images, img, sizeof img);
+        g_byte_array_append(labels, &k, 1);
+    }
+    g_autofree char *ip = g_strdup_printf("%s/%s-images-idx3-ubyte", data_dir, prefix);
+    g_autofree char *lp = g_strdup_printf("%s/%s-labels-idx1-ubyte", data_dir, prefix);
+    assert_true(g_file_set_contents(ip, (char *)images->data, images->len, NULL));
+    assert_true(g_file_set_contents(lp, (char *)labels->data, labels->len, NULL));
+}
+
+/* Runs digitlab-cli train --data DATA --threads 1 ARGS... (NULL-terminated). */
+static int
+run_train(char **out, char **err, ...)
+{
+    const char *cli = g_getenv("DIGITLAB_CLI");
+    assert_non_null(cli);
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    const char *fixed[] = { cli, "train", "--data", data_dir, "--threads", "1", "--batch", "64" };
+    for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+        g_ptr_array_add(argv, (char *)fixed[i]);
+    va_list ap;
+    va_start(ap, err);
+    for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
+        g_ptr_array_add(argv, (char *)a);
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata,
+        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+    if (proc == NULL)
+        fail_msg("cannot run %s: %s", cli, error->message);
+    char *o = NULL, *e = NULL;
+    if (!g_subprocess_communicate_utf8(proc, NULL, NULL, &o, &e, &error))
+        fail_msg("running %s: %s", cli, error->message);
+    if (out != NULL)
+        *out = o;
+    else
+        g_free(o);
+    if (err != NULL)
+        *err = e;
+    else
+        g_free(e);
+    assert_true(g_subprocess_get_if_exited(proc));
+    return g_subprocess_get_exit_status(proc);
+}
+
+static void
+assert_contains(const char *haystack, const char *needle)
+{
+    if (haystack == NULL || strstr(haystack, needle) == NULL)
+        fail_msg("expected '%s' in:\n%s", needle, haystack != NULL ? haystack : "(null)");
+}
+
+/* No file in the test folder but the given ones (no temporaries left). */
+static void
+assert_only_files(const char *const *names)
+{
+    g_autoptr(GDir) dir = g_dir_open(tmp_dir, 0, NULL);
+    const char *entry;
+    while ((entry = g_dir_read_name(dir)) != NULL) {
+        gboolean known = strcmp(entry, "mnist") == 0;
+        for (const char *const *n = names; *n != NULL && !known; n++)
+            known = strcmp(entry, *n) == 0;
+        if (!known)
+            fail_msg("unexpected file left in the folder: %s", entry);
+    }
+}
+
+static void
+clear_files(void)
+{
+    g_autoptr(GDir) dir = g_dir_open(tmp_dir, 0, NULL);
+    const char *entry;
+    while ((entry = g_dir_read_name(dir)) != NULL)
+        if (strcmp(entry, "mnist") != 0) {
+            g_autofree char *p = tmp_path(entry);
+            g_unlink(p);
+        }
+}
+
+static int
+model_epochs(const char *path)
+{
+    NnModel *m;
+    NnError err;
+    if (nn_model_load(path, &m, &err) != NN_OK)
+        fail_msg("%s", err.message);
+    int epochs = nn_model_epochs_done(m);
+    nn_model_free(m);
+    return epochs;
+}
+
+/* ---- cases ---- */
+
+static void
+test_bad_numbers_refused(void **state)
+{
+    (void)state;
+    g_autofree char *model = tmp_path("m.dlm");
+    const char *bad[][2] = {
+        { "--rotation", "nan" }, { "--zoom", "nan" }, { "--shift", "nan" }, { "--lr-max", "inf" },
+        { "--lr-max", "1e30" }, { "--lr-min", "-1" }, { "--warmup", "nan" }, { "--epochs", "0" },
+        { "--batch", "0" }, { "--limit", "-5" }, { "--zoom", "1" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *err = NULL;
+        assert_int_equal(run_train(NULL, &err, "--out", model, bad[i][0], bad[i][1], NULL), 2);
+        g_autofree char *name = g_strdup_printf("%s must be", bad[i][0]);
+        assert_contains(err, name);
+    }
+    assert_false(g_file_test(model, G_FILE_TEST_EXISTS));
+    assert_only_files((const char *[]){ NULL });
+}
+
+static void
+test_out_not_regular_refused(void **state)
+{
+    (void)state;
+    g_autofree char *err = NULL, *fifo = tmp_path("pipe");
+    assert_int_equal(run_train(NULL, &err, "--out", "/dev/null", "--epochs", "1", NULL), 2);
+    assert_contains(err, "it is a device");
+    struct stat st;
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    g_clear_pointer(&err, g_free);
+    assert_int_equal(run_train(NULL, &err, "--out", fifo, "--epochs", "1", NULL), 2);
+    assert_contains(err, "named pipe");
+    assert_int_equal(stat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    /* a FIFO given as the model to resume is refused at once, not waited on */
+    g_clear_pointer(&err, g_free);
+    alarm(20);
+    assert_int_equal(run_train(NULL, &err, "--resume", fifo, "--out", "/tmp/never.dlm", NULL), 1);
+    alarm(0);
+    assert_contains(err, "named pipe");
+    clear_files();
+}
+
+static void
+test_out_symlink_and_mode(void **state)
+{
+    (void)state;
+    g_autofree char *target = tmp_path("real.dlm"), *link = tmp_path("link.dlm");
+    assert_true(g_file_set_contents(target, "old", 3, NULL));
+    assert_int_equal(chmod(target, 0600), 0);
+    assert_int_equal(symlink("real.dlm", link), 0);
+    g_autofree char *out = NULL;
+    assert_int_equal(run_train(&out, NULL, "--out", link, "--epochs", "1", NULL), 0);
+    assert_contains(out, "Saved the model of epoch 1");
+    struct stat st;
+    assert_int_equal(lstat(link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    assert_int_equal(stat(target, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+    assert_int_equal(model_epochs(target), 1);
+    assert_only_files((const char *[]){ "real.dlm", "link.dlm", NULL });
+    clear_files();
+}
+
+static void
+test_resume_rules(void **state)
+{
+    (void)state;
+    g_autofree char *model = tmp_path("r.dlm"), *err = NULL, *out = NULL;
+    assert_int_equal(run_train(NULL, NULL, "--out", model, "--epochs", "1", NULL), 0);
+    /* saved without optimizer state: refused, unless asked for */
+    assert_int_equal(run_train(NULL, &err, "--resume", model, "--epochs", "2", NULL), 1);
+    assert_contains(err, "--fresh-optimizer");
+    assert_int_equal(model_epochs(model), 1);
+    assert_int_equal(run_train(NULL, NULL, "--resume", model, "--epochs", "2", "--fresh-optimizer", NULL), 0);
+    assert_int_equal(model_epochs(model), 2); /* --out defaults to the resumed file */
+
+    /* nothing left to do: says so, writes nothing */
+    gsize before_size, after_size;
+    g_autofree char *before = NULL, *after = NULL;
+    assert_true(g_file_get_contents(model, &before, &before_size, NULL));
+    g_autofree char *other = tmp_path("other.dlm");
+    assert_int_equal(run_train(&out, NULL, "--resume", model, "--epochs", "2", "--fresh-optimizer",
+                               "--out", other, NULL), 0);
+    assert_contains(out, "Nothing to do");
+    assert_false(strstr(out, "Saved") != NULL);
+    assert_false(g_file_test(other, G_FILE_TEST_EXISTS));
+    assert_true(g_file_get_contents(model, &after, &after_size, NULL));
+    assert_int_equal(before_size, after_size);
+    assert_memory_equal(before, after, before_size);
+    clear_files();
+}
+
+/* Rows of epoch numbers in a history CSV, as a string "1,2,3". */
+static char *
+history_epochs(const char *path)
+{
+    g_autofree char *text = NULL;
+    assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    assert_true(g_str_has_prefix(lines[0], "epoch,lr,"));
+    GString *epochs = g_string_new(NULL);
+    for (char **l = lines + 1; *l != NULL; l++)
+        if (**l != '\0')
+            g_string_append_printf(epochs, "%s%d", epochs->len ? "," : "", atoi(*l));
+    return g_string_free(epochs, FALSE);
+}
+
+static void
+test_history_after_kill_and_resume(void **state)
+{
+    (void)state;
+    g_autofree char *model = tmp_path("h.dlm"), *csv = tmp_path("h.csv");
+    assert_int_equal(run_train(NULL, NULL, "--out", model, "--history", csv, "--epochs", "2",
+                               "--save-optimizer", NULL), 0);
+    g_autofree char *two = history_epochs(csv);
+    assert_string_equal(two, "1,2");
+    /* A kill after epoch 3's history row, before its model was saved: */
+    FILE *f = fopen(csv, "a");
+    assert_non_null(f);
+    fputs("3,0.001,0.5,0.8,0.5,0.8,1.0,100.0\n", f);
+    fclose(f);
+    g_autofree char *err = NULL;
+    assert_int_equal(run_train(NULL, &err, "--resume", model, "--history", csv, "--epochs", "4",
+                               "--save-optimizer", NULL), 0);
+    assert_contains(err, "dropped 1 row");
+    g_autofree char *four = history_epochs(csv);
+    assert_string_equal(four, "1,2,3,4");
+    assert_int_equal(model_epochs(model), 4);
+    clear_files();
+}
+
+static void
+test_history_full_disk(void **state)
+{
+    (void)state;
+    g_autofree char *model = tmp_path("full.dlm"), *err = NULL;
+    int rc = run_train(NULL, &err, "--out", model, "--history", "/dev/full", "--epochs", "2", NULL);
+    assert_int_equal(rc, 1);
+    assert_contains(err, "disk is full");
+    assert_false(g_file_test(model, G_FILE_TEST_EXISTS));
+    assert_only_files((const char *[]){ NULL });
+}
+
+/* SIGTERM mid-run: stops at the next batch, exits 1, keeps the last
+ * finished epoch, leaves no temporary file. */
+static void
+test_sigterm(void **state)
+{
+    (void)state;
+    g_autofree char *model = tmp_path("t.dlm");
+    const char *cli = g_getenv("DIGITLAB_CLI");
+    const char *argv[] = { cli, "train", "--data", data_dir, "--threads", "1", "--batch", "16",
+                           "--epochs", "1000", "--out", model, NULL };
+    g_autoptr(GSubprocess) proc = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                    G_SUBPROCESS_FLAGS_STDERR_PIPE, NULL);
+    assert_non_null(proc);
+    g_autoptr(GDataInputStream) lines = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc));
+    int epochs_seen = 0;
+    for (;;) {
+        g_autofree char *line = g_data_input_stream_read_line_utf8(lines, NULL, NULL, NULL);
+        assert_non_null(line);
+        if (g_str_has_prefix(line, "epoch ") && ++epochs_seen == 2)
+            break;
+    }
+    g_subprocess_send_signal(proc, SIGTERM);
+    assert_true(g_subprocess_wait(proc, NULL, NULL));
+    assert_true(g_subprocess_get_if_exited(proc));
+    assert_int_equal(g_subprocess_get_exit_status(proc), 1);
+    assert_true(model_epochs(model) >= 2);
+    assert_only_files((const char *[]){ "t.dlm", NULL });
+    clear_files();
+}
+
+static int
+setup(void **state)
+{
+    (void)state;
+    tmp_dir = g_dir_make_tmp("digitlab-train-cli-XXXXXX", NULL);
+    assert_non_null(tmp_dir);
+    data_dir = g_build_filename(tmp_dir, "mnist", NULL);
+    assert_int_equal(g_mkdir(data_dir, 0755), 0);
+    write_split("train", N_TRAIN);
+    write_split("t10k", N_TEST);
+    return 0;
+}
+
+static int
+teardown(void **state)
+{
+    (void)state;
+    clear_files();
+    g_autoptr(GDir) dir = g_dir_open(data_dir, 0, NULL);
+    const char *entry;
+    while ((entry = g_dir_read_name(dir)) != NULL) {
+        g_autofree char *p = g_build_filename(data_dir, entry, NULL);
+        g_unlink(p);
+    }
+    g_rmdir(data_dir);
+    g_rmdir(tmp_dir);
+    g_free(data_dir);
+    g_free(tmp_dir);
+    return 0;
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_numbers_refused),
+        cmocka_unit_test(test_out_not_regular_refused),
+        cmocka_unit_test(test_out_symlink_and_mode),
+        cmocka_unit_test(test_resume_rules),
+        cmocka_unit_test(test_history_after_kill_and_resume),
+        cmocka_unit_test(test_history_full_disk),
+        cmocka_unit_test(test_sigterm),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
