@@ -562,6 +562,48 @@ test_strokes_hostile(void **state)
     (void)state;
 }
 
+/* A model that loads (its weights are finite) but whose numbers overflow:
+ * its probabilities are not numbers. The JSON output stays JSON (null, not
+ * a bare nan) with an "error", the text output says there is no answer,
+ * and the exit status is 1. */
+static void
+test_no_answer(void **state)
+{
+    NnModelConfig config = { NN_PADDING_SAME };
+    NnModel *model = NULL;
+    NnError err = { 0 };
+    assert_int_equal(nn_model_new(&config, 42, &model, &err), NN_OK);
+    float *params = nn_model_params(model);
+    for (size_t i = 0; i < nn_model_param_count(model); i++)
+        params[i] = params[i] >= 0 ? 3e38f : -3e38f;
+    g_autofree char *blown = tmp_path("blown.dlm");
+    assert_int_equal(nn_model_save(model, blown, 0, &err), NN_OK);
+    nn_model_free(model);
+    static const char drawing[] = "{\"strokes\": [[[0, 0], [10, 40]]], \"label\": 1}\n";
+    write_file("one.jsonl", drawing, sizeof drawing - 1);
+    g_autofree char *path = tmp_path("one.jsonl");
+
+    g_autofree char *out = NULL, *err_text = NULL;
+    assert_int_equal(run_predict(NULL, &out, &err_text, "--model", blown, "--json", "--strokes", path, NULL), 1);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) error = NULL;
+    if (!json_parser_load_from_data(parser, out, -1, &error))
+        fail_msg("not JSON: %s (%s)", out, error->message);
+    assert_null(strstr(out, "nan"));
+    assert_null(strstr(out, "inf"));
+    JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+    assert_true(json_node_is_null(json_object_get_member(o, "digit")));
+    assert_non_null(strstr(json_object_get_string_member(o, "error"), "not numbers"));
+    assert_int_equal(json_array_get_length(json_object_get_array_member(o, "probabilities")), 10);
+    assert_non_null(strstr(err_text, "1 input got no answer"));
+
+    g_autofree char *text = NULL, *text_err = NULL;
+    assert_int_equal(run_predict(NULL, &text, &text_err, "--model", blown, "--strokes", path, NULL), 1);
+    assert_non_null(strstr(text, ":1: no answer: the model gives probabilities that are not numbers"));
+    assert_null(strstr(text, "labelled inputs right"));
+    (void)state;
+}
+
 int
 main(void)
 {
@@ -574,6 +616,7 @@ main(void)
         cmocka_unit_test(test_strokes),
         cmocka_unit_test(test_strokes_stdin_many),
         cmocka_unit_test(test_strokes_hostile),
+        cmocka_unit_test(test_no_answer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,6 +13,7 @@
 #include "cli-common.h"
 #include "cli.h"
 #include "dl-strokes.h"
+#include "evaluate.h"
 #include "image-load.h"
 #include "model.h"
 #include "preprocess.h"
@@ -118,43 +119,52 @@ read_stroke_file(const char *path, GArray *inputs)
 
 /* ---- output ---- */
 
-static void
-print_json_string(const char *s)
+/* Whether all ten probabilities are numbers: a model whose weights hold
+ * NaN or infinity (or overflow) gives none, and then there is no answer. */
+static gboolean
+probs_finite(const float *probs)
 {
-    putchar('"');
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
+    for (int k = 0; k < NN_CLASSES; k++)
+        if (!isfinite(probs[k]))
+            return FALSE;
+    return TRUE;
 }
 
+#define NO_ANSWER "the model gives probabilities that are not numbers (its weights may have blown up)"
+
+/* One JSON object; without an answer, "digit" and the probabilities that
+ * are not finite are null, with an "error" (JSON has no nan or inf). */
 static void
 print_json(const PredictInput *input, int digit, const float *probs)
 {
-    char number[G_ASCII_DTOSTR_BUF_SIZE];
-
-    printf("{\"input\": ");
-    print_json_string(input->name);
+    g_autoptr(GString) out = g_string_new("{\"input\": ");
+    cli_json_string(out, input->name);
     if (input->line > 0)
-        printf(", \"line\": %d", input->line);
-    printf(", \"digit\": %d, \"probabilities\": [", digit);
-    for (int k = 0; k < NN_CLASSES; k++)
-        printf("%s%s", k > 0 ? ", " : "", g_ascii_formatd(number, sizeof number, "%.6g", probs[k]));
-    printf("]");
+        g_string_append_printf(out, ", \"line\": %d", input->line);
+    if (digit >= 0)
+        g_string_append_printf(out, ", \"digit\": %d, \"probabilities\": [", digit);
+    else
+        g_string_append(out, ", \"digit\": null, \"probabilities\": [");
+    for (int k = 0; k < NN_CLASSES; k++) {
+        g_string_append(out, k > 0 ? ", " : "");
+        cli_json_number(out, "%.6g", probs[k]);
+    }
+    g_string_append(out, "]");
     if (input->label >= 0)
-        printf(", \"label\": %d", input->label);
-    printf("}\n");
+        g_string_append_printf(out, ", \"label\": %d", input->label);
+    if (digit < 0)
+        g_string_append(out, ", \"error\": \"" NO_ANSWER "\"");
+    g_string_append(out, "}\n");
+    fputs(out->str, stdout);
 }
 
 static void
 print_text(const PredictInput *input, int digit, const float *probs)
 {
+    if (digit < 0) {
+        printf("%s: no answer: " NO_ANSWER "\n", input->name);
+        return;
+    }
     printf("%s: %d (%.1f%%)", input->name, digit, 100.0 * probs[digit]);
     if (input->label >= 0)
         printf(", label %d%s", input->label, input->label == digit ? "" : "  <- wrong");
@@ -233,22 +243,25 @@ cmd_predict(int argc, char **argv)
             fprintf(stderr, "predict: %s\n", err.message);
             rc = 1;
         } else {
-            int labelled = 0, right = 0;
+            int labelled = 0, right = 0, no_answer = 0;
             for (int i = 0; i < n; i++) {
                 const PredictInput *input = &g_array_index(inputs, PredictInput, i);
                 const float *p = probs + (size_t)i * NN_CLASSES;
-                int digit = 0;
-                for (int k = 1; k < NN_CLASSES; k++)
-                    if (p[k] > p[digit])
-                        digit = k;
+                int digit = probs_finite(p) ? nn_argmax(p, NN_CLASSES) : -1;
+                no_answer += digit < 0;
                 if (json)
                     print_json(input, digit, p);
                 else
                     print_text(input, digit, p);
-                if (input->label >= 0) {
+                if (input->label >= 0 && digit >= 0) {
                     labelled++;
                     right += input->label == digit;
                 }
+            }
+            if (no_answer > 0) {
+                fprintf(stderr, "predict: %d input%s got no answer: " NO_ANSWER "\n", no_answer,
+                        no_answer == 1 ? "" : "s");
+                rc = 1;
             }
             if (!json && labelled > 0)
                 printf("%d of %d labelled inputs right (%.1f%%)\n", right, labelled, 100.0 * right / labelled);
