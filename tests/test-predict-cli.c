@@ -17,6 +17,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <png.h>
+#include <zlib.h>
 
 #include "model.h"
 #include "preprocess.h"
@@ -404,6 +405,54 @@ test_image_errors(void **state)
     (void)state;
 }
 
+/* A PNG bomb: a file of under 100 bytes that declares 100000 x 100000 pixels (10^10
+ * bytes once decoded) is refused from its header, at once, before any pixel
+ * is allocated; so is a PGM that declares as much. */
+static void
+test_image_bombs(void **state)
+{
+    unsigned char png[128];
+    size_t n = 0;
+    static const unsigned char signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    memcpy(png, signature, 8);
+    n = 8;
+    /* IHDR: 100000 x 100000, 8-bit gray */
+    const unsigned char ihdr[] = { 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0, 8, 0, 0, 0, 0 };
+    memcpy(png + n, ihdr, sizeof ihdr);
+    uLong crc = crc32(0L, ihdr + 4, sizeof ihdr - 4);
+    n += sizeof ihdr;
+    for (int i = 3; i >= 0; i--)
+        png[n++] = (unsigned char)(crc >> (8 * i));
+    /* IDAT: the zlib stream of a few rows of zeros (filter bytes and pixels) */
+    unsigned char zeros[256] = { 0 }, idat[64] = { 0, 0, 0, 0, 'I', 'D', 'A', 'T' };
+    uLongf packed = sizeof idat - 12;
+    assert_int_equal(compress(idat + 8, &packed, zeros, sizeof zeros), Z_OK);
+    idat[3] = (unsigned char)packed;
+    crc = crc32(0L, idat + 4, (uInt)packed + 4);
+    for (int i = 3; i >= 0; i--)
+        idat[8 + packed + 3 - i] = (unsigned char)(crc >> (8 * i));
+    memcpy(png + n, idat, packed + 12);
+    n += packed + 12;
+    const unsigned char iend[] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+    memcpy(png + n, iend, sizeof iend);
+    n += sizeof iend;
+    write_file("bomb.png", png, n);
+    write_file("bomb.pgm", "P5 100000 100000 255\n\xff", 22);
+    g_autofree char *bomb_png = tmp_path("bomb.png"), *bomb_pgm = tmp_path("bomb.pgm");
+
+    g_autofree char *out = NULL, *err = NULL;
+    gint64 start = g_get_monotonic_time();
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, bomb_png, bomb_pgm, NULL), 1);
+    double seconds = (g_get_monotonic_time() - start) / 1e6;
+    assert_string_equal(out, "");
+    g_autofree char *png_error = g_strdup_printf("%s: image of 100000x100000 pixels is too large", bomb_png);
+    g_autofree char *pgm_error = g_strdup_printf("%s: image of 100000x100000 pixels is too large", bomb_pgm);
+    assert_non_null(strstr(err, png_error));
+    assert_non_null(strstr(err, pgm_error));
+    assert_true(seconds < 5);
+    (void)state;
+}
+
 static const char strokes_file[] =
     /* 1: a "7" */
     "{\"strokes\": [[[10, 12], [60, 10], [58, 14], [30, 90]], [[28, 50], [55, 50]]], \"label\": 7}\n"
@@ -613,6 +662,7 @@ main(void)
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_images_agree),
         cmocka_unit_test(test_image_errors),
+        cmocka_unit_test(test_image_bombs),
         cmocka_unit_test(test_strokes),
         cmocka_unit_test(test_strokes_stdin_many),
         cmocka_unit_test(test_strokes_hostile),
