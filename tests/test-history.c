@@ -22,12 +22,16 @@ count_changed(DlHistory *history, gpointer user_data)
     (*(int *)user_data)++;
 }
 
+/* A batch whose smoothed loss and accuracy are `loss` and `accuracy`; the
+ * running means of the epoch and the batch's own values differ from them,
+ * so a series that took those instead is caught. */
 static NnBatchProgress
 batch(int epoch, int b, int batches, double loss, double accuracy)
 {
     return (NnBatchProgress){
         .epoch = epoch, .epochs = 3, .batch = b, .batches = batches, .lr = 1e-3,
-        .loss = loss, .accuracy = accuracy, .seconds = 1.0, .images_per_s = 1000,
+        .loss = loss * 3, .accuracy = accuracy / 2, .batch_loss = loss * 5, .batch_accuracy = accuracy / 3,
+        .smooth_loss = loss, .smooth_accuracy = accuracy, .seconds = 1.0, .images_per_s = 1000,
     };
 }
 
@@ -98,13 +102,13 @@ test_batches_and_epochs(void **state)
     }
 
     guint n;
-    const DlPoint *loss = dl_history_get_series(h, DL_SERIES_BATCH_LOSS, &n);
+    const DlPoint *loss = dl_history_get_series(h, DL_SERIES_SMOOTH_LOSS, &n);
     assert_int_equal(n, 8);
     assert_near(loss[0].x, 0.25, 1e-12);
     assert_near(loss[0].y, 2.0, 1e-12);
     assert_near(loss[5].x, 1.5, 1e-12); /* the 2nd batch of the 2nd epoch */
     assert_near(loss[5].y, 2.0 / 6, 1e-12);
-    const DlPoint *acc = dl_history_get_series(h, DL_SERIES_BATCH_ACCURACY, &n);
+    const DlPoint *acc = dl_history_get_series(h, DL_SERIES_SMOOTH_ACCURACY, &n);
     assert_int_equal(n, 8);
     assert_near(acc[7].x, 2.0, 1e-12);
     assert_near(acc[7].y, 0.64, 1e-12);
@@ -171,7 +175,7 @@ test_restart_drops_later_points(void **state)
     NnBatchProgress p = batch(1, 1, 4, 0.7, 0.8);
     dl_history_add_batch(h, &p);
     guint n;
-    const DlPoint *loss = dl_history_get_series(h, DL_SERIES_BATCH_LOSS, &n);
+    const DlPoint *loss = dl_history_get_series(h, DL_SERIES_SMOOTH_LOSS, &n);
     assert_int_equal(n, 5); /* epoch 1's four, then the new one */
     assert_near(loss[4].x, 1.25, 1e-12);
     assert_near(loss[4].y, 0.7, 0);
@@ -216,8 +220,8 @@ test_long_runs_are_thinned(void **state)
         }
     }
     guint n, n_acc;
-    const DlPoint *loss = dl_history_get_series(h, DL_SERIES_BATCH_LOSS, &n);
-    dl_history_get_series(h, DL_SERIES_BATCH_ACCURACY, &n_acc);
+    const DlPoint *loss = dl_history_get_series(h, DL_SERIES_SMOOTH_LOSS, &n);
+    dl_history_get_series(h, DL_SERIES_SMOOTH_ACCURACY, &n_acc);
     assert_int_equal(n, n_acc);
     assert_true(n <= DL_HISTORY_MAX_BATCH_POINTS);
     assert_true(n >= DL_HISTORY_MAX_BATCH_POINTS / 2);
@@ -235,7 +239,7 @@ test_long_runs_are_thinned(void **state)
             dl_history_add_batch(h, &p);
         }
     }
-    dl_history_get_series(h, DL_SERIES_BATCH_LOSS, &n);
+    dl_history_get_series(h, DL_SERIES_SMOOTH_LOSS, &n);
     assert_int_equal(n, 30 * batches);
 }
 
@@ -334,7 +338,7 @@ test_changed_emissions(void **state)
 
     /* Getters and saving never emit. */
     guint n;
-    dl_history_get_series(h, DL_SERIES_BATCH_LOSS, &n);
+    dl_history_get_series(h, DL_SERIES_SMOOTH_LOSS, &n);
     dl_history_get_schedule_curve(h, &n);
     dl_history_lr_at(h, 1.5);
     g_autofree char *dir = g_dir_make_tmp("test-history-XXXXXX", NULL);
@@ -409,7 +413,7 @@ test_csv_round_trip(void **state)
     assert_false(dl_history_is_empty(loaded));
     assert_int_equal(dl_history_get_n_epochs(loaded), 3);
     assert_near(dl_history_get_position(loaded), 3, 0);
-    dl_history_get_series(loaded, DL_SERIES_BATCH_LOSS, &n);
+    dl_history_get_series(loaded, DL_SERIES_SMOOTH_LOSS, &n);
     assert_int_equal(n, 0);
     const DlPoint *val = dl_history_get_series(loaded, DL_SERIES_VAL_ACCURACY, &n);
     assert_int_equal(n, 3);

@@ -4,6 +4,7 @@
  * For a layer y = f(x, w) the tests use the scalar L = sum(r * y) with a fixed
  * random r, so dL/dy = r and the backward pass must give dL/dx and dL/dw. */
 #include <math.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,6 +41,31 @@ assert_close(double analytic, double numeric, double tol, const char *what, size
     double scale = fmax(1.0, fmax(fabs(analytic), fabs(numeric)));
     if (fabs(analytic - numeric) > tol * scale)
         fail_msg("%s[%zu]: analytic %.6g, numeric %.6g", what, i, analytic, numeric);
+}
+
+/* Checks grad[0..n) = d loss / d var[i] by central differences of step eps,
+ * with relative tolerance tol; entries for which is_kink(ctx, i) is true (near
+ * a kink) are left out, and at least half must be checked. loss(ctx) is
+ * evaluated with var as it is at the time. */
+static void
+check_gradient(const char *what, float *var, const float *grad, size_t n, double (*loss)(void *ctx),
+               bool (*is_kink)(void *ctx, size_t i), void *ctx, float eps, double tol)
+{
+    size_t checked = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (is_kink != NULL && is_kink(ctx, i))
+            continue;
+        float keep = var[i];
+        var[i] = keep + eps;
+        double up = loss(ctx);
+        var[i] = keep - eps;
+        double down = loss(ctx);
+        var[i] = keep;
+        assert_close(grad[i], (up - down) / (2 * eps), tol, what, i);
+        checked++;
+    }
+    if (2 * checked < n)
+        fail_msg("%s: only %zu of %zu entries away from kinks", what, checked, n);
 }
 
 /* ---- convolution ---------------------------------------------------------- */
@@ -103,6 +129,34 @@ test_conv_valid_matches_naive(void **state)
     (void)state;
     check_conv_against_naive(0, 3, NN_CONV_IM2COL);
     check_conv_against_naive(0, 3, NN_CONV_WINOGRAD);
+}
+
+/* The small maps of deep networks: 3x3 and 2x2 inputs, 1x1 outputs. */
+static void
+test_conv_small_maps_match_naive(void **state)
+{
+    (void)state;
+    const int sizes[][3] = { { 3, 3, 0 }, { 2, 2, 1 }, { 3, 3, 1 }, { 1, 1, 1 } };
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++)
+        for (NnConvAlgorithm a = NN_CONV_IM2COL; a <= NN_CONV_WINOGRAD; a++) {
+            const int batch = 3;
+            NnConvShape s = nn_conv_shape(9, 5, sizes[t][0], sizes[t][1], sizes[t][2]);
+            s.algorithm = a;
+            size_t nx = (size_t)s.in_channels * batch * s.height * s.width;
+            size_t nw = (size_t)s.out_channels * nn_conv_k(&s);
+            size_t ny = (size_t)s.out_channels * batch * s.out_height * s.out_width;
+            float *x = malloc(nx * 4), *w = malloc(nw * 4), *y = malloc(ny * 4);
+            double *ref = malloc(ny * sizeof *ref);
+            NnScratch scratch = { malloc(2 * nn_conv_scratch_floats(&s, 2) * sizeof(float)),
+                                  nn_conv_scratch_floats(&s, 2) };
+            fill_random(x, nx, -1, 1, 21);
+            fill_random(w, nw, -1, 1, 22);
+            nn_conv_forward(&s, x, w, NULL, y, batch, 2, scratch);
+            naive_conv(&s, x, w, batch, ref);
+            for (size_t i = 0; i < ny; i++)
+                assert_close(y[i], ref[i], 1e-5, "small conv output", i);
+            free(x); free(w); free(y); free(ref); free(scratch.base);
+        }
 }
 
 static void
@@ -350,6 +404,132 @@ test_bn_relu_pool_fused(void **state)
     }
 }
 
+/* ---- bias + ReLU (networks without BN) --------------------------------------- */
+
+enum { BR_C = 3, BR_B = 2, BR_H = 5, BR_W = 3, BR_N = BR_B * BR_H * BR_W };
+
+typedef struct {
+    float z[BR_C * BR_N], bias[BR_C], r[BR_C * BR_N], pooled_r[BR_C * BR_B * (BR_H / 2) * (BR_W / 2)];
+    bool pool;
+} BiasReluCase;
+
+static double
+bias_relu_loss(void *ctx)
+{
+    BiasReluCase *k = ctx;
+    NnBnShape s = { BR_C, BR_N, 0.99f, 1e-3f };
+    float a[BR_C * BR_N], y[BR_C * BR_B * (BR_H / 2) * (BR_W / 2)];
+    if (!k->pool) {
+        nn_bias_relu_forward(&s, k->z, k->bias, (NnBnOutput){ .a = a });
+        return dot(k->r, a, BR_C * BR_N);
+    }
+    nn_bias_relu_forward(&s, k->z, k->bias, (NnBnOutput){ NULL, y, NULL, BR_H, BR_W });
+    return dot(k->pooled_r, y, sizeof y / sizeof y[0]);
+}
+
+static bool
+bias_relu_kink(void *ctx, size_t i)
+{
+    BiasReluCase *k = ctx;
+    return fabsf(k->z[i] + k->bias[i / BR_N]) < 0.05f;
+}
+
+/* Gradients of relu(z + bias), alone and with the pooling fused in (over an
+ * odd-sized 5x3 map: its last row and column are left out of the pooling). */
+static void
+test_bias_relu_gradients(void **state)
+{
+    (void)state;
+    for (int pool = 0; pool < 2; pool++) {
+        BiasReluCase k = { .pool = pool };
+        fill_random(k.z, BR_C * BR_N, -2, 2, 30);
+        fill_random(k.bias, BR_C, -0.5f, 0.5f, 31);
+        fill_random(k.r, BR_C * BR_N, -1, 1, 32);
+        fill_random(k.pooled_r, sizeof k.pooled_r / sizeof k.pooled_r[0], -1, 1, 33);
+        NnBnShape s = { BR_C, BR_N, 0.99f, 1e-3f };
+        float dz[BR_C * BR_N], dbias[BR_C] = { 0 }, da[BR_C * BR_N];
+        if (pool) { /* from the pooled gradient to the map's, as the model does */
+            float y[sizeof k.pooled_r / sizeof k.pooled_r[0]];
+            uint8_t arg[sizeof y / sizeof y[0]];
+            nn_bias_relu_forward(&s, k.z, k.bias, (NnBnOutput){ NULL, y, arg, BR_H, BR_W });
+            nn_maxpool_backward(k.pooled_r, arg, BR_C * BR_B, BR_H, BR_W, da);
+        } else {
+            memcpy(da, k.r, sizeof da);
+        }
+        nn_bias_relu_backward(&s, k.z, da, k.bias, dbias, dz);
+        check_gradient(pool ? "pooled bias-relu dz" : "bias-relu dz", k.z, dz, BR_C * BR_N, bias_relu_loss,
+                       bias_relu_kink, &k, 1e-3f, 1e-2);
+        check_gradient(pool ? "pooled bias-relu dbias" : "bias-relu dbias", k.bias, dbias, BR_C, bias_relu_loss,
+                       NULL, &k, 1e-3f, 1e-2);
+    }
+}
+
+/* Pooling fused into bias-ReLU and BN-ReLU, on odd sizes, gives bit for bit
+ * the activation then nn_maxpool_forward. */
+static void
+test_fused_pool_odd_sizes(void **state)
+{
+    (void)state;
+    enum { C = 2, B = 3, H = 7, W = 5, N = B * H * W, P = B * (H / 2) * (W / 2) };
+    float z[C * N], a[C * N], y[C * P], y_fused[C * P], bias[C] = { 0.2f, -0.3f };
+    float gamma[C] = { 1.1f, 0.8f }, beta[C] = { 0.1f, -0.1f }, rm[C] = { 0 }, rv[C] = { 1, 1 };
+    uint8_t arg[C * P], arg_fused[C * P];
+    NnBnShape s = { C, N, 0.99f, 1e-3f };
+    fill_random(z, C * N, -2, 2, 34);
+    nn_bias_relu_forward(&s, z, bias, (NnBnOutput){ .a = a });
+    nn_bias_relu_forward(&s, z, bias, (NnBnOutput){ NULL, y_fused, arg_fused, H, W });
+    nn_maxpool_forward(a, C * B, H, W, y, arg);
+    assert_memory_equal(y, y_fused, sizeof y);
+    assert_memory_equal(arg, arg_fused, sizeof arg);
+    nn_bn_relu_forward_eval(&s, z, gamma, beta, rm, rv, (NnBnOutput){ .a = a });
+    nn_bn_relu_forward_eval(&s, z, gamma, beta, rm, rv, (NnBnOutput){ NULL, y_fused, arg_fused, H, W });
+    nn_maxpool_forward(a, C * B, H, W, y, arg);
+    assert_memory_equal(y, y_fused, sizeof y);
+}
+
+/* ---- max-pooling ----------------------------------------------------------- */
+
+typedef struct {
+    float x[2 * 5 * 7], r[2 * 2 * 3];
+} PoolCase;
+
+static double
+pool_loss(void *ctx)
+{
+    PoolCase *k = ctx;
+    float y[2 * 2 * 3];
+    nn_maxpool_forward(k->x, 2, 5, 7, y, NULL);
+    return dot(k->r, y, 12);
+}
+
+/* Odd sizes: the last row and column are left out (gradient 0 there). */
+static void
+test_maxpool_odd_sizes(void **state)
+{
+    (void)state;
+    PoolCase k;
+    fill_random(k.x, 70, -1, 1, 35);
+    fill_random(k.r, 12, -1, 1, 36);
+    float y[12], dx[70];
+    uint8_t arg[12];
+    nn_maxpool_forward(k.x, 2, 5, 7, y, arg);
+    for (int p = 0; p < 2; p++)
+        for (int oy = 0; oy < 2; oy++)
+            for (int ox = 0; ox < 3; ox++) {
+                const float *b = k.x + p * 35 + 2 * oy * 7 + 2 * ox;
+                assert_true(y[p * 6 + oy * 3 + ox] == fmaxf(fmaxf(b[0], b[1]), fmaxf(b[7], b[8])));
+            }
+    memset(dx, 0xff, sizeof dx); /* nan: every entry must be written */
+    nn_maxpool_backward(k.r, arg, 2, 5, 7, dx);
+    for (int p = 0; p < 2; p++) {
+        for (int x = 0; x < 7; x++)
+            assert_true(dx[p * 35 + 4 * 7 + x] == 0.0f);
+        for (int yy = 0; yy < 5; yy++)
+            assert_true(dx[p * 35 + yy * 7 + 6] == 0.0f);
+    }
+    check_gradient("odd maxpool dx", k.x, dx, 70, pool_loss, NULL, &k, 1e-3f, 1e-2);
+}
+
 /* ---- max-pooling ----------------------------------------------------------- */
 
 static void
@@ -504,6 +684,17 @@ test_softmax_xent(void **state)
     }
     assert_close(loss, expected / B, 1e-5, "loss", 0);
 
+    /* At a temperature: the softmax of the scaled logits. */
+    float scaled[K * B], probs_t[K * B];
+    for (int i = 0; i < K * B; i++)
+        scaled[i] = logits[i] * 0.5f;
+    nn_softmax_xent_forward(scaled, labels, K, B, probs, NULL);
+    float loss_t = nn_softmax_xent_forward_scaled(logits, labels, K, B, 0.5f, probs_t, NULL);
+    for (int i = 0; i < K * B; i++)
+        assert_close(probs_t[i], probs[i], 1e-6, "tempered probabilities", i);
+    assert_close(loss_t, nn_softmax_xent_forward(scaled, labels, K, B, probs, NULL), 1e-6, "tempered loss", 0);
+    nn_softmax_xent_forward(logits, labels, K, B, probs, NULL);
+
     nn_softmax_xent_backward(probs, labels, K, B, dl);
     const float eps = 1e-3f;
     for (int i = 0; i < K * B; i++) {
@@ -517,6 +708,44 @@ test_softmax_xent(void **state)
     }
 }
 
+/* "Not a digit" (NN_LABEL_NONE): the loss is the cross-entropy to the
+ * uniform distribution, its gradient p - 1/K, and it is never correct. */
+static void
+test_softmax_uniform_target(void **state)
+{
+    (void)state;
+    enum { K = 4, B = 2 };
+    float logits[K * B], probs[K * B], dl[K * B];
+    const uint8_t labels[B] = { NN_LABEL_NONE, 1 };
+    fill_random(logits, K * B, -3, 3, 18);
+    int correct = 0;
+    float loss = nn_softmax_xent_forward(logits, labels, K, B, probs, &correct);
+    double expected = 0.0;
+    for (int b = 0; b < B; b++) {
+        double sum = 0.0;
+        for (int k = 0; k < K; k++)
+            sum += exp(logits[k * B + b]);
+        if (b == 0)
+            for (int k = 0; k < K; k++)
+                expected -= (logits[k * B] - log(sum)) / K;
+        else
+            expected -= logits[1 * B + 1] - log(sum);
+    }
+    assert_close(loss, expected / B, 1e-5, "uniform-target loss", 0);
+    assert_true(correct <= 1); /* only the labelled image may count */
+    nn_softmax_xent_backward(probs, labels, K, B, dl);
+    const float eps = 1e-3f;
+    for (int i = 0; i < K * B; i++) {
+        float keep = logits[i];
+        logits[i] = keep + eps;
+        double up = nn_softmax_xent_forward(logits, labels, K, B, probs, NULL);
+        logits[i] = keep - eps;
+        double down = nn_softmax_xent_forward(logits, labels, K, B, probs, NULL);
+        logits[i] = keep;
+        assert_close(dl[i], (up - down) / (2 * eps), 1e-2, "uniform-target dlogits", i);
+    }
+}
+
 int
 main(void)
 {
@@ -526,6 +755,10 @@ main(void)
         cmocka_unit_test(test_conv_same_matches_naive),
         cmocka_unit_test(test_conv_valid_matches_naive),
         cmocka_unit_test(test_conv_chunked_matches_naive),
+        cmocka_unit_test(test_conv_small_maps_match_naive),
+        cmocka_unit_test(test_bias_relu_gradients),
+        cmocka_unit_test(test_fused_pool_odd_sizes),
+        cmocka_unit_test(test_maxpool_odd_sizes),
         cmocka_unit_test(test_conv_gradients_same),
         cmocka_unit_test(test_conv_gradients_valid),
         cmocka_unit_test(test_winograd_gradients_same),
@@ -540,6 +773,7 @@ main(void)
         cmocka_unit_test(test_flatten_round_trip),
         cmocka_unit_test(test_dense_gradients),
         cmocka_unit_test(test_softmax_xent),
+        cmocka_unit_test(test_softmax_uniform_target),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

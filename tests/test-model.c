@@ -47,13 +47,15 @@ loss_at(NnModel *m, const Batch *b)
     return nn_model_forward(m, b->images, b->labels, BATCH, true, &rng, NULL);
 }
 
+/* loss_step: the loss change aimed at, well above float noise; without BN,
+ * ReLUs sit nearer their kinks at initialisation, and a smaller step crosses
+ * fewer of them. */
 static void
-check_network_gradient(NnPadding padding)
+check_network_gradient(const NnModelConfig *config, double loss_step)
 {
-    NnModelConfig config = { padding };
     NnModel *m;
-    assert_int_equal(nn_model_new(&config, 7, &m, NULL), NN_OK);
-    assert_int_equal(nn_model_reserve(m, BATCH, NULL), NN_OK);
+    assert_int_equal(nn_model_new(config, 7, &m, NULL), NN_OK);
+    assert_int_equal(nn_model_reserve_training(m, BATCH, NULL), NN_OK);
     Batch b;
     make_batch(&b, 5);
 
@@ -70,7 +72,9 @@ check_network_gradient(NnPadding padding)
      * small steps that stay clear of most kinks. */
     for (int t = -1; t < nn_model_tensor_count(m); t++) {
         const NnTensor *tensor = t >= 0 ? nn_model_tensor(m, t) : NULL;
-        if (tensor != NULL && tensor->grad == NULL)
+        /* beyond the whole vector, one weight tensor of each kind is enough for
+         * the larger networks' wiring (and keeps the test fast) */
+        if (tensor != NULL && !tensor->trainable)
             continue;
         float *p = tensor != NULL ? tensor->data : params;
         const float *g = tensor != NULL ? tensor->grad : grads;
@@ -83,7 +87,7 @@ check_network_gradient(NnPadding padding)
         }
         assert_true(g2 > 0.0);
         /* small steps (1e-5 at most per weight), yet a loss change well above float noise */
-        const double eps = fmax(1e-5 / gmax, 1e-3 / g2);
+        const double eps = fmax(1e-5 / gmax, loss_step / g2);
         memcpy(dir, g, count * sizeof *dir); /* g itself changes with the next forward */
         for (size_t i = 0; i < count; i++)
             p[i] = keep[i] + (float)eps * dir[i];
@@ -95,8 +99,12 @@ check_network_gradient(NnPadding padding)
         double numeric = (up - down) / (2 * eps);
         double rel = fabs(g2 - numeric) / g2;
         if (rel > 2e-2)
-            fail_msg("%s: |g|^2 = %.6g, numeric %.6g (rel. error %.3g)",
-                     tensor != NULL ? tensor->name : "all parameters", g2, numeric, rel);
+        {
+            char description[160];
+            fail_msg("%s of %s: |g|^2 = %.6g, numeric %.6g (rel. error %.3g)",
+                     tensor != NULL ? tensor->name : "all parameters",
+                     nn_model_config_describe(config, description, sizeof description), g2, numeric, rel);
+        }
         /* the next tensor's check needs the gradient at the saved point */
         loss_at(m, &b);
         nn_model_backward(m, b.images, b.labels, BATCH);
@@ -106,14 +114,41 @@ check_network_gradient(NnPadding padding)
     nn_model_free(m);
 }
 
-static void test_network_gradient_same(void **state) { (void)state; check_network_gradient(NN_PADDING_SAME); }
-static void test_network_gradient_valid(void **state) { (void)state; check_network_gradient(NN_PADDING_VALID); }
+/* The paper's network, then one of each shape class, in both BN modes. */
+static void
+test_network_gradients(void **state)
+{
+    (void)state;
+    NnModelConfig base = nn_model_config_default();
+    NnModelConfig configs[6];
+    for (int i = 0; i < 6; i++)
+        configs[i] = base;
+    configs[1].padding = NN_PADDING_VALID;
+    configs[2].blocks = 1; /* one block of one convolution */
+    configs[2].convs_per_block = 1;
+    configs[2].filters[1] = 0;
+    configs[3].blocks = 3; /* three blocks: 28 -> 14 -> 7 -> 3, an odd map pooled */
+    configs[3].filters[2] = 16;
+    configs[4].dense = 0; /* straight from the maps to the output */
+    configs[4].dropout_dense = 0;
+    configs[5].padding = NN_PADDING_VALID; /* valid, three blocks of one: 28 -> 26 -> 13 -> 11 -> 5 -> 3 -> 1 */
+    configs[5].blocks = 3;
+    configs[5].convs_per_block = 1;
+    configs[5].filters[2] = 8;
+    for (int bn = 1; bn >= 0; bn--)
+        for (int i = 0; i < 6; i++) {
+            NnModelConfig c = configs[i];
+            c.batch_norm = bn;
+            check_network_gradient(&c, bn ? 1e-3 : 2e-5);
+        }
+}
 
 static void
 test_architecture(void **state)
 {
     (void)state;
-    NnModelConfig same = { NN_PADDING_SAME }, valid = { NN_PADDING_VALID };
+    NnModelConfig same = nn_model_config_default(), valid = nn_model_config_default();
+    valid.padding = NN_PADDING_VALID;
     assert_int_equal(nn_model_flatten_size(&same), 3136);
     assert_int_equal(nn_model_flatten_size(&valid), 1024);
     NnModel *m;
@@ -134,12 +169,121 @@ test_architecture(void **state)
     nn_model_free(m);
 }
 
+/* Configs that cannot be built are refused with a reason; the others have
+ * the parameters their shape implies. */
+static void
+test_configs(void **state)
+{
+    (void)state;
+    NnModelConfig c = nn_model_config_default();
+    NnError err;
+    NnModel *m = NULL;
+    c.blocks = 0;
+    assert_int_equal(nn_model_new(&c, 1, &m, &err), NN_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.message, "1 to 3 blocks"));
+    c = nn_model_config_default();
+    c.padding = NN_PADDING_VALID;
+    c.blocks = 3;
+    c.filters[2] = 8;
+    assert_int_equal(nn_model_new(&c, 1, &m, &err), NN_ERR_INVALID_ARG);
+    assert_non_null(strstr(err.message, "shrink a 28x28 image to nothing"));
+    c = nn_model_config_default();
+    c.dropout_conv = NAN;
+    assert_int_equal(nn_model_new(&c, 1, &m, &err), NN_ERR_INVALID_ARG);
+    assert_null(m);
+
+    /* No BN: biases instead, named after their layer; no running statistics. */
+    c = nn_model_config_default();
+    c.batch_norm = false;
+    assert_int_equal(nn_model_new(&c, 1, &m, NULL), NN_OK);
+    assert_non_null(nn_model_find_tensor(m, "conv2.bias"));
+    assert_non_null(nn_model_find_tensor(m, "dense1.bias"));
+    assert_non_null(nn_model_find_tensor(m, "dense2.bias"));
+    assert_null(nn_model_find_tensor(m, "bn1.gamma"));
+    assert_int_equal(nn_model_buffer_count(m), 0);
+    assert_int_equal(nn_model_param_count(m), 288 + 9216 + 18432 + 36864 + 192 + 401408 + 128 + 1280 + 10);
+    nn_model_free(m);
+
+    /* One block of 16, no dense layer: 14x14x16 maps straight to 10 outputs. */
+    c = nn_model_config_default();
+    c.blocks = 1;
+    c.convs_per_block = 1;
+    c.filters[0] = 16;
+    c.filters[1] = 0;
+    c.dense = 0;
+    c.dropout_dense = 0;
+    assert_int_equal(nn_model_flatten_size(&c), 14 * 14 * 16);
+    assert_int_equal(nn_model_new(&c, 1, &m, NULL), NN_OK);
+    assert_int_equal(nn_model_param_count(m), 144 + 32 + 3136 * 10 + 10);
+    assert_int_equal(nn_model_find_tensor(m, "dense1.weight")->dims[1], 3136);
+    char text[160];
+    assert_string_equal(nn_model_config_describe(&c, text, sizeof text),
+                        "1 block x 1 conv (16 filters), no dense layer, BN, dropout 0.25/0, same padding");
+    nn_model_free(m);
+}
+
+/* Every layer's output for one image, in network order, each in its
+ * documented shape; the last ones agree with nn_model_predict. */
+static void
+test_trace(void **state)
+{
+    (void)state;
+    NnModelConfig c = nn_model_config_default();
+    NnModel *m;
+    assert_int_equal(nn_model_new(&c, 5, &m, NULL), NN_OK);
+    Batch b;
+    make_batch(&b, 9);
+    int count = 0;
+    assert_int_equal(nn_model_trace(m, b.images, &count, NULL), NN_OK);
+    static const char *const names[] = { "input", "conv1", "conv2", "pool1", "conv3", "conv4", "pool2",
+                                         "dense1", "logits", "probs" };
+    static const int shapes[][3] = { { 1, 28, 28 }, { 32, 28, 28 }, { 32, 28, 28 }, { 32, 14, 14 },
+                                     { 64, 14, 14 }, { 64, 14, 14 }, { 64, 7, 7 }, { 128, 1, 1 },
+                                     { 10, 1, 1 }, { 10, 1, 1 } };
+    assert_int_equal(count, 10);
+    for (int i = 0; i < count; i++) {
+        const NnActivation *a = nn_model_activation(m, i);
+        assert_string_equal(a->name, names[i]);
+        assert_int_equal(a->channels, shapes[i][0]);
+        assert_int_equal(a->height, shapes[i][1]);
+        assert_int_equal(a->width, shapes[i][2]);
+    }
+    assert_null(nn_model_activation(m, count));
+    assert_memory_equal(nn_model_activation(m, 0)->data, b.images, sizeof(float) * NN_IMAGE_PIXELS);
+    /* pool1 is the 2x2 maximum of conv2's maps (ReLU outputs, so >= 0) */
+    const NnActivation *conv2 = nn_model_activation(m, 2), *pool1 = nn_model_activation(m, 3);
+    for (int ch = 0; ch < 32; ch += 7)
+        for (int y = 0; y < 14; y += 3)
+            for (int x = 0; x < 14; x += 5) {
+                const float *q = conv2->data + (size_t)ch * 784 + 2 * y * 28 + 2 * x;
+                float want = fmaxf(fmaxf(q[0], q[1]), fmaxf(q[28], q[29]));
+                assert_true(pool1->data[ch * 196 + y * 14 + x] == want);
+                assert_true(q[0] >= 0.0f);
+            }
+    float probs[NN_CLASSES];
+    assert_int_equal(nn_model_predict(m, b.images, 1, probs, NULL), NN_OK);
+    assert_memory_equal(nn_model_activation(m, 9)->data, probs, sizeof probs);
+    nn_model_free(m);
+
+    /* A network without BN and three blocks of one convolution. */
+    c.batch_norm = false;
+    c.blocks = 3;
+    c.convs_per_block = 1;
+    c.filters[2] = 16;
+    assert_int_equal(nn_model_new(&c, 5, &m, NULL), NN_OK);
+    assert_int_equal(nn_model_trace(m, b.images, &count, NULL), NN_OK);
+    assert_int_equal(count, 1 + 3 * 2 + 3);
+    assert_string_equal(nn_model_activation(m, 6)->name, "pool3");
+    assert_int_equal(nn_model_activation(m, 6)->height, 3);
+    nn_model_free(m);
+}
+
 /* Predict in one batch, in several, and one image at a time: same answers. */
 static void
 test_predict_batching(void **state)
 {
     (void)state;
-    NnModelConfig config = { NN_PADDING_SAME };
+    NnModelConfig config = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&config, 3, &m, NULL), NN_OK);
     enum { N = 5 };
@@ -168,10 +312,10 @@ static void
 test_bn_running_statistics_converge(void **state)
 {
     (void)state;
-    NnModelConfig config = { NN_PADDING_SAME };
+    NnModelConfig config = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&config, 3, &m, NULL), NN_OK);
-    assert_int_equal(nn_model_reserve(m, BATCH, NULL), NN_OK);
+    assert_int_equal(nn_model_reserve_training(m, BATCH, NULL), NN_OK);
     Batch b;
     make_batch(&b, 8);
     float train[BATCH * NN_CLASSES], eval[BATCH * NN_CLASSES];
@@ -199,8 +343,9 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_architecture),
-        cmocka_unit_test(test_network_gradient_same),
-        cmocka_unit_test(test_network_gradient_valid),
+        cmocka_unit_test(test_network_gradients),
+        cmocka_unit_test(test_configs),
+        cmocka_unit_test(test_trace),
         cmocka_unit_test(test_predict_batching),
         cmocka_unit_test(test_bn_running_statistics_converge),
     };

@@ -91,10 +91,67 @@ test_schedule_shape(void **state)
     assert_float_equal(nn_schedule_lr(&s, 20), 1e-5 + (1e-3 - 1e-5) * 0.5, 1e-12);
 }
 
+/* SGD with momentum, two steps by hand: v = 0.9 v + g, p -= lr v. */
+static void
+test_sgd_two_steps(void **state)
+{
+    (void)state;
+    float p[2] = { 1.0f, -2.0f }, v[2] = { 0 };
+    assert_true(nn_sgd_update(0.1f, 0.9f, p, (const float[]){ 0.5f, -1.0f }, v, 2));
+    assert_float_equal(v[0], 0.5, 1e-7);
+    assert_float_equal(p[0], 0.95, 1e-7);
+    assert_float_equal(p[1], -1.9, 1e-6);
+    assert_true(nn_sgd_update(0.1f, 0.9f, p, (const float[]){ 0.2f, 0.0f }, v, 2));
+    assert_float_equal(v[0], 0.65, 1e-6); /* 0.9 * 0.5 + 0.2 */
+    assert_float_equal(p[0], 0.885, 1e-6);
+    assert_float_equal(v[1], -0.9, 1e-6);
+    assert_float_equal(p[1], -1.81, 1e-6);
+    /* an update that overflows says so */
+    assert_false(nn_sgd_update(1e38f, 0.0f, p, (const float[]){ 1e38f, 0.0f }, v, 2));
+}
+
+static void
+test_ema(void **state)
+{
+    (void)state;
+    float avg[3] = { 1, 2, 3 };
+    nn_ema_update(0.75f, avg, (const float[]){ 5, 2, -1 }, 3);
+    assert_float_equal(avg[0], 2.0, 1e-7);
+    assert_float_equal(avg[1], 2.0, 1e-7);
+    assert_float_equal(avg[2], 2.0, 1e-7);
+}
+
+static void
+test_schedule_kinds(void **state)
+{
+    (void)state;
+    NnSchedule s = nn_schedule_default();
+    s.epochs = 20;
+    s.kind = NN_SCHEDULE_CONSTANT;
+    for (double t = 0; t <= 20; t += 2.5)
+        assert_float_equal(nn_schedule_lr(&s, t), 1e-3, 1e-15);
+    s.kind = NN_SCHEDULE_STEP;
+    s.step_epochs = 5;
+    s.step_gamma = 0.1;
+    assert_float_equal(nn_schedule_lr(&s, 4.99), 1e-3, 1e-15);
+    assert_float_equal(nn_schedule_lr(&s, 5), 1e-4, 1e-15);
+    assert_float_equal(nn_schedule_lr(&s, 12), 1e-5, 1e-16);
+    s.kind = NN_SCHEDULE_COSINE; /* no warmup: the peak at 0, the midpoint at half */
+    assert_float_equal(nn_schedule_lr(&s, 0), 1e-3, 1e-15);
+    assert_float_equal(nn_schedule_lr(&s, 10), (1e-3 + 1e-5) / 2, 1e-12);
+    assert_float_equal(nn_schedule_lr(&s, 20), 1e-5, 1e-15);
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(nn_schedule_kind_parse(nn_schedule_kind_name((NnScheduleKind)k)), k);
+    assert_int_equal(nn_schedule_kind_parse("linear"), -1);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sgd_two_steps),
+        cmocka_unit_test(test_ema),
+        cmocka_unit_test(test_schedule_kinds),
         cmocka_unit_test(test_adam_two_steps),
         cmocka_unit_test(test_schedule_paper_points),
         cmocka_unit_test(test_schedule_shape),

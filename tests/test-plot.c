@@ -2,6 +2,7 @@
  * the accessible description, and drawing every kind in every state,
  * hover read-out included, without a warning (G_DEBUG=fatal-warnings). */
 #include <glib/gstdio.h>
+#include <adwaita.h>
 #include <gtk/gtk.h>
 #include <math.h>
 #include <setjmp.h>
@@ -106,8 +107,8 @@ fill(DlHistory *h, int epochs_done, int epochs, gboolean per_step)
         for (int b = 1; b <= batches; b++) {
             NnBatchProgress p = {
                 .epoch = e, .epochs = epochs, .batch = b, .batches = batches,
-                .lr = nn_schedule_lr(&s, e), .loss = 0.5 / (e + 1) + 0.01 * sin(b),
-                .accuracy = 0.95 + 0.004 * e + 0.002 * sin(b), .seconds = b * 0.1, .images_per_s = 2000,
+                .lr = nn_schedule_lr(&s, e), .smooth_loss = 0.5 / (e + 1) + 0.01 * sin(b),
+                .smooth_accuracy = 0.95 + 0.004 * e + 0.002 * sin(b), .seconds = b * 0.1, .images_per_s = 2000,
             };
             dl_history_add_batch(h, &p);
         }
@@ -180,23 +181,36 @@ test_accessible_summary(void **state)
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[2])),
                         "Schedule over 30 epochs: warmup from 1e-5 to 1e-3 in 5 epochs, then cosine decay to 1e-5");
 
-    /* During the first epoch, the running values; after it, validation. */
+    /* During the first epoch, the smoothed values (not the running mean of
+     * the epoch); after it, validation. */
     NnSchedule s = nn_schedule_default();
     dl_history_reset(history, &s, 12, 10, FALSE);
     NnBatchProgress p = { .epoch = 0, .epochs = 12, .batch = 3, .batches = 10, .lr = 1e-5,
-                          .loss = 1.25, .accuracy = 0.634 };
+                          .loss = 2.5, .accuracy = 0.5, .smooth_loss = 1.25, .smooth_accuracy = 0.634 };
     dl_history_add_batch(history, &p);
-    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[0])), "Training accuracy 63.4 % during epoch 1");
-    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[1])), "Training loss 1.2500 during epoch 1");
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[0])), "Training accuracy 63.4 %, smoothed, during epoch 1");
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[1])), "Training loss 1.2500, smoothed, during epoch 1");
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[2])), "Learning rate 1e-5 in epoch 1 of 12");
 
     NnEpochStats st = { .epoch = 1, .epochs = 12, .lr = 1e-5, .train_loss = 0.31, .train_accuracy = 0.9012,
                         .val_loss = 0.0812, .val_accuracy = 0.9912 };
     dl_history_add_epoch(history, &st);
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[0])),
+                        "Validation accuracy 99.1 % after epoch 1; training accuracy 63.4 %, smoothed");
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[1])),
+                        "Validation loss 0.0812 after epoch 1; training loss 1.2500, smoothed");
+
+    /* Read from CSV: the per-epoch means, all there is. */
+    g_autofree char *dir = g_dir_make_tmp("test-plot-XXXXXX", NULL);
+    g_autofree char *csv = g_build_filename(dir, "h.csv", NULL);
+    assert_true(dl_history_save_csv(history, csv, NULL));
+    assert_true(dl_history_load_csv(history, csv, NULL));
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[0])),
                         "Validation accuracy 99.1 % after epoch 1; training accuracy 90.1 %");
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[1])),
                         "Validation loss 0.0812 after epoch 1; training loss 0.3100");
+    g_unlink(csv);
+    g_rmdir(dir);
 
     for (int k = 0; k < 3; k++)
         g_object_unref(plots[k]);
@@ -219,7 +233,7 @@ test_draws_every_state(void **state)
         case 1: { /* the first epoch under way */
             fill(history, 0, 10, FALSE);
             NnBatchProgress p = { .epoch = 0, .epochs = 10, .batch = 7, .batches = 50, .lr = 1e-5,
-                                  .loss = 2.1, .accuracy = 0.2 };
+                                  .smooth_loss = 2.1, .smooth_accuracy = 0.2 };
             dl_history_add_batch(history, &p);
             break;
         }
@@ -310,15 +324,123 @@ test_schedule_is_drawn_ahead(void **state)
     iterate();
 }
 
+/* The file chooser that an export opened (GtkFileChooserNative falls back
+ * to a GtkFileChooserDialog without a portal), or NULL. */
+static GtkWidget *
+find_file_chooser(void)
+{
+    GListModel *toplevels = gtk_window_get_toplevels();
+    for (guint i = 0; i < g_list_model_get_n_items(toplevels); i++) {
+        g_autoptr(GObject) window = g_list_model_get_item(toplevels, i);
+        if (GTK_IS_FILE_CHOOSER(window) && gtk_widget_get_visible(GTK_WIDGET(window)))
+            return GTK_WIDGET(window);
+    }
+    return NULL;
+}
+
+/* Runs an export action of the plot: a save dialog opens with the name
+ * suggested; it is then cancelled, and closes. (Writing the files is
+ * tested in test-draw and test-plot-cli.) */
+static void
+export_opens_dialog(GtkWidget *plot, const char *action, const char *format, const char *suggested)
+{
+    if (format != NULL)
+        assert_true(gtk_widget_activate_action(plot, action, "s", format));
+    else
+        assert_true(gtk_widget_activate_action(plot, action, NULL));
+    GtkWidget *chooser = NULL;
+    for (int i = 0; i < 200 && (chooser = find_file_chooser()) == NULL; i++) {
+        iterate();
+        g_usleep(10000);
+    }
+    assert_non_null(chooser);
+    assert_int_equal(gtk_file_chooser_get_action(GTK_FILE_CHOOSER(chooser)), GTK_FILE_CHOOSER_ACTION_SAVE);
+    g_autofree char *name = gtk_file_chooser_get_current_name(GTK_FILE_CHOOSER(chooser));
+    assert_string_equal(name, suggested);
+    /* As a click on Cancel would. */
+    GtkWidget *cancel = gtk_dialog_get_widget_for_response(GTK_DIALOG(chooser), GTK_RESPONSE_CANCEL);
+    assert_non_null(cancel);
+    g_signal_emit_by_name(cancel, "clicked");
+    for (int i = 0; i < 100 && find_file_chooser() != NULL; i++) {
+        iterate();
+        g_usleep(10000);
+    }
+    assert_null(find_file_chooser());
+}
+
+/* The context menu opens (the Menu key's action), and its items open save
+ * dialogs for the plot (PNG, SVG, PDF) and the history (CSV), enabled only
+ * once there is an epoch to save. */
+static void
+test_context_menu_and_exports(void **state)
+{
+    (void)state;
+    g_autoptr(DlHistory) history = dl_history_new();
+    GtkWidget *plot = dl_plot_new(DL_PLOT_LOSS, history);
+    GtkWidget *window = show_in_window(plot, 520, 260);
+    assert_true(gtk_widget_get_focusable(plot));
+
+    assert_true(gtk_widget_activate_action(plot, "menu.popup", NULL));
+    iterate();
+    GtkWidget *menu = NULL;
+    for (GtkWidget *c = gtk_widget_get_first_child(plot); c != NULL; c = gtk_widget_get_next_sibling(c))
+        if (GTK_IS_POPOVER_MENU(c))
+            menu = c;
+    assert_non_null(menu);
+    assert_true(gtk_widget_get_visible(menu));
+    gtk_popover_popdown(GTK_POPOVER(menu));
+    iterate();
+
+    /* No epoch yet: nothing to save as CSV. */
+    gtk_widget_activate_action(plot, "plot.export-history", NULL);
+    iterate();
+    assert_null(find_file_chooser());
+
+    fill(history, 3, 5, FALSE);
+    export_opens_dialog(plot, "plot.export", "png", "loss.png");
+    export_opens_dialog(plot, "plot.export", "svg", "loss.svg");
+    export_opens_dialog(plot, "plot.export", "pdf", "loss.pdf");
+    export_opens_dialog(plot, "plot.export-history", NULL, "history.csv");
+
+    gtk_window_destroy(GTK_WINDOW(window));
+    iterate();
+}
+
+/* The zoom scales the text: a larger zoom makes the labels taller. */
+static void
+test_zoom_scales_the_text(void **state)
+{
+    (void)state;
+    GtkWidget *plot = dl_plot_new(DL_PLOT_ACCURACY, NULL);
+    GtkWidget *window = show_in_window(plot, 480, 240);
+    assert_true(dl_plot_get_zoom(DL_PLOT(plot)) == 1.0);
+    DlDrawStyle normal, zoomed;
+    dl_plot_get_draw_style(DL_PLOT(plot), &normal);
+    assert_true(normal.font_size > 8 && normal.font_size < 16);
+    int notified = 0;
+    g_signal_connect(plot, "notify::zoom", G_CALLBACK(count_notify), &notified);
+    dl_plot_set_zoom(DL_PLOT(plot), 1.5);
+    assert_int_equal(notified, 1);
+    dl_plot_get_draw_style(DL_PLOT(plot), &zoomed);
+    assert_true(fabs(zoomed.font_size - 1.5 * normal.font_size) < 1e-9);
+    dl_plot_set_zoom(DL_PLOT(plot), 100); /* clamped */
+    assert_true(dl_plot_get_zoom(DL_PLOT(plot)) == 4.0);
+    gtk_window_destroy(GTK_WINDOW(window));
+    iterate();
+}
+
 int
 main(void)
 {
     gtk_init();
+    adw_init();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_properties),
         cmocka_unit_test(test_accessible_summary),
         cmocka_unit_test(test_draws_every_state),
         cmocka_unit_test(test_schedule_is_drawn_ahead),
+        cmocka_unit_test(test_context_menu_and_exports),
+        cmocka_unit_test(test_zoom_scales_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,7 +182,7 @@ setup(void **state)
         return -1;
     model_path = tmp_path("model.dlm");
 
-    NnModelConfig config = { NN_PADDING_SAME };
+    NnModelConfig config = nn_model_config_default();
     NnModel *model = NULL;
     NnError err = { 0 };
     if (nn_model_new(&config, 42, &model, &err) != NN_OK ||
@@ -618,7 +618,7 @@ test_strokes_hostile(void **state)
 static void
 test_no_answer(void **state)
 {
-    NnModelConfig config = { NN_PADDING_SAME };
+    NnModelConfig config = nn_model_config_default();
     NnModel *model = NULL;
     NnError err = { 0 };
     assert_int_equal(nn_model_new(&config, 42, &model, &err), NN_OK);

@@ -220,7 +220,7 @@ test_set_model(void **state)
 {
     g_autoptr(DlRecognizer) recognizer = dl_recognizer_new();
     g_autoptr(DlStrokeSet) set = dl_stroke_set_new();
-    NnModelConfig config = { NN_PADDING_SAME };
+    NnModelConfig config = nn_model_config_default();
     NnModel *a = NULL, *b = NULL;
     int notified = 0;
     float image[NN_IMAGE_PIXELS], probs[NN_CLASSES];
@@ -256,7 +256,7 @@ test_load_bad_file_keeps_model(void **state)
 {
     g_autoptr(DlRecognizer) recognizer = dl_recognizer_new();
     g_autoptr(GError) error = NULL;
-    NnModelConfig config = { NN_PADDING_SAME };
+    NnModelConfig config = nn_model_config_default();
     NnModel *model = NULL;
 
     assert_int_equal(nn_model_new(&config, 1, &model, NULL), NN_OK);

@@ -47,7 +47,7 @@ test_smoke_mnist(void **state)
     c.batch = 32;
     c.schedule.warmup = 1;
     c.per_step_lr = true;
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, c.seed, &m, NULL), NN_OK);
     double losses[4] = { 0 };
@@ -84,7 +84,7 @@ test_bn_recalibration(void **state)
         c.epochs = 2;
         c.schedule.warmup = 0;
         c.bn_recalibrate = recalibrate ? 1000 : 0;
-        NnModelConfig mc = { NN_PADDING_SAME };
+        NnModelConfig mc = nn_model_config_default();
         NnModel *m;
         assert_int_equal(nn_model_new(&mc, c.seed, &m, NULL), NN_OK);
         if (nn_train(m, &c, &train, NULL, NULL, &err) != NN_OK)

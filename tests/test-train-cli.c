@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -231,6 +232,17 @@ test_resume_rules(void **state)
     assert_int_equal(run_train(NULL, NULL, "--resume", model, "--epochs", "2", "--fresh-optimizer", NULL), 0);
     assert_int_equal(model_epochs(model), 2); /* --out defaults to the resumed file */
 
+    /* the optimizer's state goes on only with the same optimizer */
+    g_autofree char *sgd = tmp_path("sgd.dlm"), *sgd_err = NULL;
+    assert_int_equal(run_train(NULL, NULL, "--out", sgd, "--epochs", "1", "--optimizer", "sgd", "--lr-max", "0.01",
+                               "--save-optimizer", NULL), 0);
+    assert_int_equal(run_train(NULL, &sgd_err, "--resume", sgd, "--epochs", "2", NULL), 1);
+    assert_contains(sgd_err, "was trained with --optimizer sgd");
+    assert_int_equal(model_epochs(sgd), 1);
+    assert_int_equal(run_train(NULL, NULL, "--resume", sgd, "--epochs", "2", "--optimizer", "sgd", "--lr-max", "0.01",
+                               "--save-optimizer", NULL), 0);
+    assert_int_equal(model_epochs(sgd), 2);
+
     /* nothing left to do: says so, writes nothing */
     gsize before_size, after_size;
     g_autofree char *before = NULL, *after = NULL;
@@ -328,6 +340,71 @@ test_sigterm(void **state)
     clear_files();
 }
 
+/* Runs digitlab-cli ARGS... (not train) and returns its exit status. */
+static int
+run_cli(char **out, ...)
+{
+    const char *cli = g_getenv("DIGITLAB_CLI");
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_ptr_array_add(argv, (char *)cli);
+    va_list ap;
+    va_start(ap, out);
+    for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
+        g_ptr_array_add(argv, (char *)a);
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata,
+        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, NULL);
+    assert_non_null(proc);
+    assert_true(g_subprocess_communicate_utf8(proc, NULL, NULL, out, NULL, NULL));
+    return g_subprocess_get_exit_status(proc);
+}
+
+/* The ablation runs each variant with each seed, writes one CSV row per run
+ * and a table, and carries on where it stopped: runs already done are not
+ * run again. */
+static void
+test_ablation_resumable(void **state)
+{
+    (void)state;
+    g_autofree char *dir = tmp_path("abl"), *out = NULL, *again = NULL, *third = NULL;
+    assert_int_equal(run_cli(&out, "ablation", "--out", dir, "--data", data_dir, "--seeds", "2", "--epochs", "2",
+                             "--threads", "1", "--variants", "paper,no-dropout", NULL), 0);
+    g_autofree char *csv_path = g_build_filename(dir, "ablation.csv", NULL), *csv = NULL;
+    assert_true(g_file_get_contents(csv_path, &csv, NULL, NULL));
+    g_auto(GStrv) rows = g_strsplit(g_strstrip(csv), "\n", -1);
+    assert_int_equal(g_strv_length(rows), 5); /* header + 2 variants x 2 seeds */
+    assert_true(g_str_has_prefix(rows[1], "paper,1,2,"));
+    assert_true(g_str_has_prefix(rows[4], "no-dropout,2,2,"));
+    g_autofree char *md_path = g_build_filename(dir, "ablation.md", NULL), *md = NULL;
+    assert_true(g_file_get_contents(md_path, &md, NULL, NULL));
+    assert_contains(md, "| paper | the paper's full recipe | 2 |");
+    assert_contains(md, "| no-dropout | without dropout | 2 |");
+    assert_contains(md, "final epoch");
+
+    /* Again: nothing to run. Then with one run's "done" removed: only it runs. */
+    assert_int_equal(run_cli(&again, "ablation", "--out", dir, "--data", data_dir, "--seeds", "2", "--epochs", "2",
+                             "--threads", "1", "--variants", "paper,no-dropout", NULL), 0);
+    assert_false(strstr(again, "seed 1: ") != NULL);
+    g_autofree char *done = g_build_filename(dir, "runs", "no-dropout-seed2", "done", NULL);
+    assert_int_equal(g_unlink(done), 0);
+    assert_int_equal(run_cli(&third, "ablation", "--out", dir, "--data", data_dir, "--seeds", "2", "--epochs", "2",
+                             "--threads", "1", "--variants", "paper,no-dropout", NULL), 0);
+    assert_contains(third, "no-dropout seed 2: ");
+    assert_false(strstr(third, "paper seed") != NULL);
+    g_autofree char *csv2 = NULL;
+    assert_true(g_file_get_contents(csv_path, &csv2, NULL, NULL));
+    g_auto(GStrv) rows2 = g_strsplit(g_strstrip(csv2), "\n", -1);
+    assert_int_equal(g_strv_length(rows2), 5);
+    for (int i = 1; i < 5; i++) { /* deterministic: the same accuracies (times differ) */
+        g_auto(GStrv) a = g_strsplit(rows[i], ",", -1), b = g_strsplit(rows2[i], ",", -1);
+        for (int k = 0; k < 7; k++)
+            assert_string_equal(a[k], b[k]);
+    }
+    g_autofree char *rm = g_strdup_printf("rm -rf '%s'", dir);
+    assert_int_equal(system(rm), 0);
+}
+
 static int
 setup(void **state)
 {
@@ -370,6 +447,7 @@ main(void)
         cmocka_unit_test(test_history_after_kill_and_resume),
         cmocka_unit_test(test_history_full_disk),
         cmocka_unit_test(test_sigterm),
+        cmocka_unit_test(test_ablation_resumable),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

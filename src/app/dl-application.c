@@ -5,14 +5,20 @@
 #include <string.h>
 
 #include "dl-canvas.h"
+#include "dl-confusion-view.h"
 #include "dl-dashboard.h"
 #include "dl-dataset-dialog.h"
 #include "dl-digit-view.h"
+#include "dl-drawing-pane.h"
+#include "dl-gallery-model.h"
 #include "dl-history.h"
 #include "dl-plot.h"
 #include "dl-preferences-window.h"
 #include "dl-progress.h"
 #include "dl-recognizer.h"
+#include "dl-results-page.h"
+#include "dl-session.h"
+#include "dl-thumbnail.h"
 #include "dl-trainer.h"
 #include "dl-settings.h"
 #include "dl-window.h"
@@ -133,6 +139,8 @@ static const struct {
     { "win.open-model", { "<Control>o", NULL } },
     { "win.save-model", { "<Control><Shift>s", NULL } },
     { "win.focus-canvas", { "<Control>d", NULL } },
+    { "win.page::train", { "<Alt>1", NULL } },
+    { "win.page::results", { "<Alt>2", NULL } },
 };
 
 static void
@@ -160,7 +168,8 @@ report_leaks(void)
     const GType types[] = {
         DL_TYPE_WINDOW, DL_TYPE_DASHBOARD, DL_TYPE_TRAINER, DL_TYPE_PROGRESS, DL_TYPE_HISTORY,
         DL_TYPE_RECOGNIZER, DL_TYPE_CANVAS, DL_TYPE_DIGIT_VIEW, DL_TYPE_PLOT,
-        DL_TYPE_DATASET_DIALOG, DL_TYPE_PREFERENCES_WINDOW,
+        DL_TYPE_DATASET_DIALOG, DL_TYPE_PREFERENCES_WINDOW, DL_TYPE_SESSION, DL_TYPE_DRAWING_PANE,
+        DL_TYPE_RESULTS_PAGE, DL_TYPE_CONFUSION_VIEW, DL_TYPE_THUMBNAIL, DL_TYPE_GALLERY_MODEL, DL_TYPE_TEST_IMAGE,
     };
     const char *debug = g_getenv("GOBJECT_DEBUG");
 

@@ -6,11 +6,12 @@
 #include <math.h>
 
 #include "dl-plot.h"
+#include "dl-settings.h"
 
 struct _DlDashboard {
     GtkWidget parent_instance;
 
-    DlHistory *history;
+    DlSession *session;
 
     /* What the time-left estimate needs. */
     int epochs;
@@ -123,7 +124,7 @@ show_sizes_text(DlDashboard *self, int epoch_done, int batch_done)
     gtk_label_set_text(self->batch_label, batch_text);
 }
 
-void
+static void
 dl_dashboard_set_status(DlDashboard *self, const char *status)
 {
     g_return_if_fail(DL_IS_DASHBOARD(self));
@@ -131,7 +132,7 @@ dl_dashboard_set_status(DlDashboard *self, const char *status)
     gtk_label_set_text(self->status_label, status != NULL ? status : "");
 }
 
-void
+static void
 dl_dashboard_start(DlDashboard *self, int epochs)
 {
     g_return_if_fail(DL_IS_DASHBOARD(self));
@@ -150,7 +151,7 @@ dl_dashboard_start(DlDashboard *self, int epochs)
     set_value(self->accuracy_value, "—");
 }
 
-void
+static void
 dl_dashboard_set_sizes(DlDashboard *self, int train_count, int val_count, int batches)
 {
     g_return_if_fail(DL_IS_DASHBOARD(self));
@@ -161,7 +162,7 @@ dl_dashboard_set_sizes(DlDashboard *self, int train_count, int val_count, int ba
     show_sizes_text(self, 0, 0);
 }
 
-void
+static void
 dl_dashboard_show_batch(DlDashboard *self, const NnBatchProgress *p)
 {
     g_return_if_fail(DL_IS_DASHBOARD(self));
@@ -195,7 +196,7 @@ dl_dashboard_show_batch(DlDashboard *self, const NnBatchProgress *p)
     set_value(self->time_value, time_left);
 }
 
-void
+static void
 dl_dashboard_show_epoch(DlDashboard *self, const NnEpochStats *s)
 {
     g_return_if_fail(DL_IS_DASHBOARD(self));
@@ -219,19 +220,6 @@ dl_dashboard_show_epoch(DlDashboard *self, const NnEpochStats *s)
     set_value(self->accuracy_value, accuracy);
     g_autofree char *lr = format_lr(s->lr);
     set_value(self->lr_value, lr);
-}
-
-void
-dl_dashboard_set_history(DlDashboard *self, DlHistory *history)
-{
-    g_return_if_fail(DL_IS_DASHBOARD(self));
-    g_return_if_fail(history == NULL || DL_IS_HISTORY(history));
-
-    if (!g_set_object(&self->history, history))
-        return;
-    dl_plot_set_history(self->accuracy_plot, history);
-    dl_plot_set_history(self->loss_plot, history);
-    dl_plot_set_history(self->lr_plot, history);
 }
 
 static void
@@ -263,14 +251,6 @@ dl_dashboard_set_compact(DlDashboard *self, gboolean compact)
     place(self->plots_grid, GTK_WIDGET(self->accuracy_plot), 0, 0, 1);
     place(self->plots_grid, GTK_WIDGET(self->loss_plot), compact ? 0 : 1, compact ? 1 : 0, 1);
     place(self->plots_grid, GTK_WIDGET(self->lr_plot), 0, compact ? 2 : 1, compact ? 1 : 2);
-}
-
-void
-dl_dashboard_set_editable(DlDashboard *self, gboolean editable)
-{
-    g_return_if_fail(DL_IS_DASHBOARD(self));
-
-    gtk_widget_set_sensitive(GTK_WIDGET(self->parameters_group), editable);
 }
 
 /* ---- hyper-parameters ----------------------------------------------------------- */
@@ -342,6 +322,30 @@ restore_defaults(GtkWidget *widget, const char *action_name, GVariant *parameter
         g_settings_reset(self->settings, parameter_keys[i]);
 }
 
+/* While idle and before any run, the plots show the schedule the
+ * hyper-parameters describe. */
+static void
+preview_schedule(DlDashboard *self)
+{
+    if (self->session == NULL || self->settings == NULL)
+        return;
+    DlHistory *history = dl_session_get_history(self->session);
+    if (dl_session_get_training(self->session) || !dl_history_is_empty(history))
+        return;
+
+    DlTrainRequest request;
+    dl_settings_get_train_request(self->settings, "", &request);
+    int images = request.train_limit > 0 ? request.train_limit : 60000;
+    dl_history_reset(history, &request.config.schedule, request.config.epochs,
+                     (images + request.config.batch - 1) / request.config.batch, request.config.per_step_lr);
+}
+
+static void
+on_parameters_changed(DlDashboard *self, const char *key, GSettings *settings)
+{
+    preview_schedule(self);
+}
+
 void
 dl_dashboard_bind_settings(DlDashboard *self, GSettings *settings)
 {
@@ -367,6 +371,86 @@ dl_dashboard_bind_settings(DlDashboard *self, GSettings *settings)
     g_settings_bind_with_mapping(settings, "padding", self->padding_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                  padding_to_index, index_to_padding, NULL, NULL);
     g_settings_bind(settings, "seed", self->seed_spin, "value", G_SETTINGS_BIND_DEFAULT);
+    g_signal_connect_object(settings, "changed", G_CALLBACK(on_parameters_changed), self, G_CONNECT_SWAPPED);
+    preview_schedule(self);
+}
+
+/* ---- the session ------------------------------------------------------------------ */
+
+static void
+on_trainer_state(DlDashboard *self, GParamSpec *pspec, DlTrainer *trainer)
+{
+    DlTrainerState state = dl_trainer_get_state(trainer);
+
+    gtk_widget_set_sensitive(GTK_WIDGET(self->parameters_group), state == DL_TRAINER_IDLE);
+    switch (state) {
+    case DL_TRAINER_LOADING:
+        dl_dashboard_start(self, dl_session_get_run_epochs(self->session));
+        dl_dashboard_set_status(self, _("Loading MNIST…"));
+        break;
+    case DL_TRAINER_RUNNING:
+        dl_dashboard_set_status(self, _("Training"));
+        break;
+    case DL_TRAINER_PAUSED:
+        dl_dashboard_set_status(self, _("Paused"));
+        break;
+    case DL_TRAINER_STOPPING:
+        dl_dashboard_set_status(self, _("Stopping…"));
+        break;
+    case DL_TRAINER_IDLE:
+    default:
+        break; /* "training-done" says how it ended */
+    }
+}
+
+static void
+on_trainer_started(DlDashboard *self, int train_count, int val_count, int batches, DlTrainer *trainer)
+{
+    dl_dashboard_set_sizes(self, train_count, val_count, batches);
+}
+
+static void
+on_trainer_batch(DlDashboard *self, gpointer data, DlTrainer *trainer)
+{
+    dl_dashboard_show_batch(self, data);
+}
+
+static void
+on_trainer_epoch(DlDashboard *self, gpointer data, DlTrainer *trainer)
+{
+    dl_dashboard_show_epoch(self, data);
+}
+
+static void
+on_training_done(DlDashboard *self, int outcome, gpointer error, DlSession *session)
+{
+    dl_dashboard_set_status(self, outcome == DL_TRAINING_FINISHED  ? _("Finished")
+                                  : outcome == DL_TRAINING_STOPPED ? _("Stopped")
+                                                                   : _("Failed"));
+}
+
+void
+dl_dashboard_set_session(DlDashboard *self, DlSession *session)
+{
+    g_return_if_fail(DL_IS_DASHBOARD(self));
+    g_return_if_fail(DL_IS_SESSION(session));
+    g_return_if_fail(self->session == NULL);
+
+    DlTrainer *trainer = dl_session_get_trainer(session);
+    DlHistory *history = dl_session_get_history(session);
+
+    self->session = g_object_ref(session);
+    dl_plot_set_history(self->accuracy_plot, history);
+    dl_plot_set_history(self->loss_plot, history);
+    dl_plot_set_history(self->lr_plot, history);
+    g_signal_connect_object(trainer, "notify::state", G_CALLBACK(on_trainer_state), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(trainer, "started", G_CALLBACK(on_trainer_started), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(trainer, "batch", G_CALLBACK(on_trainer_batch), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(trainer, "epoch", G_CALLBACK(on_trainer_epoch), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(session, "training-done", G_CALLBACK(on_training_done), self, G_CONNECT_SWAPPED);
+    on_trainer_state(self, NULL, trainer);
+    dl_dashboard_set_status(self, _("Ready"));
+    preview_schedule(self);
 }
 
 /* ---- GObject ------------------------------------------------------------------------ */
@@ -380,7 +464,7 @@ dl_dashboard_dispose(GObject *object)
     gtk_widget_dispose_template(GTK_WIDGET(self), DL_TYPE_DASHBOARD);
     while ((child = gtk_widget_get_first_child(GTK_WIDGET(self))) != NULL)
         gtk_widget_unparent(child);
-    g_clear_object(&self->history);
+    g_clear_object(&self->session);
     g_clear_object(&self->settings);
 
     G_OBJECT_CLASS(dl_dashboard_parent_class)->dispose(object);

@@ -1,37 +1,26 @@
-/* dl-plot.h — one live training plot, drawn with Cairo in snapshot.
+/* dl-plot.h — one live training plot: the widget around dl_draw_plot().
  *
- * A DlPlot shows one view of a DlHistory and redraws when it emits
- * "changed":
- *   DL_PLOT_ACCURACY       training accuracy (running, per batch) and
- *                          validation accuracy (per epoch), in %;
- *   DL_PLOT_LOSS           training and validation loss on a log10 axis;
- *   DL_PLOT_LEARNING_RATE  the run's whole schedule, drawn ahead, with a
- *                          marker at the current position.
- * The x axis is the run's epochs, 0 to N. Hovering shows the exact values of
- * the nearest points. Colours follow the light/dark style. For assistive
- * technologies the plot is an image whose description holds the latest
- * values ("Validation accuracy 99.1 % after epoch 12").
+ * A DlPlot shows one view of a DlHistory (the kinds of src/plot/dl-draw.h:
+ * accuracy, loss on a log axis, the learning-rate schedule drawn ahead) and
+ * redraws when it emits "changed". The drawing itself is dl_draw_plot(); the
+ * widget adds what a widget does: the style (colours and font of the theme,
+ * light, dark and high contrast, text scaled by the "zoom" property), the
+ * hover read-out, a context menu (right click, the Menu key or Shift+F10)
+ * to save the plot as PNG, SVG or PDF and the history as CSV, keyboard
+ * focus, and for assistive technologies an image whose description holds
+ * the latest values ("Validation accuracy 99.1 % after epoch 12").
  *
- * Drawing only reads the history: no allocation per point, and the schedule
- * curve is precomputed by the history. A draw of a full 30-epoch run is cheap
- * enough for several redraws a second.
+ * Actions, for menus elsewhere: "plot.export" with a string parameter, the
+ * format ("png", "svg" or "pdf"), and "plot.export-history".
  */
 #pragma once
 
 #include <gtk/gtk.h>
 
+#include "dl-draw.h"
 #include "dl-history.h"
 
 G_BEGIN_DECLS
-
-typedef enum {
-    DL_PLOT_ACCURACY,
-    DL_PLOT_LOSS,
-    DL_PLOT_LEARNING_RATE,
-} DlPlotKind;
-
-#define DL_TYPE_PLOT_KIND (dl_plot_kind_get_type())
-GType dl_plot_kind_get_type(void);
 
 #define DL_TYPE_PLOT (dl_plot_get_type())
 G_DECLARE_FINAL_TYPE(DlPlot, dl_plot, DL, PLOT, GtkWidget)
@@ -45,6 +34,21 @@ void dl_plot_set_history(DlPlot *self, DlHistory *history);
 /* The "kind" property. */
 DlPlotKind dl_plot_get_kind(DlPlot *self);
 void dl_plot_set_kind(DlPlot *self, DlPlotKind kind);
+
+/* The "zoom" property: text (and the layout with it) is this many times
+ * the theme's size; 1.0 by default, 0.5 to 4. */
+double dl_plot_get_zoom(DlPlot *self);
+void dl_plot_set_zoom(DlPlot *self, double zoom);
+
+/* The style the plot draws with now: the theme's colours and font, the
+ * font size times the zoom. */
+void dl_plot_get_draw_style(DlPlot *self, DlDrawStyle *style);
+
+/* The same for any widget drawing with src/plot (the confusion matrix, an
+ * export): light or dark from its text colour, high contrast from
+ * AdwStyleManager, the accent and palette colours of the theme, and its
+ * font at PANGO_SCALE_SMALL times `zoom`. */
+void dl_plot_style_from_widget(GtkWidget *widget, double zoom, DlDrawStyle *style);
 
 /* The text of the accessible description, as last set (for tests). */
 const char *dl_plot_get_summary(DlPlot *self);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "evaluate.h"
 #include "preprocess.h"
 
 struct _DlRecognizer {
@@ -145,6 +146,19 @@ dl_recognizer_recognize(DlRecognizer *self, DlStrokeSet *strokes,
         return DL_RECOGNITION_FAILED;
     }
 
+    return dl_recognizer_predict(self, image, probs, error);
+}
+
+DlRecognition
+dl_recognizer_predict(DlRecognizer *self, const float image[NN_IMAGE_PIXELS], float probs[NN_CLASSES],
+                      GError **error)
+{
+    g_return_val_if_fail(DL_IS_RECOGNIZER(self), DL_RECOGNITION_FAILED);
+    g_return_val_if_fail(image != NULL && probs != NULL, DL_RECOGNITION_FAILED);
+    g_return_val_if_fail(error == NULL || *error == NULL, DL_RECOGNITION_FAILED);
+
+    NnError err;
+    memset(probs, 0, NN_CLASSES * sizeof *probs);
     if (self->model == NULL) {
         g_set_error_literal(error, DL_RECOGNIZER_ERROR, DL_RECOGNIZER_ERROR_NO_MODEL,
                             "No model is loaded");
@@ -164,9 +178,5 @@ dl_recognizer_best_digit(const float probs[NN_CLASSES])
 {
     g_return_val_if_fail(probs != NULL, 0);
 
-    int best = 0;
-    for (int k = 1; k < NN_CLASSES; k++)
-        if (probs[k] > probs[best])
-            best = k;
-    return best;
+    return nn_argmax(probs, NN_CLASSES);
 }

@@ -70,6 +70,11 @@ DlRecognition dl_recognizer_recognize(DlRecognizer *self, DlStrokeSet *strokes,
                                       float image[NN_IMAGE_PIXELS], float probs[NN_CLASSES],
                                       GError **error);
 
+/* Predicts an image that is already the network's input (a test image):
+ * DL_RECOGNITION_DIGIT, or DL_RECOGNITION_FAILED without a model. */
+DlRecognition dl_recognizer_predict(DlRecognizer *self, const float image[NN_IMAGE_PIXELS],
+                                    float probs[NN_CLASSES], GError **error);
+
 /* The most probable digit (the first one on ties). */
 int dl_recognizer_best_digit(const float probs[NN_CLASSES]);
 

@@ -47,10 +47,11 @@ dl_settings_get_train_request(GSettings *settings, const char *data_dir, DlTrain
     config.augment.zoom = (float)g_settings_get_double(settings, "zoom");
     config.augment.shift = (float)g_settings_get_double(settings, "shift");
 
+    NnModelConfig model_config = nn_model_config_default();
+    model_config.padding = g_settings_get_enum(settings, "padding") == 1 ? NN_PADDING_VALID : NN_PADDING_SAME;
     *request = (DlTrainRequest){
         .data_dir = (char *)data_dir,
-        .model_config = { .padding = g_settings_get_enum(settings, "padding") == 1 ? NN_PADDING_VALID
-                                                                                    : NN_PADDING_SAME },
+        .model_config = model_config,
         .config = config,
         .train_limit = g_settings_get_int(settings, "training-images"),
         .val_limit = g_settings_get_int(settings, "validation-images"),

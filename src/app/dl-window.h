@@ -1,6 +1,8 @@
 /* dl-window.h — the main window: header bar (Train, Pause/Resume, Stop, the
- * model menu, the main menu), the training dashboard and the drawing area
- * side by side, stacked when the window is narrow. */
+ * pages' view switcher, the model menu, the main menu), the pages (Train,
+ * Results) in an AdwViewStack and the drawing beside them, or on a Draw
+ * page of its own when the window is narrow. What the pages show is the
+ * window's DlSession's; the actions and dialogs are in dl-window-actions.c. */
 #pragma once
 
 #include <adwaita.h>

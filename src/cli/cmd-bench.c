@@ -90,7 +90,7 @@ train_step(TrainBench *b)
     double t0 = now();
     nn_train_prepare_batch(b->config, b->data, order, BATCH, b->batch_index, b->images, b->labels);
     double augment = now() - t0;
-    nn_train_step(b->model, b->images, b->labels, BATCH, 1e-4f, b->rng, &correct);
+    nn_train_step(b->model, b->config, b->images, b->labels, BATCH, 1e-4f, b->rng, &correct);
     b->batch_index++;
     return augment;
 }
@@ -120,7 +120,7 @@ cmd_bench(int argc, char **argv)
         return 2;
     }
     NnError err = { 0 };
-    NnModelConfig mc = { NN_PADDING_SAME };
+    NnModelConfig mc = nn_model_config_default();
     if (padding != NULL && nn_padding_parse(padding, &mc.padding, &err) != NN_OK) {
         fprintf(stderr, "bench: %s\n", err.message);
         return 2;
@@ -128,7 +128,7 @@ cmd_bench(int argc, char **argv)
     nn_set_threads(threads);
 
     NnModel *model, *canvas;
-    if (nn_model_new(&mc, 1, &model, &err) != NN_OK || nn_model_reserve(model, BATCH, &err) != NN_OK ||
+    if (nn_model_new(&mc, 1, &model, &err) != NN_OK || nn_model_reserve_training(model, BATCH, &err) != NN_OK ||
         nn_model_new(&mc, 1, &canvas, &err) != NN_OK) {
         fprintf(stderr, "bench: %s\n", err.message);
         return 1;

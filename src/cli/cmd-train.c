@@ -17,9 +17,13 @@
 #include "fileio.h"
 #include "gemm.h"
 #include "history-file.h"
+#include "recipe-options.h"
 #include "train.h"
+#include "verdict.h"
 
 typedef struct {
+    const NnDataset *calibration; /* held-out images to calibrate each epoch's model on, or NULL */
+    uint64_t seed;
     HistoryFile history;
     gboolean have_history;
     const char *out;
@@ -74,6 +78,18 @@ on_epoch(const NnEpochStats *s, NnModel *model, void *user)
         return;
     }
     NnError err = { 0 };
+    NnCalibration cal;
+    if (out->calibration != NULL) {
+        if (nn_calibrate(model, out->calibration, out->seed, &cal, &err) != NN_OK) {
+            fprintf(stderr, "train: could not calibrate the model: %s\n", err.message);
+            out->failed = TRUE;
+            return;
+        }
+        printf("  calibrated on %d held-out images: temperature %.3f, sure from %.3f, not a digit below %.3f "
+               "(%.1f %% of synthetic non-digits)\n", out->calibration->count, cal.temperature, cal.sure, cal.reject,
+               100 * cal.outliers_rejected);
+        fflush(stdout);
+    }
     if (nn_model_save(model, out->out, out->save_optimizer, &err) != NN_OK) {
         fprintf(stderr, "train: could not save the model: %s\n", err.message);
         if (out->have_history)
@@ -96,99 +112,76 @@ catch_stop_signals(void)
         sigaction(signals[i], &sa, NULL);
 }
 
-/* Every numeric option against its range, before anything is loaded. */
-static gboolean
-check_options(const NnTrainConfig *c, int seed, double warmup, double rotation, double zoom, double shift,
-              int limit, int val_split, int val_limit)
+/* The command line, for the model file's meta.recipe: what reproduces it. */
+static char *
+command_line(int argc, char **argv)
 {
-    const struct {
-        const char *name;
-        double value, min, max;
-        gboolean min_open;
-    } ranges[] = {
-        { "epochs", c->epochs, 1, 100000, FALSE },
-        { "batch", c->batch, 1, 4096, FALSE },
-        { "seed", seed, 0, INT_MAX, FALSE },
-        { "threads", c->threads, 0, 1024, FALSE },
-        { "rotation", rotation, 0, 180, FALSE },
-        { "zoom", zoom, 0, 0.95, FALSE },
-        { "shift", shift, 0, 1, FALSE },
-        { "warmup", warmup, 0, 100000, FALSE },
-        { "lr-max", c->schedule.lr_max, 0, 10, TRUE },
-        { "lr-min", c->schedule.lr_min, 0, c->schedule.lr_max, FALSE },
-        { "bn-recalibrate", c->bn_recalibrate, 0, 1e7, FALSE },
-        { "limit", limit, 0, INT_MAX, FALSE },
-        { "val-split", val_split, 0, INT_MAX, FALSE },
-        { "val-limit", val_limit, 0, INT_MAX, FALSE },
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(ranges); i++)
-        if (!cli_check_range("train", ranges[i].name, ranges[i].value, ranges[i].min, ranges[i].max,
-                             ranges[i].min_open))
-            return FALSE;
-    return TRUE;
+    GString *s = g_string_new("digitlab-cli");
+    for (int i = 0; i < argc; i++) {
+        g_autofree char *quoted = strpbrk(argv[i], " \t'\"\\$") != NULL ? g_shell_quote(argv[i]) : g_strdup(argv[i]);
+        g_string_append_printf(s, " %s", quoted);
+    }
+    return g_string_free(s, FALSE);
 }
+
+static const char *const architecture_options[] = {
+    "blocks", "convs-per-block", "filters", "dense", "no-batch-norm", "dropout", "padding", NULL,
+};
 
 int
 cmd_train(int argc, char **argv)
 {
-    NnTrainConfig config = nn_train_config_default();
-    g_autofree char *data = NULL, *out = NULL, *history = NULL, *padding = NULL, *resume = NULL;
-    int seed = 1, limit = 0, val_split = 0, val_limit = 0;
-    gboolean no_augment = FALSE, save_optimizer = FALSE, fresh_optimizer = FALSE;
-    double warmup = config.schedule.warmup, rotation = config.augment.rotation;
-    double zoom = config.augment.zoom, shift = config.augment.shift;
-
+    g_autofree char *recipe_text = command_line(argc, argv);
+    RecipeOptions ro;
+    recipe_options_init(&ro);
+    g_autofree char *data = NULL, *out = NULL, *history = NULL, *resume = NULL;
+    int val_split = 0, calibrate = 0;
+    gboolean save_optimizer = FALSE, fresh_optimizer = FALSE;
     const GOptionEntry entries[] = {
         { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "MNIST folder (default: $DIGITLAB_DATA, else ~/.local/share/digitlab/mnist)", "DIR" },
-        { "epochs", 0, 0, G_OPTION_ARG_INT, &config.epochs, "Number of epochs (30)", "N" },
-        { "batch", 0, 0, G_OPTION_ARG_INT, &config.batch, "Batch size (128)", "N" },
-        { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed for weights, shuffling, augmentation, dropout (1)", "N" },
-        { "threads", 0, 0, G_OPTION_ARG_INT, &config.threads, "Threads (default: all cores)", "N" },
-        { "padding", 0, 0, G_OPTION_ARG_STRING, &padding, "Convolution padding: same (default) or valid", "MODE" },
-        { "no-augment", 0, 0, G_OPTION_ARG_NONE, &no_augment, "Train on the images as they are", NULL },
-        { "rotation", 0, 0, G_OPTION_ARG_DOUBLE, &rotation, "Augmentation: largest rotation in degrees (10)", "DEG" },
-        { "zoom", 0, 0, G_OPTION_ARG_DOUBLE, &zoom, "Augmentation: largest zoom, fraction (0.1)", "F" },
-        { "shift", 0, 0, G_OPTION_ARG_DOUBLE, &shift, "Augmentation: largest shift, fraction of the side (0.1)", "F" },
-        { "warmup", 0, 0, G_OPTION_ARG_DOUBLE, &warmup, "Linear warmup epochs (5)", "EPOCHS" },
-        { "lr-max", 0, 0, G_OPTION_ARG_DOUBLE, &config.schedule.lr_max, "Peak learning rate (1e-3)", "LR" },
-        { "lr-min", 0, 0, G_OPTION_ARG_DOUBLE, &config.schedule.lr_min, "Initial and final learning rate (1e-5)", "LR" },
-        { "per-step-lr", 0, 0, G_OPTION_ARG_NONE, &config.per_step_lr, "Update the learning rate every step, not every epoch", NULL },
-        { "bn-recalibrate", 0, 0, G_OPTION_ARG_INT, &config.bn_recalibrate, "After each epoch, recompute BN statistics on N training images (0: the paper's running averages)", "N" },
-        { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Train on the first N training images only", "N" },
         { "val-split", 0, 0, G_OPTION_ARG_INT, &val_split, "Validate on the last N training images (held out) instead of the test set", "N" },
-        { "val-limit", 0, 0, G_OPTION_ARG_INT, &val_limit, "Validate on the first N validation images only", "N" },
+        { "calibrate", 0, 0, G_OPTION_ARG_INT, &calibrate, "Hold out the last N training images and calibrate each epoch's model on them (temperature, verdict thresholds)", "N" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Model file, saved after every epoch (digitlab-model.dlm; with --resume, the resumed file)", "MODEL" },
-        { "save-optimizer", 0, 0, G_OPTION_ARG_NONE, &save_optimizer, "Also save Adam's state, for --resume", NULL },
+        { "save-optimizer", 0, 0, G_OPTION_ARG_NONE, &save_optimizer, "Also save the optimizer's state, for --resume", NULL },
         { "resume", 0, 0, G_OPTION_ARG_FILENAME, &resume, "Continue training a saved model from its last epoch", "MODEL" },
-        { "fresh-optimizer", 0, 0, G_OPTION_ARG_NONE, &fresh_optimizer, "With --resume: accept a model saved without Adam's state and start Adam afresh (the run then differs from an uninterrupted one)", NULL },
+        { "fresh-optimizer", 0, 0, G_OPTION_ARG_NONE, &fresh_optimizer, "With --resume: accept a model saved without the optimizer's state and start it afresh (the run then differs from an uninterrupted one)", NULL },
         { "history", 0, 0, G_OPTION_ARG_FILENAME, &history, "Write per-epoch metrics to a CSV file", "CSV" },
-        { NULL },
+        G_OPTION_ENTRY_NULL
     };
-    if (!cli_parse_options(&argc, &argv, "", "Train the network with the paper's recipe.", entries))
+    g_autofree GOptionEntry *recipe_entries = recipe_options_entries(&ro);
+    g_autoptr(GOptionContext) context = g_option_context_new("");
+    g_option_context_set_summary(context,
+        "Train the network: the paper's recipe, another preset, or your own (architecture and recipe options).");
+    g_option_context_add_main_entries(context, entries, NULL);
+    GOptionGroup *group = g_option_group_new("recipe", "Network and recipe (defaults: the preset's)",
+                                             "Show the network and recipe options", NULL, NULL);
+    g_option_group_add_entries(group, recipe_entries);
+    g_option_context_add_group(context, group);
+    if (!cli_parse_context(context, &argc, &argv))
         return 2;
     if (argc > 1) {
         fprintf(stderr, "train: unexpected argument '%s'\n", argv[1]);
         return 2;
     }
-    if (!check_options(&config, seed, warmup, rotation, zoom, shift, limit, val_split, val_limit))
+    NnModelConfig model_config;
+    NnTrainConfig config;
+    int limit = 0, val_limit = 0;
+    gboolean resolved = recipe_options_resolve(&ro, "train", &model_config, &config, &limit, &val_limit);
+    recipe_options_clear(&ro);
+    if (!resolved || !cli_check_range("train", "val-split", val_split, 0, 1e9, FALSE) ||
+        !cli_check_range("train", "calibrate", calibrate, 0, 1e9, FALSE))
         return 2;
     if (fresh_optimizer && resume == NULL) {
         fprintf(stderr, "train: --fresh-optimizer only makes sense with --resume\n");
         return 2;
     }
-
-    NnError err = { 0 };
-    NnModelConfig model_config = { NN_PADDING_SAME };
-    if (padding != NULL && nn_padding_parse(padding, &model_config.padding, &err) != NN_OK) {
-        fprintf(stderr, "train: %s\n", err.message);
+    if (config.ema > 0 && (save_optimizer || resume != NULL)) {
+        fprintf(stderr, "train: --ema saves the averaged weights, which cannot be trained further exactly;\n"
+                        "it does not go with --save-optimizer or --resume\n");
         return 2;
     }
-    config.seed = (uint64_t)seed;
-    config.schedule.warmup = warmup;
-    config.augment.enabled = !no_augment;
-    config.augment.rotation = (float)rotation;
-    config.augment.zoom = (float)zoom;
-    config.augment.shift = (float)shift;
+
+    NnError err = { 0 };
     if (out == NULL)
         out = g_strdup(resume != NULL ? resume : "digitlab-model.dlm");
     if (nn_file_check_writable(out, &err) != NN_OK) {
@@ -204,19 +197,37 @@ cmd_train(int argc, char **argv)
             return 1;
         }
         g_autofree char *name = g_filename_display_name(resume);
-        if (padding != NULL && model_config.padding != nn_model_config(model)->padding) {
-            fprintf(stderr, "train: %s has %s padding; --padding %s cannot change a model being resumed\n",
-                    name, nn_padding_name(nn_model_config(model)->padding), padding);
+        gboolean architecture_given = FALSE;
+        for (const char *const *a = architecture_options; *a != NULL; a++)
+            architecture_given |= cli_option_given(*a);
+        if (architecture_given && !nn_model_config_equal(&model_config, nn_model_config(model))) {
+            char have[200];
+            fprintf(stderr, "train: %s is a different network (%s); the network of a model being resumed\n"
+                            "cannot change\n", name,
+                    nn_model_config_describe(nn_model_config(model), have, sizeof have));
             nn_model_free(model);
             return 2;
         }
         if (!nn_model_has_optimizer_state(model) && !fresh_optimizer) {
             fprintf(stderr,
                     "train: %s holds no optimizer state (it was saved without --save-optimizer).\n"
-                    "Resuming would start Adam afresh, and the weights would then differ from an\n"
+                    "Resuming would start the optimizer afresh, and the weights would then differ from an\n"
                     "uninterrupted run. Add --fresh-optimizer to resume all the same.\n", name);
             nn_model_free(model);
             return 1;
+        }
+        if (nn_model_has_optimizer_state(model) && !fresh_optimizer && nn_model_optimizer(model) != config.optimizer) {
+            fprintf(stderr, "train: %s was trained with --optimizer %s; its state cannot go on with --optimizer %s.\n"
+                            "Give --optimizer %s, or --fresh-optimizer to start the new optimizer afresh.\n", name,
+                    nn_optimizer_name(nn_model_optimizer(model)), nn_optimizer_name(config.optimizer),
+                    nn_optimizer_name(nn_model_optimizer(model)));
+            nn_model_free(model);
+            return 1;
+        }
+        if (fresh_optimizer && nn_model_reserve_training(model, 1, &err) == NN_OK) {
+            memset(nn_model_adam_m(model), 0, nn_model_param_count(model) * sizeof(float));
+            memset(nn_model_adam_v(model), 0, nn_model_param_count(model) * sizeof(float));
+            nn_model_set_step(model, 0);
         }
         if (nn_model_epochs_done(model) >= config.epochs) {
             printf("%s has already trained %d epochs; --epochs %d asks for no more. Nothing to do: "
@@ -228,22 +239,35 @@ cmd_train(int argc, char **argv)
         fprintf(stderr, "train: %s\n", err.message);
         return 1;
     }
+    nn_model_set_recipe(model, recipe_text);
 
     int rc = 1;
-    g_autofree char *out_name = NULL, *kept = NULL;
+    g_autofree char *out_name = NULL, *kept = NULL, *summary = NULL;
     NnDataset train_all = { 0 }, test = { 0 };
     TrainOutput output = { .out = out, .save_optimizer = save_optimizer, .tty = isatty(2) };
     if (!cli_load_split(data, NN_SPLIT_TRAIN, &train_all))
         goto done;
-    NnDataset train = train_all, val;
-    if (val_split > 0) {
-        if (val_split >= train_all.count) {
-            fprintf(stderr, "train: --val-split must be smaller than the %d training images\n", train_all.count);
+    NnDataset train = train_all, val, held_out;
+    if (calibrate > 0) {
+        if (calibrate < 100 || calibrate + val_split >= train_all.count) {
+            fprintf(stderr, "train: --calibrate needs 100 or more images, and fewer than the %d training images\n",
+                    train_all.count - val_split);
             rc = 2;
             goto done;
         }
-        train = nn_dataset_view(&train_all, 0, train_all.count - val_split);
-        val = nn_dataset_view(&train_all, train_all.count - val_split, val_split);
+        held_out = nn_dataset_view(&train_all, train_all.count - calibrate, calibrate);
+        train = nn_dataset_view(&train_all, 0, train_all.count - calibrate);
+        output.calibration = &held_out;
+        output.seed = config.seed;
+    }
+    if (val_split > 0) {
+        if (val_split >= train.count) {
+            fprintf(stderr, "train: --val-split must be smaller than the %d training images\n", train.count);
+            rc = 2;
+            goto done;
+        }
+        val = nn_dataset_view(&train, train.count - val_split, val_split);
+        train = nn_dataset_view(&train, 0, train.count - val_split);
     } else {
         if (!cli_load_split(data, NN_SPLIT_TEST, &test))
             goto done;
@@ -261,9 +285,9 @@ cmd_train(int argc, char **argv)
     }
 
     nn_set_threads(config.threads);
-    printf("Training on %d images, validating on %d %s images; %s padding, batch %d, %d epochs, seed %d, %d threads\n",
-           train.count, val.count, val_split > 0 ? "held-out training" : "test", nn_padding_name(nn_model_config(model)->padding),
-           config.batch, config.epochs, seed, nn_get_threads());
+    summary = recipe_describe(nn_model_config(model), &config);
+    printf("Training on %d images, validating on %d %s images, %d threads\n%s\n", train.count, val.count,
+           val_split > 0 ? "held-out training" : "test", nn_get_threads(), summary);
     printf("BLAS: %s\n", nn_blas_info());
     fflush(stdout);
 

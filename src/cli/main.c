@@ -10,11 +10,14 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    { "train", cmd_train, "train the network with the paper's recipe" },
+    { "train", cmd_train, "train the network: the paper's recipe, a preset or your own" },
+    { "ablation", cmd_ablation, "run the paper's ablation: each ingredient taken out, several seeds" },
     { "evaluate", cmd_evaluate, "measure a model on the MNIST test set" },
     { "predict", cmd_predict, "recognise digits in images or stroke files" },
     { "download", cmd_download, "fetch the MNIST files and check their checksums" },
     { "bench", cmd_bench, "time training and recognition" },
+    { "plot", cmd_plot, "draw the training plots of a history as PNG, SVG or PDF" },
+    { "report", cmd_report, "a one-page PDF of a run: settings, plots, metrics, confusion" },
 };
 
 static void

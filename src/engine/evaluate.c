@@ -58,7 +58,8 @@ nn_evaluate_ex(NnModel *model, const NnDataset *data, const NnEvalOptions *optio
             for (int k = 0; k < NN_CLASSES; k++)
                 p[k] = probs[(size_t)k * b + i];
             int best = nn_argmax(p, NN_CLASSES);
-            r->confusion[labels[i]][best]++;
+            if (labels[i] < NN_CLASSES)
+                r->confusion[labels[i]][best]++;
             if (options->predicted != NULL)
                 options->predicted[start + i] = (uint8_t)best;
             if (options->probs != NULL)

@@ -275,7 +275,8 @@ relu_affine_row(const float *restrict z, size_t n, float scale, float shift, flo
 
 /* a = relu(z * scale + shift) for channel c, written as `out` asks. Pooled,
  * rows are activated a stretch of POOL_STRETCH columns at a time into the
- * stack, then pooled. */
+ * stack, then pooled; an odd last row or column is left out, as 2x2 pooling
+ * with stride 2 does (Keras' "valid" pooling). */
 #define POOL_STRETCH 64
 static void
 apply_channel(const NnBnShape *s, int c, const float *z, float scale, float shift, NnBnOutput out)
@@ -294,8 +295,8 @@ apply_channel(const NnBnShape *s, int c, const float *z, float scale, float shif
         uint8_t *arg = out.argmax != NULL ? out.argmax + (first + p) * ho * wo : NULL;
         for (int oy = 0; oy < ho; oy++) {
             const float *r0 = in + (size_t)(2 * oy) * W, *r1 = r0 + W;
-            for (int x0 = 0; x0 < W; x0 += POOL_STRETCH) { /* W and the stretch are even */
-                int n = W - x0 < POOL_STRETCH ? W - x0 : POOL_STRETCH;
+            for (int x0 = 0; x0 < 2 * wo; x0 += POOL_STRETCH) { /* the stretch is even */
+                int n = 2 * wo - x0 < POOL_STRETCH ? 2 * wo - x0 : POOL_STRETCH;
                 relu_affine_row(r0 + x0, n, scale, shift, t0);
                 relu_affine_row(r1 + x0, n, scale, shift, t1);
                 pool_row(t0, t1, n / 2, o + oy * wo + x0 / 2, arg != NULL ? arg + oy * wo + x0 / 2 : NULL);
@@ -381,6 +382,42 @@ nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *da, const f
     }
 }
 
+/* ---- bias + ReLU (+ max-pooling), for networks without BN ------------------- */
+
+void
+nn_bias_relu_forward(const NnBnShape *s, const float *z, const float *bias, NnBnOutput out)
+{
+#pragma omp parallel for schedule(static) if (s->count * s->channels > PARALLEL_MIN)
+    for (int c = 0; c < s->channels; c++)
+        apply_channel(s, c, z, 1.0f, bias[c], out);
+}
+
+void
+nn_bias_relu_backward(const NnBnShape *s, const float *z, const float *da, const float *bias,
+                      float *dbias, float *dz)
+{
+#pragma omp parallel for schedule(static) if (s->count * s->channels > PARALLEL_MIN)
+    for (int c = 0; c < s->channels; c++) {
+        const size_t off = (size_t)c * s->count;
+        const float *zc = z + off, *dac = da + off;
+        float *dzc = dz + off;
+        const float b = bias[c];
+        double sum = 0.0;
+        for (size_t i0 = 0; i0 < s->count; i0 += SUM_BLOCK) {
+            size_t end = i0 + SUM_BLOCK < s->count ? i0 + SUM_BLOCK : s->count;
+            float part = 0.0f;
+#pragma omp simd reduction(+ : part)
+            for (size_t i = i0; i < end; i++) {
+                float g = dac[i], d = zc[i] + b > 0.0f ? g : 0.0f;
+                dzc[i] = d;
+                part += d;
+            }
+            sum += part;
+        }
+        dbias[c] += (float)sum;
+    }
+}
+
 /* ---- max-pooling ------------------------------------------------------------- */
 
 void
@@ -432,7 +469,13 @@ nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int heig
                 r1[2 * ox] = keep_if(go[ox], ao[ox] == 2);
                 r1[2 * ox + 1] = keep_if(go[ox], ao[ox] == 3);
             }
+            if (width % 2 != 0) { /* the column pooling left out */
+                r0[width - 1] = 0.0f;
+                r1[width - 1] = 0.0f;
+            }
         }
+        if (height % 2 != 0) /* and the row */
+            memset(out + (size_t)(height - 1) * width, 0, sizeof(float) * width);
     }
 }
 
@@ -575,28 +618,41 @@ float
 nn_softmax_xent_forward(const float *logits, const uint8_t *labels, int classes, int batch,
                         float *probs, int *correct)
 {
+    return nn_softmax_xent_forward_scaled(logits, labels, classes, batch, 1.0f, probs, correct);
+}
+
+float
+nn_softmax_xent_forward_scaled(const float *logits, const uint8_t *labels, int classes, int batch,
+                               float scale, float *probs, int *correct)
+{
     double loss = 0.0;
     int right = 0;
 
     for (int b = 0; b < batch; b++) {
-        float max = logits[b];
+        float max = logits[b] * scale;
         int best = 0;
         for (int k = 1; k < classes; k++)
-            if (logits[(size_t)k * batch + b] > max) {
-                max = logits[(size_t)k * batch + b];
+            if (logits[(size_t)k * batch + b] * scale > max) {
+                max = logits[(size_t)k * batch + b] * scale;
                 best = k;
             }
         double sum = 0.0;
         for (int k = 0; k < classes; k++) {
-            float e = expf(logits[(size_t)k * batch + b] - max);
+            float e = expf(logits[(size_t)k * batch + b] * scale - max);
             probs[(size_t)k * batch + b] = e;
             sum += e;
         }
         for (int k = 0; k < classes; k++)
             probs[(size_t)k * batch + b] = (float)(probs[(size_t)k * batch + b] / sum);
-        if (labels != NULL) {
+        if (labels != NULL && labels[b] == NN_LABEL_NONE) {
+            /* not a digit: cross-entropy to the uniform distribution */
+            double mean_log_p = 0.0;
+            for (int k = 0; k < classes; k++)
+                mean_log_p += logits[(size_t)k * batch + b] * scale - max - log(sum);
+            loss -= mean_log_p / classes;
+        } else if (labels != NULL) {
             /* log p = logit - max - log(sum): exact even when p underflows. */
-            loss -= logits[(size_t)labels[b] * batch + b] - max - log(sum);
+            loss -= logits[(size_t)labels[b] * batch + b] * scale - max - log(sum);
             right += best == labels[b];
         }
     }
@@ -609,10 +665,11 @@ void
 nn_softmax_xent_backward(const float *probs, const uint8_t *labels, int classes, int batch,
                          float *dlogits)
 {
-    const float inv = 1.0f / (float)batch;
+    const float inv = 1.0f / (float)batch, uniform = 1.0f / (float)classes;
     for (int k = 0; k < classes; k++)
         for (int b = 0; b < batch; b++) {
             size_t i = (size_t)k * batch + b;
-            dlogits[i] = (probs[i] - (labels[b] == k ? 1.0f : 0.0f)) * inv;
+            float target = labels[b] == NN_LABEL_NONE ? uniform : labels[b] == k ? 1.0f : 0.0f;
+            dlogits[i] = (probs[i] - target) * inv;
         }
 }

@@ -121,10 +121,20 @@ void nn_bn_relu_backward(const NnBnShape *s, const float *z, const float *da, co
                          const float *beta, const float *save_mean, const float *save_invstd,
                          float *dgamma, float *dbeta, float *dz);
 
+/* ---- bias + ReLU (+ max-pooling), for networks without BN ------------------ */
+
+/* a = relu(z + bias[c]), written as `out` asks (as nn_bn_relu_forward_*). */
+void nn_bias_relu_forward(const NnBnShape *s, const float *z, const float *bias, NnBnOutput out);
+/* dz = da where z + bias > 0, else 0; dbias += its sum per channel. da and
+ * dz may be the same buffer. */
+void nn_bias_relu_backward(const NnBnShape *s, const float *z, const float *da, const float *bias,
+                           float *dbias, float *dz);
+
 /* ---- 2x2 max-pooling, stride 2 -------------------------------------------- */
 
-/* planes = channels * batch, each height x width (even). argmax: one byte per
- * output (0..3: which of the four inputs won), may be NULL in inference. */
+/* planes = channels * batch, each height x width; an odd last row or column
+ * is left out (its gradient is 0). argmax: one byte per output (0..3: which
+ * of the four inputs won), may be NULL in inference. */
 void nn_maxpool_forward(const float *x, int planes, int height, int width, float *y, uint8_t *argmax);
 void nn_maxpool_backward(const float *dy, const uint8_t *argmax, int planes, int height, int width, float *dx);
 
@@ -152,11 +162,18 @@ void nn_dense_backward(const float *x, const float *w, const float *dy, float *d
 
 /* ---- softmax + categorical cross-entropy ----------------------------------- */
 
+/* A label meaning "not a digit" (outlier exposure, Hendrycks et al. 2019):
+ * its target is the uniform distribution, it never counts as correct. */
+#define NN_LABEL_NONE 255
+
 /* logits, probs: [classes][batch]. Returns the mean loss over the batch, and
  * counts correct predictions into *correct if non-NULL. labels may be NULL
  * (inference: probabilities only, returns 0). */
 float nn_softmax_xent_forward(const float *logits, const uint8_t *labels, int classes, int batch,
                               float *probs, int *correct);
-/* dlogits = (probs - onehot(labels)) / batch. */
+/* The same on logits * scale (scale = 1 / temperature). */
+float nn_softmax_xent_forward_scaled(const float *logits, const uint8_t *labels, int classes, int batch,
+                                     float scale, float *probs, int *correct);
+/* dlogits = (probs - target) / batch, target one-hot (uniform for NN_LABEL_NONE). */
 void nn_softmax_xent_backward(const float *probs, const uint8_t *labels, int classes, int batch,
                               float *dlogits);

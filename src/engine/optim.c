@@ -1,6 +1,19 @@
 #include "optim.h"
 
 #include <math.h>
+#include <string.h>
+
+const char *
+nn_optimizer_name(NnOptimizerKind kind)
+{
+    return kind == NN_OPTIMIZER_SGD ? "sgd" : "adam";
+}
+
+int
+nn_optimizer_parse(const char *name)
+{
+    return strcmp(name, "adam") == 0 ? NN_OPTIMIZER_ADAM : strcmp(name, "sgd") == 0 ? NN_OPTIMIZER_SGD : -1;
+}
 
 NnAdam
 nn_adam_default(void)
@@ -30,4 +43,27 @@ nn_adam_update(const NnAdam *adam, float lr, uint64_t *step, float *params,
         check += p - p;
     }
     return check == 0.0f;
+}
+
+bool
+nn_sgd_update(float lr, float momentum, float *params, const float *grads, float *v, size_t n)
+{
+    float check = 0.0f;
+#pragma omp parallel for simd schedule(static) reduction(+ : check) if (n > 65536)
+    for (size_t i = 0; i < n; i++) {
+        v[i] = momentum * v[i] + grads[i];
+        float p = params[i] - lr * v[i];
+        params[i] = p;
+        check += p - p;
+    }
+    return check == 0.0f;
+}
+
+void
+nn_ema_update(float decay, float *avg, const float *x, size_t n)
+{
+    const float keep = decay, take = 1.0f - decay;
+#pragma omp parallel for simd schedule(static) if (n > 65536)
+    for (size_t i = 0; i < n; i++)
+        avg[i] = keep * avg[i] + take * x[i];
 }

@@ -4,7 +4,8 @@ gives each test its own X display and session bus), with pointer and key
 events synthesised by xdotool, the window read back through the
 accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
-    gui-test.py startup | recognize | training | dataset-dialog
+    gui-test.py startup | recognize | training | dataset-dialog | model-files |
+                pages | results | quit-dialogs
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
 aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
@@ -255,10 +256,34 @@ class App:
         xdotool("mousemove", "--sync", x + w // 2, y + h // 2)
         xdotool("click", 1)
 
-    def quit(self, timeout=30):
-        """Ctrl+Q, then the app must exit cleanly: status 0, no warnings, no leaks."""
+    def press(self, node):
+        """Activates a button through its accessible action (it may be in a
+        dialog, a window of its own)."""
+        self.check_alive()
+        Atspi.Action.do_action(node, 0)
+
+    def respond(self, heading, response, timeout=15):
+        """Answers the message dialog titled heading with the button response."""
+        self.get("the dialog '%s'" % heading, lambda n: name(n) == heading, timeout=timeout)
+        dialog = wait_for("the dialog's window", lambda: [f for f in children(self.root)
+                          if self.find(lambda n: name(n) == heading, f)], timeout=5)[0]
+        button = wait_for("its button %s" % response, lambda: self.find(
+            lambda n: role(n) == "push button" and (name(n) == response or name(n).endswith(" " + response)),
+            dialog), timeout=5)
+        log("dialog %r: %s" % (heading, response))
+        self.press(button)
+        wait_for("the dialog '%s' to close" % heading,
+                 lambda: self.find(lambda n: name(n) == heading and states(n).contains(Atspi.StateType.SHOWING))
+                 is None, timeout=10)
+
+    def quit(self, timeout=30, discard=False):
+        """Ctrl+Q, then the app must exit cleanly: status 0, no warnings, no
+        leaks. discard: a model trained here is not saved, so the app asks
+        first; the answer is Discard."""
         if self.proc.poll() is None:
             self.key("ctrl+q")
+            if discard:
+                self.respond("Save the Trained Model?", "Discard")
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -337,6 +362,13 @@ def case_startup():
         plots = [n for n in walk(app.root) if role(n) == "image" and "rate" in (name(n) + description(n)).lower()]
         log("plots: %r" % [(name(n), description(n)) for n in walk(app.root) if role(n) == "image"][:6])
         assert plots, "no learning-rate plot found"
+        # Without MNIST (the app's data folder is private), the Results page
+        # says so and offers to get it.
+        app.key("alt+2")
+        app.by_description("results-status")
+        assert is_enabled(app.by_name("Get MNIST…", "push button"))
+        log("Results without MNIST: %r" % name(app.by_description("results-status")))
+        app.key("alt+1")
         # The shortcuts window lists the accelerators.
         app.key("ctrl+question")
         entry = app.get("the shortcuts window", lambda n: name(n) == "Train a new model")
@@ -487,7 +519,7 @@ def case_training():
         app.stroke(canvas, SEVEN)
         digit = wait_digit(app)
         log("the %d-epoch model reads the 7 as %s" % (stopped_in - 1, digit))
-        app.quit()
+        app.quit(discard=True)
     finally:
         app.close()
 
@@ -644,12 +676,275 @@ def case_model_files():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# ---- pages, the Results page, closing with unsaved work ------------------------------
+
+
+def page_tab(app, title):
+    """The view switcher's button of a page (the first of the header's and the bottom bar's)."""
+    return app.get("the page tab %s" % title, lambda n: role(n) == "page tab" and name(n) == title)
+
+
+def cell_of(desc):
+    """(row, col, count) from the confusion matrix's description of a cell."""
+    import re
+    m = re.match(r"Labelled (\d), read as (\d): (\d+) ", desc)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def gallery_count(app):
+    return int(text(app.by_description("gallery-count")).split()[0])
+
+
+def results_app(settings=None):
+    data = mnist_dir()
+    if data is None:
+        raise Skip("no MNIST in $DIGITLAB_DATA or ../shared/data/mnist")
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    return App(settings=dict(settings or {}, **{"data-folder": "'%s'" % data}))
+
+
+def open_results(app):
+    app.click(page_tab(app, "Results"))
+    matrix = app.by_name("Confusion matrix", timeout=20)
+    wait_for("the evaluation of the test set", lambda: "test images" in description(matrix), timeout=60)
+    return matrix
+
+
+def selected(node):
+    s = states(node)
+    return s is not None and s.contains(Atspi.StateType.SELECTED)
+
+
+def narrow_window(app, width=720, height=800):
+    """Without a window manager the window cannot go below its minimum
+    width at once: each step down changes the layout (the compact
+    dashboard, then the drawing on a page of its own), and the window can
+    shrink further."""
+    for _ in range(4):
+        xdotool("windowsize", "--sync", app.window, width, height)
+        time.sleep(0.5)
+        if "%dx%d" % (width, height) in xdotool("getwindowgeometry", app.window):
+            return
+    raise AssertionError("the window did not get %dx%d: %s" % (width, height, xdotool("getwindowgeometry", app.window)))
+
+
+def case_pages():
+    app = results_app({"window-width": 1280, "window-height": 800})
+    try:
+        train, results = page_tab(app, "Train"), page_tab(app, "Results")
+        assert selected(train) and not selected(results), "the Train page is not the first one shown"
+        # Results, by a click on its tab: the matrix of the test set, the
+        # canvas still beside it.
+        matrix = open_results(app)
+        log("results: %r" % description(matrix))
+        assert "10000 test images" in description(matrix), description(matrix)
+        assert selected(results) and not selected(train)
+        app.stroke(app.by_name("Drawing area"), SEVEN)
+        assert wait_digit(app) == "7", "the canvas beside the Results page does not recognise"
+        # The keyboard: Alt+1, Alt+2.
+        app.key("alt+1")
+        wait_for("the Train page", lambda: selected(train) and not selected(results), timeout=10)
+        app.key("alt+2")
+        wait_for("the Results page", lambda: selected(results) and not selected(train), timeout=10)
+        # Narrow: the drawing becomes a page of its own, reachable from every page.
+        narrow_window(app)
+        draw = page_tab(app, "Draw")
+        app.key("ctrl+d")
+        wait_for("the Draw page", lambda: selected(draw), timeout=10)
+        app.key("Escape")
+        wait_for("the cleared canvas", lambda: predicted_digit(app) in ("—", ""), timeout=5)
+        app.stroke(app.by_name("Drawing area"), ONE)
+        assert wait_digit(app) == "1", "the canvas on the Draw page does not recognise"
+        log("narrow (%s): the Draw page recognises" % xdotool("getwindowgeometry", app.window).split("Geometry:")[1].strip())
+        app.key("alt+2")
+        wait_for("the Results page", lambda: selected(results) and not selected(draw), timeout=10)
+        app.quit()
+    finally:
+        app.close()
+
+
+def case_results():
+    app = results_app({"window-width": 1280, "window-height": 800})
+    try:
+        matrix = open_results(app)
+        # The gallery starts with all the mistakes, as many as the matrix says.
+        summary = description(matrix)
+        mistakes = int(summary.split(" mistakes")[0].split()[-1])
+        wait_for("the mistakes' gallery", lambda: gallery_count(app) == mistakes, timeout=10)
+        log("all mistakes: %d images (%r)" % (mistakes, summary))
+
+        # A click on a cell: the pointer names the cell, the gallery then
+        # holds exactly its images.
+        x, y, w, h = app.extents(matrix)
+        for fx, fy in ((0.45, 0.55), (0.35, 0.45)):
+            xdotool("mousemove", "--sync", int(x + fx * w), int(y + fy * h))
+            cell = wait_for("a cell under the pointer", lambda: cell_of(description(matrix)), timeout=5)
+            xdotool("click", 1)
+            title = app.by_description("gallery-title")
+            wait_for("the cell's gallery", lambda: text(title) == "Labelled %d, read as %d" % cell[:2], timeout=10)
+            log("clicked cell %r: gallery %r, %s" % (cell, text(title), text(app.by_description("gallery-count"))))
+            assert gallery_count(app) == cell[2], (cell, gallery_count(app))
+
+        # The keyboard: the matrix has the focus after the click, on the
+        # cell clicked; with the pointer gone, the arrow keys move it and
+        # Enter opens it.
+        row, col, _ = cell
+        xdotool("mousemove", 1279, 799)
+        app.key("Up", "Right", "Right")
+        target = (max(row - 1, 0), min(col + 2, 9))
+        moved = wait_for("the keyboard's cell %r" % (target,),
+                         lambda: (lambda c: c if c and c[:2] == target else None)(cell_of(description(matrix))),
+                         timeout=5)
+        app.key("Return")
+        wait_for("the keyboard cell's gallery",
+                 lambda: text(app.by_description("gallery-title")) == "Labelled %d, read as %d" % target, timeout=10)
+        assert gallery_count(app) == moved[2], (moved, gallery_count(app))
+        log("keyboard cell %r: %d images" % (moved, gallery_count(app)))
+
+        # A diagonal cell holds hundreds of images: the gallery scrolls them.
+        app.key("Down", "Left", "Left")
+        for _ in range(10):
+            c = cell_of(description(matrix))
+            if c and c[0] == c[1]:
+                break
+            app.key("Left" if c[1] > c[0] else "Right")
+        diagonal = cell_of(description(matrix))
+        assert diagonal[0] == diagonal[1], diagonal
+        app.key("space")
+        wait_for("the diagonal's gallery", lambda: gallery_count(app) == diagonal[2], timeout=10)
+        log("diagonal cell %r: %d images" % (diagonal, gallery_count(app)))
+
+        # On into the gallery with Tab; Enter opens the image with the focus.
+        def focused_role():
+            n = app.find(lambda n: states(n) is not None and states(n).contains(Atspi.StateType.FOCUSED))
+            return role(n) if n is not None else None
+        for _ in range(4):
+            app.key("Tab")
+            if wait_for("the focus to move", lambda: focused_role(), timeout=5) == "table cell":
+                break
+        assert focused_role() == "table cell", "Tab does not reach the gallery: %r" % focused_role()
+        app.key("Return")
+        source = app.by_description("prediction-input")
+        wait_for("a test image labelled %d as the input" % diagonal[0],
+                 lambda: text(source).startswith("MNIST test image #")
+                 and text(source).endswith("labelled %d" % diagonal[0]), timeout=10)
+        log("keyboard: opened %r" % text(source))
+
+        # Back to all mistakes; open the most confident one: the prediction
+        # names it and reads it as the gallery says.
+        app.press(app.by_name("All Mistakes", "push button"))
+        wait_for("the mistakes' gallery", lambda: gallery_count(app) == mistakes, timeout=10)
+        def first_image():
+            images = [n for n in walk(app.root) if name(n).startswith("MNIST test image #") and ", read as " in name(n)]
+            placed = [(r.y, r.x, n) for n in images for r in [n.get_extents(Atspi.CoordType.WINDOW)]
+                      if r.width > 0 and r.y >= 0]
+            return min(placed, key=lambda t: t[:2])[2] if placed else None
+        first = wait_for("a gallery image", first_image, timeout=10)
+        log("first mistake: %r" % name(first))
+        label_part, read_part = name(first).split(", read as ")
+        app.click(first)
+        wait_for("the test image as the input", lambda: text(source) == label_part, timeout=10)
+        digit = wait_digit(app)
+        log("input %r, predicted %s" % (text(source), digit))
+        assert digit == read_part.split()[0], (digit, read_part)
+        assert "bundled" in text(app.by_description("model-status"))
+
+        # Drawing goes back to the drawing.
+        app.stroke(app.by_name("Drawing area"), ONE)
+        wait_for("the drawing as the input", lambda: text(source) == "Your drawing", timeout=10)
+        assert wait_digit(app) == "1"
+        app.quit()
+    finally:
+        app.close()
+
+
+def write_fake_mnist(folder, train=512, test=128, seed=1):
+    """Four IDX files of random images and labels: enough for the app to
+    train on (not to learn anything), without MNIST."""
+    import gzip
+    import random
+    import struct
+    rng = random.Random(seed)
+    for prefix, count in (("train", train), ("t10k", test)):
+        images = bytes(rng.randrange(256) if rng.random() < 0.2 else 0 for _ in range(count * 784))
+        labels = bytes(rng.randrange(10) for _ in range(count))
+        with gzip.open(os.path.join(folder, "%s-images-idx3-ubyte.gz" % prefix), "wb") as f:
+            f.write(struct.pack(">IIII", 2051, count, 28, 28) + images)
+        with gzip.open(os.path.join(folder, "%s-labels-idx1-ubyte.gz" % prefix), "wb") as f:
+            f.write(struct.pack(">II", 2049, count) + labels)
+
+
+def fake_run(folder, epochs):
+    return {"data-folder": "'%s'" % folder, "epochs": epochs, "training-images": 512, "batch-size": 64,
+            "validation-images": 128, "warmup-epochs": 1, "threads": 1}
+
+
+def case_quit_dialogs():
+    """Closing with a model trained here and not saved, and while training:
+    on random images written by the test, so no MNIST is needed."""
+    folder = tempfile.mkdtemp(prefix="digitlab-fake-mnist-")
+    write_fake_mnist(folder)
+    saved = os.path.join(folder, "kept.dlm")
+    try:
+        # 1. A finished run, not saved: Ctrl+Q asks; Cancel keeps the app.
+        app = App(settings=fake_run(folder, 1))
+        try:
+            status = app.by_description("training-status")
+            app.key("ctrl+t")
+            wait_for("the end of the run", lambda: text(status) == "Finished", timeout=120)
+            model = text(app.by_description("model-status"))
+            assert "not saved" in model, model
+            app.key("ctrl+q")
+            app.respond("Save the Trained Model?", "Cancel")
+            time.sleep(0.5)
+            app.check_alive()
+            assert xdotool_search("^Digit Lab$"), "the window went away"
+            log("Cancel kept the app open")
+            # Closing the window asks the same; Save As… saves, then it closes.
+            app.key("ctrl+w")
+            app.respond("Save the Trained Model?", "Save As…")
+            choose_file("^Save Model As$", saved, save=True)
+            app.proc.wait(timeout=30)
+            app.quit()
+            assert os.path.getsize(saved) > 1000, "no model saved at %s" % saved
+            log("Save As… saved %s (%d bytes), then the app quit" % (saved, os.path.getsize(saved)))
+        finally:
+            app.close()
+
+        # 2. While training: "Stop training and quit?"; Cancel goes on
+        # training; Stop and Quit stops, then asks about the model.
+        app = App(settings=fake_run(folder, 200))  # the most the settings allow
+        try:
+            status = app.by_description("training-status")
+            app.key("ctrl+t")
+            wait_for("the first epoch", lambda: "trained" in text(app.by_description("model-status")), timeout=120)
+            app.key("ctrl+q")
+            app.respond("Stop Training and Quit?", "Cancel")
+            before = batch_done(app)
+            wait_for("training to go on", lambda: batch_done(app) != before and text(status) == "Training", timeout=30)
+            log("Cancel: training goes on (%r -> %r)" % (before, batch_done(app)))
+            app.key("ctrl+q")
+            app.respond("Stop Training and Quit?", "Stop and Quit")
+            app.respond("Save the Trained Model?", "Discard", timeout=60)
+            app.proc.wait(timeout=30)
+            app.quit()
+            log("Stop and Quit, then Discard: the app quit")
+        finally:
+            app.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 CASES = {
     "model-files": case_model_files,
     "startup": case_startup,
     "recognize": case_recognize,
     "training": case_training,
     "dataset-dialog": case_dataset_dialog,
+    "pages": case_pages,
+    "results": case_results,
+    "quit-dialogs": case_quit_dialogs,
 }
 
 

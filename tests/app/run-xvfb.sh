@@ -8,4 +8,5 @@ for tool in xvfb-run dbus-run-session xdotool; do
         exit 77
     fi
 done
-exec xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- "$@"
+# DIGITLAB_XVFB_SCREEN sets the screen's size (tools/screenshots: 1920x1080x24).
+exec xvfb-run -a -s "-screen 0 ${DIGITLAB_XVFB_SCREEN:-1280x800x24}" dbus-run-session -- "$@"

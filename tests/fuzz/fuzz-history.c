@@ -1,5 +1,5 @@
 /* libFuzzer target for the training-history CSV reader
- * (dl_history_load_csv, src/app/dl-history.c), and what the plots then ask
+ * (dl_history_load_csv, src/plot/dl-history.c), and what the plots then ask
  * of the history; see README.md.
  *
  * The input is the CSV file (fuzz-file.h). Besides the sanitizers, the

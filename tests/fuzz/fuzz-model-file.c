@@ -97,7 +97,8 @@ make_bases(void)
     if (mkdtemp(dir) == NULL)
         abort();
     snprintf(file, sizeof file, "%s/base.dlm", dir);
-    NnModelConfig config = { NN_PADDING_VALID };
+    NnModelConfig config = nn_model_config_default();
+    config.padding = NN_PADDING_VALID;
     NnModel *model;
     if (nn_model_new(&config, 1, &model, NULL) != NN_OK)
         abort();

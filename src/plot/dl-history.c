@@ -238,8 +238,8 @@ dl_history_add_batch(DlHistory *self, const NnBatchProgress *progress)
 
     int batches = progress->batches > 0 ? progress->batches : 1;
     double x = progress->epoch + (double)progress->batch / batches;
-    GArray *loss = self->series[DL_SERIES_BATCH_LOSS];
-    GArray *accuracy = self->series[DL_SERIES_BATCH_ACCURACY];
+    GArray *loss = self->series[DL_SERIES_SMOOTH_LOSS];
+    GArray *accuracy = self->series[DL_SERIES_SMOOTH_ACCURACY];
 
     /* A run started again: forget what was recorded from here on. */
     truncate_series(loss, x, TRUE);
@@ -248,8 +248,8 @@ dl_history_add_batch(DlHistory *self, const NnBatchProgress *progress)
         && g_array_index(self->epochs, NnEpochStats, self->epochs->len - 1).epoch > progress->epoch)
         drop_epochs_from(self, progress->epoch + 1);
 
-    append_point(loss, x, progress->loss);
-    append_point(accuracy, x, progress->accuracy);
+    append_point(loss, x, progress->smooth_loss);
+    append_point(accuracy, x, progress->smooth_accuracy);
     if (loss->len > DL_HISTORY_MAX_BATCH_POINTS) {
         thin_series(loss);
         thin_series(accuracy);
@@ -346,7 +346,7 @@ dl_history_is_empty(DlHistory *self)
 {
     g_return_val_if_fail(DL_IS_HISTORY(self), TRUE);
 
-    return self->series[DL_SERIES_BATCH_LOSS]->len == 0 && self->epochs->len == 0;
+    return self->series[DL_SERIES_SMOOTH_LOSS]->len == 0 && self->epochs->len == 0;
 }
 
 gboolean

@@ -1,10 +1,11 @@
 /* dl-history.h — the series of one training run, for the plots.
  *
- * DlHistory is the model behind the three training plots (DlPlot is the
- * view): the running training loss and accuracy after each batch it is told
- * about, the per-epoch statistics, and the learning-rate schedule of the run,
- * so the schedule can be drawn ahead before and during training. It knows
- * nothing of widgets, and is tested without a display.
+ * DlHistory is the model behind the three training plots (dl_draw_plot()
+ * draws them, DlPlot shows them): the smoothed training loss and accuracy
+ * after each batch it is told about, the per-epoch statistics, and the
+ * learning-rate schedule of the run, so the schedule can be drawn ahead
+ * before and during training. It knows nothing of widgets, and is tested
+ * without a display.
  *
  * x is always a position in epochs: a batch at x = epoch + batch / batches
  * (2 + 37/469 is the 37th batch of the third epoch), an epoch's statistics at
@@ -28,8 +29,12 @@ typedef struct {
 } DlPoint;
 
 typedef enum {
-    DL_SERIES_BATCH_LOSS,     /* running training loss within the epoch, per batch */
-    DL_SERIES_BATCH_ACCURACY, /* running training accuracy within the epoch, per batch */
+    /* Per batch: the engine's smoothed training loss and accuracy
+     * (NnBatchProgress.smooth_loss, .smooth_accuracy: a bias-corrected
+     * moving average over about the last NN_SMOOTH_BATCHES batches), which
+     * runs on across epochs, unlike the per-epoch running mean. */
+    DL_SERIES_SMOOTH_LOSS,
+    DL_SERIES_SMOOTH_ACCURACY,
     DL_SERIES_TRAIN_LOSS,     /* per epoch: training loss over the epoch */
     DL_SERIES_TRAIN_ACCURACY, /* per epoch: training accuracy over the epoch */
     DL_SERIES_VAL_LOSS,       /* per epoch: validation loss */
@@ -69,7 +74,7 @@ DlHistory *dl_history_new(void);
 void dl_history_reset(DlHistory *self, const NnSchedule *schedule, int epochs,
                       int batches_per_epoch, gboolean per_step_lr);
 
-/* Appends the running loss and accuracy of a batch (progress->batch is
+/* Appends the smoothed loss and accuracy of a batch (progress->batch is
  * 1-based, as the engine reports it) and moves the position there. A batch at
  * or before the last one recorded (a run started again) first drops the
  * points from there on. Emits "changed". */

@@ -1,0 +1,37 @@
+/* synth.h — training images MNIST does not have, made from MNIST.
+ *
+ * Writing styles common outside the United States are rare in MNIST (its
+ * writers were American census workers and students of about 1990), and a
+ * network trained on it reads them wrongly and sure of itself: the slashed
+ * zero as an 8, the one with a long flag as a 7, the one with a base as a 2.
+ * nn_synth_style draws such a stroke onto an MNIST digit of the right
+ * class:
+ *   0: a slash through the ring, from lower left to upper right (Ø);
+ *   1: a flag from the top down to the left, sometimes with a base;
+ *   7: a bar across the stem (the crossed seven).
+ * nn_synth_outlier makes an image that is no digit at all, for outlier
+ * exposure (Hendrycks, Mazeika and Dietterich, ICLR 2019: train the network
+ * to give such images the uniform distribution, so that it is unsure of
+ * them): a mirrored digit (of 2, 3, 4, 5, 6, 7, 9: mirrored 0, 1 and 8
+ * still are digits), two digits side by side, two digits drawn over each
+ * other, a zig-zag scribble, or a dot, a bar, a cross.
+ *
+ * Both draw with an anti-aliased round pen of MNIST's stroke width on a
+ * canvas larger than the digit, then normalise the result as MNIST was made
+ * (nn_ink_to_image: 20x20 box, centre of mass at the centre), so a new stroke
+ * that reaches beyond the digit is kept. Output: 28x28 bytes, as MNIST. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "idx.h"
+#include "rng.h"
+
+/* Writes src (an MNIST digit of class label) with a style stroke to dst and
+ * returns true, or returns false if the class has no style here (dst
+ * untouched). */
+bool nn_synth_style(const uint8_t *src, int label, NnRng *rng, uint8_t *dst);
+
+/* Writes a synthetic non-digit made from random images of train to dst. */
+void nn_synth_outlier(const NnDataset *train, NnRng *rng, uint8_t *dst);

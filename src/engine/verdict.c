@@ -1,0 +1,249 @@
+/* verdict.c — sure, unsure or not a digit, and the calibration that sets
+ * the thresholds; see verdict.h. */
+#include "verdict.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "augment.h"
+#include "evaluate.h"
+#include "synth.h"
+
+#define ECE_BINS 15
+#define CAL_BATCH 128
+
+const char *
+nn_verdict_name(NnVerdictKind kind)
+{
+    switch (kind) {
+    case NN_VERDICT_SURE: return "sure";
+    case NN_VERDICT_UNSURE: return "unsure";
+    case NN_VERDICT_NOT_DIGIT: return "not-a-digit";
+    }
+    return "unsure";
+}
+
+NnVerdict
+nn_verdict(const NnModel *model, const float probs[NN_CLASSES])
+{
+    float sure, reject;
+    nn_model_thresholds(model, &sure, &reject);
+    NnVerdict v = { .digit = nn_argmax(probs, NN_CLASSES) };
+    v.second = v.digit == 0 ? 1 : 0;
+    for (int k = 0; k < NN_CLASSES; k++)
+        if (k != v.digit && probs[k] > probs[v.second])
+            v.second = k;
+    v.p1 = probs[v.digit];
+    v.p2 = probs[v.second];
+    /* written so that nan (a broken model) is never sure */
+    v.kind = v.p1 >= sure ? NN_VERDICT_SURE : v.p1 >= reject ? NN_VERDICT_UNSURE : NN_VERDICT_NOT_DIGIT;
+    return v;
+}
+
+double
+nn_expected_calibration_error(const float *probs, const uint8_t *labels, int n)
+{
+    double conf[ECE_BINS] = { 0 }, acc[ECE_BINS] = { 0 };
+    int count[ECE_BINS] = { 0 }, used = 0;
+    for (int i = 0; i < n; i++) {
+        if (labels[i] >= NN_CLASSES)
+            continue;
+        const float *p = probs + (size_t)i * NN_CLASSES;
+        int best = nn_argmax(p, NN_CLASSES);
+        int bin = (int)(p[best] * ECE_BINS);
+        bin = bin >= ECE_BINS ? ECE_BINS - 1 : bin < 0 ? 0 : bin;
+        conf[bin] += p[best];
+        acc[bin] += best == labels[i];
+        count[bin]++;
+        used++;
+    }
+    double ece = 0.0;
+    for (int b = 0; b < ECE_BINS; b++)
+        if (count[b] > 0)
+            ece += fabs(acc[b] / count[b] - conf[b] / count[b]) * count[b] / used;
+    return ece;
+}
+
+/* Softmax of logits / T for n images (logits image-major). */
+static void
+softmax_at(const float *logits, int n, double t, float *probs)
+{
+    for (int i = 0; i < n; i++) {
+        const float *l = logits + (size_t)i * NN_CLASSES;
+        float *p = probs + (size_t)i * NN_CLASSES;
+        double max = l[0], sum = 0.0;
+        for (int k = 1; k < NN_CLASSES; k++)
+            max = l[k] > max ? l[k] : max;
+        for (int k = 0; k < NN_CLASSES; k++)
+            sum += p[k] = (float)exp((l[k] - max) / t);
+        for (int k = 0; k < NN_CLASSES; k++)
+            p[k] = (float)(p[k] / sum);
+    }
+}
+
+static double
+mean_nll(const float *logits, const uint8_t *labels, int n, double t)
+{
+    double nll = 0.0;
+    for (int i = 0; i < n; i++) {
+        const float *l = logits + (size_t)i * NN_CLASSES;
+        double max = l[0], sum = 0.0;
+        for (int k = 1; k < NN_CLASSES; k++)
+            max = l[k] > max ? l[k] : max;
+        for (int k = 0; k < NN_CLASSES; k++)
+            sum += exp((l[k] - max) / t);
+        nll -= (l[labels[i]] - max) / t - log(sum);
+    }
+    return nll / n;
+}
+
+/* The logits (image-major) of n float images at temperature 1. */
+static NnStatus
+logits_of(NnModel *model, const float *images, int n, float *logits, NnError *err)
+{
+    NnStatus status = nn_model_reserve(model, CAL_BATCH, err);
+    if (status != NN_OK)
+        return status;
+    for (int start = 0; start < n; start += CAL_BATCH) {
+        int b = n - start < CAL_BATCH ? n - start : CAL_BATCH;
+        nn_model_forward(model, images + (size_t)start * NN_IMAGE_PIXELS, NULL, b, false, NULL, NULL);
+        const float *l = nn_model_last_logits(model); /* [class][image], before the temperature */
+        for (int i = 0; i < b; i++)
+            for (int k = 0; k < NN_CLASSES; k++)
+                logits[(size_t)(start + i) * NN_CLASSES + k] = l[(size_t)k * b + i];
+    }
+    return NN_OK;
+}
+
+static int
+compare_floats(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* The q-quantile of v[0..n) (sorted in place). */
+static float
+quantile(float *v, int n, double q)
+{
+    if (n == 0)
+        return 0.0f;
+    qsort(v, (size_t)n, sizeof *v, compare_floats);
+    int i = (int)floor(q * (n - 1));
+    return v[i < 0 ? 0 : i >= n ? n - 1 : i];
+}
+
+NnStatus
+nn_calibrate(NnModel *model, const NnDataset *held_out, uint64_t seed, NnCalibration *report, NnError *err)
+{
+    const int n = held_out->count;
+    if (n < 100)
+        return nn_error_set(err, NN_ERR_EMPTY, "calibration needs at least 100 held-out images, not %d", n);
+    const float old_t = nn_model_temperature(model);
+    nn_model_set_temperature(model, 1.0f);
+    float *images = malloc(sizeof(float) * NN_IMAGE_PIXELS * (size_t)n);
+    float *logits = malloc(sizeof(float) * NN_CLASSES * (size_t)n);
+    float *out_logits = malloc(sizeof(float) * NN_CLASSES * (size_t)n);
+    float *probs = malloc(sizeof(float) * NN_CLASSES * (size_t)n);
+    float *tops = malloc(sizeof(float) * (size_t)n);
+    NnStatus status = NN_OK;
+    if (images == NULL || logits == NULL || out_logits == NULL || probs == NULL || tops == NULL) {
+        status = nn_error_set(err, NN_ERR_NOMEM, "out of memory for calibration");
+        goto out;
+    }
+    for (int i = 0; i < n; i++)
+        nn_image_to_float(held_out->images + (size_t)i * NN_IMAGE_PIXELS, images + (size_t)i * NN_IMAGE_PIXELS);
+    if ((status = logits_of(model, images, n, logits, err)) != NN_OK)
+        goto out;
+    /* As many synthetic non-digits, made from the held-out images. */
+    NnRng rng = nn_rng_seed(seed ^ 0xca11b7a7e5ull);
+    for (int i = 0; i < n; i++) {
+        uint8_t made[NN_IMAGE_PIXELS];
+        nn_synth_outlier(held_out, &rng, made);
+        nn_image_to_float(made, images + (size_t)i * NN_IMAGE_PIXELS);
+    }
+    if ((status = logits_of(model, images, n, out_logits, err)) != NN_OK)
+        goto out;
+
+    /* Temperature: golden section on log T. */
+    double a = -3.0, b = 3.0, g = (sqrt(5.0) - 1) / 2;
+    double c = b - g * (b - a), d = a + g * (b - a);
+    double fc = mean_nll(logits, held_out->labels, n, exp(c)), fd = mean_nll(logits, held_out->labels, n, exp(d));
+    for (int it = 0; it < 60; it++) {
+        if (fc < fd) {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - g * (b - a);
+            fc = mean_nll(logits, held_out->labels, n, exp(c));
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + g * (b - a);
+            fd = mean_nll(logits, held_out->labels, n, exp(d));
+        }
+    }
+    const double t = exp((a + b) / 2);
+    NnCalibration r = { .temperature = (float)t };
+    r.nll_before = mean_nll(logits, held_out->labels, n, 1.0);
+    r.nll_after = mean_nll(logits, held_out->labels, n, t);
+    softmax_at(logits, n, 1.0, probs);
+    r.ece_before = nn_expected_calibration_error(probs, held_out->labels, n);
+    softmax_at(logits, n, t, probs);
+    r.ece_after = nn_expected_calibration_error(probs, held_out->labels, n);
+
+    /* sure: a small share of the correct answers falls below it */
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        const float *p = probs + (size_t)i * NN_CLASSES;
+        int best = nn_argmax(p, NN_CLASSES);
+        if (best == held_out->labels[i])
+            tops[m++] = p[best];
+    }
+    r.sure = quantile(tops, m, NN_CALIBRATE_UNSURE_SHARE);
+    /* reject: most non-digits fall below it, hardly any digit */
+    for (int i = 0; i < n; i++) {
+        const float *p = probs + (size_t)i * NN_CLASSES;
+        tops[i] = p[nn_argmax(p, NN_CLASSES)];
+    }
+    float digits_cap = quantile(tops, n, NN_CALIBRATE_MAX_REJECTED);
+    softmax_at(out_logits, n, t, probs);
+    for (int i = 0; i < n; i++) {
+        const float *p = probs + (size_t)i * NN_CLASSES;
+        tops[i] = p[nn_argmax(p, NN_CLASSES)];
+    }
+    float outliers_at = quantile(tops, n, NN_CALIBRATE_REJECT_SHARE);
+    r.reject = outliers_at < digits_cap ? outliers_at : digits_cap;
+    if (r.reject > r.sure)
+        r.reject = r.sure;
+    int below = 0;
+    for (int i = 0; i < n; i++)
+        below += tops[i] < r.reject;
+    r.outliers_rejected = (double)below / n;
+    softmax_at(logits, n, t, probs);
+    int rejected = 0, unsure = 0;
+    for (int i = 0; i < n; i++) {
+        const float *p = probs + (size_t)i * NN_CLASSES;
+        float top = p[nn_argmax(p, NN_CLASSES)];
+        rejected += top < r.reject;
+        unsure += top >= r.reject && top < r.sure;
+    }
+    r.digits_rejected = (double)rejected / n;
+    r.digits_unsure = (double)unsure / n;
+
+    nn_model_set_temperature(model, r.temperature);
+    nn_model_set_thresholds(model, r.sure, r.reject);
+    if (report != NULL)
+        *report = r;
+out:
+    if (status != NN_OK)
+        nn_model_set_temperature(model, old_t);
+    free(images);
+    free(logits);
+    free(out_logits);
+    free(probs);
+    free(tops);
+    return status;
+}

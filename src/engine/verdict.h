@@ -1,0 +1,68 @@
+/* verdict.h — what a prediction is worth: sure, unsure, or not a digit.
+ *
+ * A network always answers with ten probabilities that sum to 1, also for a
+ * scribble or a letter. The verdict says how to read them, from the most
+ * probable digit's probability p1 (at the model's calibrated temperature):
+ *   p1 >= sure                 sure: "7"
+ *   reject <= p1 < sure        unsure: "maybe a 7, or a 1" (the top two)
+ *   p1 < reject                not a digit
+ * An empty drawing has no verdict; the caller says so.
+ *
+ * The thresholds belong to the model (stored in its file): calibration
+ * (nn_calibrate) sets them on held-out images, never on the test set. */
+#pragma once
+
+#include "idx.h"
+#include "model.h"
+
+typedef enum {
+    NN_VERDICT_SURE,
+    NN_VERDICT_UNSURE,
+    NN_VERDICT_NOT_DIGIT,
+} NnVerdictKind;
+
+typedef struct {
+    NnVerdictKind kind;
+    int digit, second;   /* the two most probable digits */
+    float p1, p2;        /* their probabilities */
+} NnVerdict;
+
+/* Thresholds of models that were never calibrated (version 1 files). */
+#define NN_DEFAULT_SURE 0.9f
+#define NN_DEFAULT_REJECT 0.5f
+
+NnVerdict nn_verdict(const NnModel *model, const float probs[NN_CLASSES]);
+/* "sure", "unsure", "not-a-digit". */
+const char *nn_verdict_name(NnVerdictKind kind);
+
+/* Calibration on held-out labelled digits (never the test set):
+ *   - the softmax temperature T that minimises their negative
+ *     log-likelihood (Guo et al. 2017, temperature scaling), found by golden
+ *     section search over log T in [-3, 3];
+ *   - `sure`: the probability below which the top answer falls for
+ *     NN_CALIBRATE_UNSURE_SHARE of the correctly read held-out digits;
+ *   - `reject`: the probability below which NN_CALIBRATE_REJECT_SHARE of
+ *     synthetic non-digits fall (nn_synth_outlier, made from the held-out
+ *     images), but at most the value that would reject
+ *     NN_CALIBRATE_MAX_REJECTED of the held-out digits.
+ * The results are set on the model (nn_model_set_temperature,
+ * nn_model_set_thresholds) and reported in *report if non-NULL. */
+#define NN_CALIBRATE_UNSURE_SHARE 0.005
+#define NN_CALIBRATE_REJECT_SHARE 0.9
+#define NN_CALIBRATE_MAX_REJECTED 0.002
+
+typedef struct {
+    float temperature, sure, reject;
+    double nll_before, nll_after;        /* mean, on the held-out digits */
+    double ece_before, ece_after;        /* expected calibration error, 15 bins */
+    double outliers_rejected;            /* share of the synthetic non-digits below reject */
+    double digits_rejected, digits_unsure; /* shares of the held-out digits */
+} NnCalibration;
+
+NnStatus nn_calibrate(NnModel *model, const NnDataset *held_out, uint64_t seed, NnCalibration *report,
+                      NnError *err);
+
+/* Expected calibration error of n predictions (probs image-major, n x 10)
+ * against labels: the mean over 15 equal-width bins of the top probability
+ * of |accuracy - confidence|, weighted by the bins' shares. */
+double nn_expected_calibration_error(const float *probs, const uint8_t *labels, int n);

@@ -1,0 +1,920 @@
+/* dl-draw-plot.c — the three training plots: accuracy, loss, learning rate. */
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "draw-private.h"
+#include "plot-scale.h"
+
+G_DEFINE_ENUM_TYPE(DlPlotKind, dl_plot_kind,
+                   G_DEFINE_ENUM_VALUE(DL_PLOT_ACCURACY, "accuracy"),
+                   G_DEFINE_ENUM_VALUE(DL_PLOT_LOSS, "loss"),
+                   G_DEFINE_ENUM_VALUE(DL_PLOT_LEARNING_RATE, "learning-rate"))
+
+/* Layout at a 12-unit font; everything scales with style->font_size. */
+#define BASE_FONT 12.0
+#define TICK_LENGTH 4.0
+#define LABEL_GAP 4.0
+#define TITLE_GAP 10.0
+#define RIGHT_MARGIN 10.0
+#define LEGEND_SWATCH 18.0
+#define LEGEND_SPACING 14.0
+#define PIXELS_PER_X_TICK 56.0
+#define PIXELS_PER_Y_TICK 26.0
+#define BOX_PADDING 8.0
+#define MARKER_RADIUS 3.5
+
+typedef struct {
+    const char *name;
+    const DlPoint *points;
+    guint n;
+    const DlColor *color;
+    double factor;      /* 100 for accuracies, shown in % */
+    gboolean markers;   /* per-epoch points: a dot each */
+    gboolean per_batch; /* a point per batch: the read-out names the batch */
+} Series;
+
+/* One draw: the inputs, the text and the layout. */
+typedef struct {
+    cairo_t *cr;
+    double width, height;
+    DlPlotKind kind;
+    DlHistory *history;
+    const DlDrawStyle *style;
+    DrawText text;
+    double u; /* the scale of the layout: font_size / BASE_FONT */
+
+    Series series[2];
+    int n_series;
+
+    double legend_y; /* the legend's row: beside the title, or below it when narrow */
+    double left, top, right, bottom; /* the plot area */
+    PlotScale x, y;
+    PlotTicks x_ticks, y_ticks;
+    int n_epochs;
+} Plot;
+
+const char *
+dl_plot_kind_title(DlPlotKind kind)
+{
+    switch (kind) {
+    case DL_PLOT_LOSS:
+        return _("Loss");
+    case DL_PLOT_LEARNING_RATE:
+        return _("Learning rate");
+    case DL_PLOT_ACCURACY:
+    default:
+        return _("Accuracy");
+    }
+}
+
+/* A history with per-batch points (live training) or only per-epoch ones
+ * (read from CSV). */
+static gboolean
+has_batches(DlHistory *history)
+{
+    guint n = 0;
+    if (history != NULL)
+        dl_history_get_series(history, DL_SERIES_SMOOTH_LOSS, &n);
+    return n > 0;
+}
+
+const char *
+dl_plot_training_note(DlHistory *history)
+{
+    if (history != NULL && !has_batches(history) && !dl_history_is_empty(history))
+        return _("Training: the mean over each epoch, measured while the network learned. "
+                 "Augmentation and dropout are on while training, so it sits below validation.");
+    return _("Training: smoothed over about the last 50 batches, without a jump between epochs. "
+             "Augmentation and dropout are on while training, so it sits below validation.");
+}
+
+/* ---- series ---- */
+
+/* The series an accuracy or loss plot draws: training first, then validation. */
+static void
+collect_series(Plot *p)
+{
+    p->n_series = 0;
+    if (p->history == NULL || p->kind == DL_PLOT_LEARNING_RATE)
+        return;
+
+    gboolean accuracy = p->kind == DL_PLOT_ACCURACY;
+    double factor = accuracy ? 100.0 : 1.0;
+    Series *train = &p->series[p->n_series++];
+    *train = (Series){ _("Training, smoothed"), NULL, 0, &p->style->training, factor, FALSE, TRUE };
+    train->points = dl_history_get_series(p->history, accuracy ? DL_SERIES_SMOOTH_ACCURACY : DL_SERIES_SMOOTH_LOSS,
+                                          &train->n);
+    if (train->n == 0 && !dl_history_is_empty(p->history)) {
+        /* A history loaded from CSV has per-epoch training values only. */
+        train->name = _("Training, epoch mean");
+        train->points = dl_history_get_series(p->history, accuracy ? DL_SERIES_TRAIN_ACCURACY : DL_SERIES_TRAIN_LOSS,
+                                              &train->n);
+        train->markers = TRUE;
+        train->per_batch = FALSE;
+    }
+    Series *val = &p->series[p->n_series++];
+    *val = (Series){ _("Validation"), NULL, 0, &p->style->validation, factor, TRUE, FALSE };
+    val->points = dl_history_get_series(p->history, accuracy ? DL_SERIES_VAL_ACCURACY : DL_SERIES_VAL_LOSS, &val->n);
+}
+
+/* The lowest accuracy that decides the y range. The training accuracy of
+ * the first epoch climbs from chance (10 %); once training is past it, that
+ * climb may leave the bottom of the plot so the rest can be read. */
+static double
+accuracy_floor(const Plot *p)
+{
+    double from_x = -1.0;
+    const Series *train = &p->series[0];
+    if (p->n_series > 0 && train->n > 0 && train->points[train->n - 1].x > 1.0)
+        from_x = 1.0;
+
+    double lowest = NAN;
+    for (int s = 0; s < p->n_series; s++) {
+        for (guint i = 0; i < p->series[s].n; i++) {
+            if (s == 0 && p->series[s].points[i].x <= from_x)
+                continue;
+            double v = p->series[s].points[i].y * p->series[s].factor;
+            if (isnan(lowest) || v < lowest)
+                lowest = v;
+        }
+    }
+    return lowest;
+}
+
+static void
+loss_range(const Plot *p, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (int s = 0; s < p->n_series; s++) {
+        for (guint i = 0; i < p->series[s].n; i++) {
+            double v = p->series[s].points[i].y;
+            if (!(v > 0.0) || !isfinite(v))
+                continue;
+            *lo = fmin(*lo, v);
+            *hi = fmax(*hi, v);
+        }
+    }
+    if (!isfinite(*lo)) {
+        *lo = 0.01; /* before training: a typical loss range */
+        *hi = 3.0;
+    }
+    plot_log_range(lo, hi);
+}
+
+static double
+schedule_max(DlHistory *history)
+{
+    double hi = 0.0;
+    if (history != NULL) {
+        guint n;
+        const DlPoint *curve = dl_history_get_schedule_curve(history, &n);
+        for (guint i = 0; i < n; i++)
+            hi = fmax(hi, curve[i].y);
+        const DlPoint *lr = dl_history_get_series(history, DL_SERIES_LR, &n);
+        for (guint i = 0; i < n; i++)
+            hi = fmax(hi, lr[i].y);
+    }
+    return hi > 0.0 ? hi : 1e-3;
+}
+
+/* Training has started and not reached the end of the run: the learning
+ * rate plot marks where it is. */
+static gboolean
+in_progress(DlHistory *history)
+{
+    return history != NULL && !dl_history_is_empty(history)
+           && dl_history_get_position(history) < dl_history_get_n_epochs(history) - 1e-9;
+}
+
+/* ---- the header: title and legend ---- */
+
+typedef struct {
+    const char *name;
+    const DlColor *color;
+    gboolean line, dot;
+} LegendItem;
+
+static int
+legend_items(const Plot *p, LegendItem items[2])
+{
+    int n = 0;
+    if (p->kind == DL_PLOT_LEARNING_RATE) {
+        items[n++] = (LegendItem){ _("Schedule"), &p->style->schedule, TRUE, FALSE };
+        if (in_progress(p->history))
+            items[n++] = (LegendItem){ _("Now"), &p->style->schedule, FALSE, TRUE };
+    } else {
+        for (int s = 0; s < p->n_series; s++)
+            items[n++] = (LegendItem){ p->series[s].name, p->series[s].color, TRUE, p->series[s].markers };
+    }
+    return n;
+}
+
+static double
+legend_width(Plot *p, const LegendItem *items, int n)
+{
+    double total = 0.0, w;
+    for (int i = 0; i < n; i++) {
+        draw_text_set(&p->text, items[i].name, DRAW_FONT_LABEL, &w, NULL);
+        total += w + p->u * (LABEL_GAP + LEGEND_SWATCH) + (i > 0 ? p->u * LEGEND_SPACING : 0.0);
+    }
+    return total;
+}
+
+/* ---- layout ---- */
+
+static void
+format_y_label(const Plot *p, double value, char *buf, size_t size)
+{
+    if (p->y.log) {
+        plot_format_log_tick(value, buf, size);
+    } else if (p->kind == DL_PLOT_ACCURACY) {
+        char number[PLOT_LABEL_SIZE];
+        plot_format_tick(value, p->y_ticks.step, number, sizeof number);
+        g_snprintf(buf, size, "%s %%", number);
+    } else {
+        plot_format_tick(value, p->y_ticks.step, buf, size);
+    }
+}
+
+static void
+layout_compute(Plot *p)
+{
+    double u = p->u, w, title_w, title_h, label_h;
+    draw_text_set(&p->text, dl_plot_kind_title(p->kind), DRAW_FONT_TITLE, &title_w, &title_h);
+    draw_text_set(&p->text, "0", DRAW_FONT_LABEL, &w, &label_h);
+
+    p->n_epochs = MAX(p->history != NULL ? dl_history_get_n_epochs(p->history) : 30, 1);
+
+    /* The legend goes beside the title, or on a row of its own. */
+    LegendItem items[2];
+    int n_items = legend_items(p, items);
+    double legend_w = legend_width(p, items, n_items);
+    double header_h = title_h;
+    p->legend_y = 0.0;
+    if (title_w + u * 2 * LEGEND_SPACING + legend_w > p->width - u * RIGHT_MARGIN) {
+        p->legend_y = title_h;
+        header_h = title_h + label_h;
+    }
+    p->top = header_h + u * TITLE_GAP;
+    /* tick labels, then the "Epoch" caption */
+    p->bottom = p->height - u * (TICK_LENGTH + LABEL_GAP) - 2 * label_h - 2;
+    p->bottom = MAX(p->bottom, p->top + 1);
+
+    int max_y_ticks = CLAMP((int)((p->bottom - p->top) / (u * PIXELS_PER_Y_TICK)), 2, 10);
+    double lo, hi;
+    gboolean log = FALSE;
+    switch (p->kind) {
+    case DL_PLOT_LOSS:
+        loss_range(p, &lo, &hi);
+        log = TRUE;
+        plot_log_ticks(lo, hi, MAX(max_y_ticks, 2), &p->y_ticks);
+        break;
+    case DL_PLOT_LEARNING_RATE:
+        lo = 0.0;
+        hi = schedule_max(p->history) * 1.08;
+        plot_linear_ticks(lo, hi, max_y_ticks, FALSE, &p->y_ticks);
+        break;
+    case DL_PLOT_ACCURACY:
+    default:
+        plot_accuracy_range(accuracy_floor(p), &lo, &hi);
+        plot_linear_ticks(lo, hi, max_y_ticks, FALSE, &p->y_ticks);
+        break;
+    }
+    p->y = (PlotScale){ lo, hi, p->bottom, p->top, log };
+
+    /* The left margin fits the widest y label. */
+    double widest = 0.0;
+    for (int i = 0; i < p->y_ticks.n; i++) {
+        char label[PLOT_LABEL_SIZE];
+        if (!p->y_ticks.ticks[i].major)
+            continue;
+        format_y_label(p, p->y_ticks.ticks[i].value, label, sizeof label);
+        draw_text_set(&p->text, label, DRAW_FONT_LABEL, &w, NULL);
+        widest = MAX(widest, w);
+    }
+    p->left = ceil(widest + u * (LABEL_GAP + TICK_LENGTH));
+    p->right = floor(MAX(p->width - u * RIGHT_MARGIN, p->left + 1));
+    p->x = (PlotScale){ 0.0, p->n_epochs, p->left, p->right, FALSE };
+    int max_x_ticks = CLAMP((int)((p->right - p->left) / (u * PIXELS_PER_X_TICK)), 1, 12);
+    plot_linear_ticks(0.0, p->n_epochs, max_x_ticks, TRUE, &p->x_ticks);
+}
+
+/* Line widths grow with the layout (exports at a large font) and in high
+ * contrast. */
+static double
+line_width(const Plot *p, double base)
+{
+    return base * MAX(1.0, p->u) + (p->style->high_contrast ? 0.5 : 0.0);
+}
+
+/* ---- drawing ---- */
+
+static void
+draw_header(Plot *p)
+{
+    cairo_t *cr = p->cr;
+    const DlDrawStyle *st = p->style;
+    double u = p->u, w, title_h, h;
+    draw_text_set(&p->text, dl_plot_kind_title(p->kind), DRAW_FONT_TITLE, &w, &title_h);
+    draw_set_color(cr, &st->foreground, 1.0);
+    draw_text_show(cr, &p->text, 0, 0);
+
+    LegendItem items[2];
+    int n = legend_items(p, items);
+    double row_h = p->legend_y > 0.0 ? p->top - u * TITLE_GAP - p->legend_y : title_h;
+
+    /* Right-aligned: laid out from the right edge leftwards. */
+    double x = p->right;
+    for (int i = n - 1; i >= 0; i--) {
+        draw_text_set(&p->text, items[i].name, DRAW_FONT_LABEL, &w, &h);
+        x -= w;
+        draw_set_color(cr, &st->foreground, draw_alpha(st, 0.8));
+        draw_text_show(cr, &p->text, x, p->legend_y + (row_h - h) / 2.0);
+        x -= u * (LABEL_GAP + LEGEND_SWATCH);
+        double cy = round(p->legend_y + row_h / 2.0);
+        draw_set_color(cr, items[i].color, 1.0);
+        if (items[i].line) {
+            cairo_set_line_width(cr, line_width(p, 2.0));
+            cairo_move_to(cr, x, cy);
+            cairo_line_to(cr, x + u * LEGEND_SWATCH, cy);
+            cairo_stroke(cr);
+        }
+        if (items[i].dot)
+            draw_dot(cr, x + u * LEGEND_SWATCH / 2.0, cy, u * (items[i].line ? MARKER_RADIUS : 4.5));
+        x -= u * LEGEND_SPACING;
+    }
+}
+
+static void
+draw_axes(Plot *p)
+{
+    cairo_t *cr = p->cr;
+    const DlDrawStyle *st = p->style;
+    const DlColor *fg = &st->foreground;
+    double u = p->u, w, h, label_h;
+    /* Whole units, so that plot_snap() keeps them crisp. */
+    cairo_set_line_width(cr, MAX(1.0, floor(u + 0.25)));
+
+    /* Horizontal grid lines and y ticks. */
+    for (int i = 0; i < p->y_ticks.n; i++) {
+        const PlotTick *t = &p->y_ticks.ticks[i];
+        double y = plot_snap(plot_scale_to_pixel(&p->y, t->value));
+        draw_set_color(cr, fg, draw_alpha(st, t->major ? 0.12 : 0.05));
+        cairo_move_to(cr, p->left, y);
+        cairo_line_to(cr, p->right, y);
+        cairo_stroke(cr);
+        draw_set_color(cr, fg, draw_alpha(st, 0.4));
+        cairo_move_to(cr, p->left - u * (t->major ? TICK_LENGTH : TICK_LENGTH / 2), y);
+        cairo_line_to(cr, p->left, y);
+        cairo_stroke(cr);
+        if (!t->major)
+            continue;
+        char label[PLOT_LABEL_SIZE];
+        format_y_label(p, t->value, label, sizeof label);
+        draw_text_set(&p->text, label, DRAW_FONT_LABEL, &w, &h);
+        draw_set_color(cr, fg, draw_alpha(st, 0.7));
+        draw_text_show(cr, &p->text, p->left - u * (TICK_LENGTH + LABEL_GAP) - w, y - h / 2.0);
+    }
+
+    /* Vertical grid lines and x ticks. */
+    for (int i = 0; i < p->x_ticks.n; i++) {
+        const PlotTick *t = &p->x_ticks.ticks[i];
+        double x = plot_snap(plot_scale_to_pixel(&p->x, t->value));
+        draw_set_color(cr, fg, draw_alpha(st, 0.07));
+        cairo_move_to(cr, x, p->top);
+        cairo_line_to(cr, x, p->bottom);
+        cairo_stroke(cr);
+        draw_set_color(cr, fg, draw_alpha(st, 0.4));
+        cairo_move_to(cr, x, p->bottom);
+        cairo_line_to(cr, x, p->bottom + u * TICK_LENGTH);
+        cairo_stroke(cr);
+        char label[PLOT_LABEL_SIZE];
+        plot_format_tick(t->value, p->x_ticks.step, label, sizeof label);
+        draw_text_set(&p->text, label, DRAW_FONT_LABEL, &w, &h);
+        draw_set_color(cr, fg, draw_alpha(st, 0.7));
+        draw_text_show(cr, &p->text, x - w / 2.0, p->bottom + u * (TICK_LENGTH + LABEL_GAP / 2.0));
+    }
+
+    /* The axes themselves. */
+    draw_set_color(cr, fg, draw_alpha(st, 0.4));
+    double left = plot_snap(p->left), bottom = plot_snap(p->bottom);
+    cairo_move_to(cr, left, p->top);
+    cairo_line_to(cr, left, bottom);
+    cairo_line_to(cr, p->right, bottom);
+    cairo_stroke(cr);
+
+    /* The x caption, centred under the tick labels. */
+    draw_text_set(&p->text, "0", DRAW_FONT_LABEL, &w, &label_h);
+    draw_text_set(&p->text, _("Epoch"), DRAW_FONT_LABEL, &w, &h);
+    draw_set_color(cr, fg, draw_alpha(st, 0.55));
+    draw_text_show(cr, &p->text, (p->left + p->right - w) / 2.0,
+                   p->bottom + u * (TICK_LENGTH + LABEL_GAP / 2.0) + label_h + 1);
+}
+
+/* Clips to the plot area, with room for markers on its edges. */
+static void
+clip_to_frame(const Plot *p, double right_to)
+{
+    double r = p->u * MARKER_RADIUS + 1;
+    cairo_rectangle(p->cr, p->left, p->top - r, MIN(right_to, p->right + r) - p->left, p->bottom - p->top + r);
+    cairo_clip(p->cr);
+}
+
+static int
+epoch_of(double x)
+{
+    /* A batch at x = e + b / batches (b = 1..batches) belongs to epoch e. */
+    return (int)ceil(x - 1e-9) - 1;
+}
+
+/* A dense series is drawn by pixel column (M4 decimation): of the points
+ * falling in one column, the first, the lowest, the highest and the last,
+ * in their order. That draws the same pixels as every point would, with at
+ * most four vertices per column, so 14 000 batches cost no more than the
+ * plot's width. */
+typedef struct {
+    gboolean open;
+    double column;
+    double x[4], y[4]; /* first, lowest, highest, last */
+    guint lowest_at, highest_at;
+} Column;
+
+static void
+column_add(Column *c, guint i, double px, double py)
+{
+    if (!c->open) {
+        c->open = TRUE;
+        c->column = floor(px);
+        for (int k = 0; k < 4; k++) {
+            c->x[k] = px;
+            c->y[k] = py;
+        }
+        c->lowest_at = c->highest_at = i;
+        return;
+    }
+    if (py < c->y[1]) {
+        c->x[1] = px;
+        c->y[1] = py;
+        c->lowest_at = i;
+    }
+    if (py > c->y[2]) {
+        c->x[2] = px;
+        c->y[2] = py;
+        c->highest_at = i;
+    }
+    c->x[3] = px;
+    c->y[3] = py;
+}
+
+static void
+column_flush(cairo_t *cr, Column *c, gboolean *pen)
+{
+    if (!c->open)
+        return;
+    int middle[2] = { 1, 2 };
+    if (c->highest_at < c->lowest_at) {
+        middle[0] = 2;
+        middle[1] = 1;
+    }
+    const int order[4] = { 0, middle[0], middle[1], 3 };
+    double last_x = NAN, last_y = NAN;
+    for (int k = 0; k < 4; k++) {
+        double x = c->x[order[k]], y = c->y[order[k]];
+        if (x == last_x && y == last_y)
+            continue;
+        if (*pen)
+            cairo_line_to(cr, x, y);
+        else
+            cairo_move_to(cr, x, y);
+        *pen = TRUE;
+        last_x = x;
+        last_y = y;
+    }
+    c->open = FALSE;
+}
+
+/* The series as a polyline; non-positive values on a log axis break it. */
+static void
+draw_series_line(const Plot *p, const Series *s)
+{
+    cairo_t *cr = p->cr;
+    Column column = { .open = FALSE };
+    gboolean pen = FALSE;
+
+    for (guint i = 0; i < s->n; i++) {
+        double px = plot_scale_to_pixel(&p->x, s->points[i].x);
+        double py = plot_scale_to_pixel(&p->y, s->points[i].y * s->factor);
+        if (!isfinite(py) || (column.open && floor(px) != column.column))
+            column_flush(cr, &column, &pen);
+        if (!isfinite(py))
+            pen = FALSE;
+        else
+            column_add(&column, i, px, py);
+    }
+    column_flush(cr, &column, &pen);
+    cairo_stroke(cr);
+}
+
+static void
+draw_series(Plot *p)
+{
+    cairo_t *cr = p->cr;
+    cairo_save(cr);
+    clip_to_frame(p, p->right + p->u * MARKER_RADIUS + 1);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    for (int s = 0; s < p->n_series; s++) {
+        const Series *series = &p->series[s];
+        draw_set_color(cr, series->color, 1.0);
+        cairo_set_line_width(cr, line_width(p, series->markers ? 2.0 : 1.5));
+        /* Round joins on a dense, jagged line cost many times more to
+         * stroke than bevels, and look the same at 1.5 px. */
+        cairo_set_line_join(cr, series->markers ? CAIRO_LINE_JOIN_ROUND : CAIRO_LINE_JOIN_BEVEL);
+        draw_series_line(p, series);
+        if (!series->markers)
+            continue;
+        for (guint i = 0; i < series->n; i++) {
+            double px = plot_scale_to_pixel(&p->x, series->points[i].x);
+            double py = plot_scale_to_pixel(&p->y, series->points[i].y * series->factor);
+            if (isfinite(py))
+                draw_dot(cr, px, py, p->u * MARKER_RADIUS);
+        }
+    }
+    cairo_restore(cr);
+}
+
+static void
+draw_schedule(Plot *p)
+{
+    if (p->history == NULL)
+        return;
+    cairo_t *cr = p->cr;
+    const DlColor *color = &p->style->schedule;
+    guint n;
+    const DlPoint *curve = dl_history_get_schedule_curve(p->history, &n);
+    if (n == 0)
+        return;
+
+    Series s = { _("Schedule"), curve, n, color, 1.0, FALSE, FALSE };
+    gboolean started = !dl_history_is_empty(p->history);
+    gboolean running = in_progress(p->history);
+    double position = dl_history_get_position(p->history);
+    double margin = p->u * MARKER_RADIUS + 1;
+    double split = running ? plot_scale_to_pixel(&p->x, position) : p->right + margin;
+
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_width(cr, line_width(p, 2.0));
+
+    /* Done: a solid line over a light fill. */
+    cairo_save(cr);
+    clip_to_frame(p, split);
+    if (started) {
+        cairo_move_to(cr, plot_scale_to_pixel(&p->x, curve[0].x), p->bottom);
+        for (guint i = 0; i < n; i++)
+            cairo_line_to(cr, plot_scale_to_pixel(&p->x, curve[i].x), plot_scale_to_pixel(&p->y, curve[i].y));
+        cairo_line_to(cr, plot_scale_to_pixel(&p->x, curve[n - 1].x), p->bottom);
+        cairo_close_path(cr);
+        draw_set_color(cr, color, 0.15);
+        cairo_fill(cr);
+    }
+    draw_set_color(cr, color, 1.0);
+    draw_series_line(p, &s);
+    cairo_restore(cr);
+
+    if (!running)
+        return;
+
+    /* Ahead: the same curve, faded. */
+    cairo_save(cr);
+    cairo_rectangle(cr, split, p->top - margin, p->right + margin - split, p->bottom - p->top + margin);
+    cairo_clip(cr);
+    draw_set_color(cr, color, p->style->high_contrast ? 0.6 : 0.4);
+    draw_series_line(p, &s);
+    cairo_restore(cr);
+
+    /* The current position: a dot with a halo. */
+    double lr = dl_history_lr_at(p->history, MIN(position, p->n_epochs - 1e-9));
+    double px = plot_scale_to_pixel(&p->x, position), py = plot_scale_to_pixel(&p->y, lr);
+    draw_set_color(cr, color, 0.25);
+    draw_dot(cr, px, py, p->u * 8.0);
+    draw_set_color(cr, color, 1.0);
+    draw_dot(cr, px, py, p->u * 4.5);
+}
+
+static void
+draw_empty(Plot *p)
+{
+    double w, h;
+    draw_text_set(&p->text, _("No training yet"), DRAW_FONT_LABEL, &w, &h);
+    draw_set_color(p->cr, &p->style->foreground, draw_alpha(p->style, 0.55));
+    draw_text_show(p->cr, &p->text, (p->left + p->right - w) / 2.0, (p->top + p->bottom - h) / 2.0);
+}
+
+/* ---- hover read-out ---- */
+
+/* Index of the point of s nearest to x (points ascend in x); s->n > 0. */
+static guint
+nearest_index(const Series *s, double x)
+{
+    guint lo = 0, hi = s->n; /* first point with .x >= x is in [lo, hi] */
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        if (s->points[mid].x < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == s->n)
+        return s->n - 1;
+    if (lo > 0 && x - s->points[lo - 1].x < s->points[lo].x - x)
+        return lo - 1;
+    return lo;
+}
+
+static void
+format_value(DlPlotKind kind, double v, char *buf, size_t size)
+{
+    if (kind == DL_PLOT_ACCURACY)
+        plot_format_percent(100.0 * v, 2, buf, size);
+    else if (kind == DL_PLOT_LEARNING_RATE || v < 1e-3)
+        plot_format_sci(v, 3, buf, size);
+    else
+        g_snprintf(buf, size, "%.4f", v);
+}
+
+/* "After epoch 12", "Epoch 13, batch 160 of 469" or "Epoch 12.34". */
+static void
+format_position(const Plot *p, double x, gboolean batch_point, char *buf, size_t size)
+{
+    int batches = p->history != NULL ? dl_history_get_batches_per_epoch(p->history) : 0;
+    if (!batch_point || batches <= 0) {
+        char number[PLOT_LABEL_SIZE];
+        plot_format_epoch(x, number, sizeof number);
+        g_snprintf(buf, size, fabs(x - round(x)) < 1e-9 ? _("After epoch %s") : _("Epoch %s"), number);
+        return;
+    }
+    int epoch = epoch_of(x);
+    int b = (int)lround((x - epoch) * batches);
+    g_snprintf(buf, size, _("Epoch %d, batch %d of %d"), epoch + 1, b, batches);
+}
+
+typedef struct {
+    char header[96];
+    char names[3][64];
+    char values[3][PLOT_LABEL_SIZE];
+    const DlColor *colors[3];
+    int rows;
+    const char *note; /* wrapped under the rows, or NULL */
+    double guide_x;   /* in pixels */
+} Readout;
+
+static void
+rounded_rectangle(cairo_t *cr, double x, double y, double w, double h, double radius)
+{
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x + w - radius, y + radius, radius, -G_PI / 2, 0);
+    cairo_arc(cr, x + w - radius, y + h - radius, radius, 0, G_PI / 2);
+    cairo_arc(cr, x + radius, y + h - radius, radius, G_PI / 2, G_PI);
+    cairo_arc(cr, x + radius, y + radius, radius, G_PI, 3 * G_PI / 2);
+    cairo_close_path(cr);
+}
+
+static void
+draw_readout_box(Plot *p, const DlPlotHover *hover, const Readout *r)
+{
+    cairo_t *cr = p->cr;
+    const DlDrawStyle *st = p->style;
+    const DlColor *fg = &st->foreground;
+    double u = p->u, pad = u * BOX_PADDING;
+
+    /* The vertical guide. */
+    cairo_set_line_width(cr, 1.0);
+    draw_set_color(cr, fg, draw_alpha(st, 0.35));
+    double gx = plot_snap(r->guide_x);
+    cairo_move_to(cr, gx, p->top);
+    cairo_line_to(cr, gx, p->bottom);
+    cairo_stroke(cr);
+
+    /* Measure: a header, "● name   value" rows with aligned values, a note. */
+    double header_w, header_h, name_w = 0, value_w = 0, row_h = 0, w, h;
+    draw_text_set(&p->text, r->header, DRAW_FONT_LABEL, &header_w, &header_h);
+    for (int i = 0; i < r->rows; i++) {
+        draw_text_set(&p->text, r->names[i], DRAW_FONT_LABEL, &w, &h);
+        name_w = MAX(name_w, w);
+        row_h = MAX(row_h, h);
+        draw_text_set(&p->text, r->values[i], DRAW_FONT_LABEL, &w, &h);
+        value_w = MAX(value_w, w);
+    }
+    double dot = u * 10;
+    double content_w = MAX(header_w, dot + name_w + u * 12 + value_w);
+    double note_w = 0, note_h = 0;
+    if (r->note != NULL) {
+        double wrap = MIN(MAX(content_w, u * 260), p->width - 2 * pad - 2);
+        draw_text_set_wrapped(&p->text, r->note, DRAW_FONT_NOTE, wrap, &note_w, &note_h);
+        content_w = MAX(content_w, note_w);
+    }
+    double box_w = 2 * pad + content_w;
+    double box_h = 2 * pad + header_h + r->rows * row_h + (r->rows > 0 ? 2 : 0) + (note_h > 0 ? note_h + u * 4 : 0);
+
+    /* Above and right of the pointer; below or left when there is no room. */
+    double bx = hover->x + u * 14, by = hover->y - box_h - u * 10;
+    if (bx + box_w > p->width - 1)
+        bx = hover->x - u * 14 - box_w;
+    if (by < p->top)
+        by = hover->y + u * 18;
+    bx = CLAMP(bx, 1, MAX(1, p->width - 1 - box_w));
+    by = CLAMP(by, 1, MAX(1, p->height - 1 - box_h));
+    bx = round(bx);
+    by = round(by);
+
+    /* A soft shadow, the box, a hairline border. */
+    double radius = u * 6;
+    rounded_rectangle(cr, bx + 1.5, by + 1.5, box_w, box_h, radius);
+    cairo_set_source_rgba(cr, 0, 0, 0, 0.12);
+    cairo_fill(cr);
+    rounded_rectangle(cr, bx, by, box_w, box_h, radius);
+    draw_set_color(cr, &st->box, 0.97);
+    cairo_fill_preserve(cr);
+    draw_set_color(cr, fg, draw_alpha(st, 0.15));
+    cairo_stroke(cr);
+
+    double x = bx + pad, y = by + pad;
+    draw_text_set(&p->text, r->header, DRAW_FONT_LABEL, &w, &h);
+    draw_set_color(cr, fg, draw_alpha(st, 0.7));
+    draw_text_show(cr, &p->text, x, y);
+    y += header_h + 2;
+    for (int i = 0; i < r->rows; i++) {
+        draw_set_color(cr, r->colors[i], 1.0);
+        draw_dot(cr, x + u * 4, y + row_h / 2.0, u * 4);
+        draw_text_set(&p->text, r->names[i], DRAW_FONT_LABEL, &w, &h);
+        draw_set_color(cr, fg, draw_alpha(st, 0.85));
+        draw_text_show(cr, &p->text, x + dot, y);
+        draw_text_set(&p->text, r->values[i], DRAW_FONT_LABEL, &w, &h);
+        draw_set_color(cr, fg, 1.0);
+        draw_text_show(cr, &p->text, bx + box_w - pad - w, y);
+        y += row_h;
+    }
+    if (note_h > 0) {
+        y += u * 4;
+        draw_text_set_wrapped(&p->text, r->note, DRAW_FONT_NOTE, note_w + 1, &w, &h);
+        draw_set_color(cr, fg, draw_alpha(st, 0.7));
+        draw_text_show(cr, &p->text, x, y);
+    }
+}
+
+static void
+draw_readout(Plot *p, const DlPlotHover *hover)
+{
+    if (hover == NULL || p->history == NULL)
+        return;
+    double slack = p->u * 8;
+    if (hover->x < p->left - slack || hover->x > p->right + slack || hover->y < p->top - slack
+        || hover->y > p->bottom + slack)
+        return;
+
+    cairo_t *cr = p->cr;
+    Readout r = { .rows = 0 };
+
+    if (p->kind == DL_PLOT_LEARNING_RATE) {
+        guint n;
+        dl_history_get_schedule_curve(p->history, &n);
+        if (n == 0)
+            return;
+        double x = CLAMP(plot_scale_from_pixel(&p->x, hover->x), 0.0, (double)p->n_epochs);
+        double lr = dl_history_lr_at(p->history, MIN(x, p->n_epochs - 1e-9));
+        int epoch = MIN((int)floor(x), p->n_epochs - 1);
+        if (dl_history_get_per_step_lr(p->history))
+            format_position(p, x, TRUE, r.header, sizeof r.header);
+        else
+            g_snprintf(r.header, sizeof r.header, _("Epoch %d"), epoch + 1);
+        g_strlcpy(r.names[0], _("Learning rate"), sizeof r.names[0]);
+        format_value(p->kind, lr, r.values[0], sizeof r.values[0]);
+        r.colors[0] = &p->style->schedule;
+        r.rows = 1;
+        r.guide_x = plot_scale_to_pixel(&p->x, x);
+        draw_readout_box(p, hover, &r);
+        draw_set_color(cr, &p->style->schedule, 1.0);
+        draw_dot(cr, r.guide_x, plot_scale_to_pixel(&p->y, lr), p->u * 4.5);
+        return;
+    }
+
+    /* The point nearest to the pointer, over all series. */
+    double pointer = plot_scale_from_pixel(&p->x, hover->x);
+    int best_series = -1;
+    guint best_index = 0;
+    double best_distance = INFINITY;
+    for (int s = 0; s < p->n_series; s++) {
+        const Series *series = &p->series[s];
+        if (series->n == 0)
+            continue;
+        guint i = nearest_index(series, pointer);
+        double px = plot_scale_to_pixel(&p->x, series->points[i].x);
+        double py = plot_scale_to_pixel(&p->y, series->points[i].y * series->factor);
+        if (!isfinite(py))
+            continue;
+        py = CLAMP(py, p->top, p->bottom);
+        double d = hypot(px - hover->x, py - hover->y);
+        if (d < best_distance) {
+            best_distance = d;
+            best_series = s;
+            best_index = i;
+        }
+    }
+    if (best_series < 0)
+        return;
+
+    double x = p->series[best_series].points[best_index].x;
+    /* A batch inside an epoch is named by its batch; an epoch's end (where
+     * the validation point is) as "After epoch N". */
+    gboolean batch_point = p->series[best_series].per_batch && fabs(x - round(x)) > 1e-9;
+    /* Every series with a point at that same x: at an epoch's end the
+     * training curve, and the validation point. */
+    double marks[3][2];
+    for (int s = 0; s < p->n_series && r.rows < 3; s++) {
+        const Series *series = &p->series[s];
+        if (series->n == 0)
+            continue;
+        guint i = nearest_index(series, x);
+        if (fabs(series->points[i].x - x) > 1e-9)
+            continue;
+        double v = series->points[i].y;
+        g_strlcpy(r.names[r.rows], series->name, sizeof r.names[0]);
+        format_value(p->kind, v, r.values[r.rows], sizeof r.values[0]);
+        r.colors[r.rows] = series->color;
+        marks[r.rows][0] = plot_scale_to_pixel(&p->x, x);
+        marks[r.rows][1] = plot_scale_to_pixel(&p->y, v * series->factor);
+        if (s == 0)
+            r.note = dl_plot_training_note(p->history);
+        r.rows++;
+    }
+    format_position(p, x, batch_point, r.header, sizeof r.header);
+    r.guide_x = plot_scale_to_pixel(&p->x, x);
+
+    /* Ring the points read out, under the box (which may cover them). */
+    for (int i = 0; i < r.rows; i++) {
+        if (!isfinite(marks[i][1]) || marks[i][1] < p->top - 1 || marks[i][1] > p->bottom + 1)
+            continue;
+        draw_set_color(cr, &p->style->box, 1.0);
+        draw_dot(cr, marks[i][0], marks[i][1], p->u * 6);
+        draw_set_color(cr, r.colors[i], 1.0);
+        draw_dot(cr, marks[i][0], marks[i][1], p->u * 4.5);
+    }
+    draw_readout_box(p, hover, &r);
+}
+
+void
+dl_draw_plot(cairo_t *cr, double width, double height, DlPlotKind kind, DlHistory *history,
+             const DlDrawStyle *style, const DlPlotHover *hover)
+{
+    g_return_if_fail(cr != NULL && style != NULL);
+    g_return_if_fail(history == NULL || DL_IS_HISTORY(history));
+    if (width <= 0 || height <= 0)
+        return;
+
+    Plot p = {
+        .cr = cr, .width = width, .height = height, .kind = kind, .history = history, .style = style,
+        .u = style->font_size / BASE_FONT,
+    };
+    draw_text_init(&p.text, style);
+    collect_series(&p);
+    layout_compute(&p);
+
+    cairo_save(cr);
+    draw_background(cr, width, height, style);
+    draw_header(&p);
+    draw_axes(&p);
+    if (kind == DL_PLOT_LEARNING_RATE)
+        draw_schedule(&p);
+    else if (history == NULL || dl_history_is_empty(history))
+        draw_empty(&p);
+    else
+        draw_series(&p);
+    draw_readout(&p, hover);
+    cairo_restore(cr);
+    draw_text_clear(&p.text);
+}
+
+void
+dl_draw_plots(cairo_t *cr, double width, double height, DlHistory *history, const DlDrawStyle *style)
+{
+    g_return_if_fail(cr != NULL && style != NULL);
+
+    static const DlPlotKind kinds[3] = { DL_PLOT_ACCURACY, DL_PLOT_LOSS, DL_PLOT_LEARNING_RATE };
+    static const double shares[3] = { 3.0 / 8, 3.0 / 8, 2.0 / 8 };
+    double gap = style->font_size, y = 0.0;
+    double room = MAX(height - 2 * gap, 0.0);
+
+    cairo_save(cr);
+    draw_background(cr, width, height, style);
+    DlDrawStyle inner = *style;
+    inner.paint_background = FALSE;
+    for (int i = 0; i < 3; i++) {
+        double h = floor(room * shares[i]);
+        cairo_save(cr);
+        cairo_translate(cr, 0, y);
+        dl_draw_plot(cr, width, h, kinds[i], history, &inner, NULL);
+        cairo_restore(cr);
+        y += h + gap;
+    }
+    cairo_restore(cr);
+}

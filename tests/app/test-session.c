@@ -1,0 +1,397 @@
+/* test-session.c — what the pages share, without a display: a model's
+ * evaluation on a test set (src/app/dl-evaluation.c), the galleries' list
+ * model (dl-gallery-model.c) and the session (dl-session.c) loading a test
+ * set, evaluating every model it is given in a worker, training, and
+ * knowing what is saved. On small random IDX files the test writes: no
+ * MNIST needed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "dl-gallery-model.h"
+#include "dl-session.h"
+
+#define TEST_IMAGES 300
+
+/* Random images, a fifth of their pixels inked, random labels. */
+static NnDataset
+random_dataset(int count, guint32 seed)
+{
+    GRand *rand = g_rand_new_with_seed(seed);
+    NnDataset d = { count, g_malloc((size_t)count * NN_IMAGE_PIXELS), g_malloc((size_t)count) };
+
+    for (size_t i = 0; i < (size_t)count * NN_IMAGE_PIXELS; i++)
+        d.images[i] = g_rand_double(rand) < 0.2 ? (uint8_t)g_rand_int_range(rand, 1, 256) : 0;
+    for (int i = 0; i < count; i++)
+        d.labels[i] = (uint8_t)g_rand_int_range(rand, 0, 10);
+    g_rand_free(rand);
+    return d;
+}
+
+static NnModel *
+random_model(guint64 seed)
+{
+    NnModelConfig config = nn_model_config_default();
+    NnModel *model = NULL;
+    NnError err;
+
+    config.padding = NN_PADDING_VALID; /* smaller, so quicker */
+    assert_int_equal(nn_model_new(&config, seed, &model, &err), NN_OK);
+    return model;
+}
+
+static void
+put_be32(GByteArray *bytes, guint32 v)
+{
+    guint8 b[4] = { v >> 24, v >> 16, v >> 8, v };
+    g_byte_array_append(bytes, b, 4);
+}
+
+static void
+write_idx(const char *dir, const char *prefix, const NnDataset *d)
+{
+    g_autoptr(GByteArray) images = g_byte_array_new(), labels = g_byte_array_new();
+    put_be32(images, 2051);
+    put_be32(images, (guint32)d->count);
+    put_be32(images, 28);
+    put_be32(images, 28);
+    g_byte_array_append(images, d->images, (guint)d->count * NN_IMAGE_PIXELS);
+    put_be32(labels, 2049);
+    put_be32(labels, (guint32)d->count);
+    g_byte_array_append(labels, d->labels, (guint)d->count);
+
+    g_autofree char *ipath = g_strdup_printf("%s/%s-images-idx3-ubyte", dir, prefix);
+    g_autofree char *lpath = g_strdup_printf("%s/%s-labels-idx1-ubyte", dir, prefix);
+    assert_true(g_file_set_contents(ipath, (const char *)images->data, images->len, NULL));
+    assert_true(g_file_set_contents(lpath, (const char *)labels->data, labels->len, NULL));
+}
+
+/* ---- the evaluation ---------------------------------------------------------- */
+
+static void
+test_evaluation_per_image(void **state)
+{
+    NnDataset dataset = random_dataset(TEST_IMAGES, 7);
+    g_autoptr(DlTestSet) test_set = dl_test_set_new_take(&dataset);
+    NnModel *model = random_model(3);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DlEvaluation) ev = dl_evaluation_compute(model, test_set, NULL, NULL, NULL, &error);
+    nn_model_free(model);
+
+    assert_non_null(ev);
+    assert_int_equal(dl_evaluation_get_count(ev), TEST_IMAGES);
+    const NnEvalResult *r = dl_evaluation_get_result(ev);
+    int total = 0, trace = 0;
+    for (int i = 0; i < NN_CLASSES; i++)
+        for (int j = 0; j < NN_CLASSES; j++) {
+            total += r->confusion[i][j];
+            trace += i == j ? r->confusion[i][j] : 0;
+        }
+    assert_int_equal(total, TEST_IMAGES);
+
+    /* Each image: the digit read is the most probable, its cell counts it. */
+    int counted[NN_CLASSES][NN_CLASSES] = { { 0 } };
+    for (int i = 0; i < TEST_IMAGES; i++) {
+        const float *p = dl_evaluation_get_probs(ev, i);
+        float sum = 0;
+        for (int k = 0; k < NN_CLASSES; k++)
+            sum += p[k];
+        assert_float_equal(sum, 1.0, 1e-4);
+        assert_int_equal(dl_evaluation_get_predicted(ev, i), nn_argmax(p, NN_CLASSES));
+        counted[dl_test_set_get_label(test_set, i)][dl_evaluation_get_predicted(ev, i)]++;
+    }
+    assert_memory_equal(counted, r->confusion, sizeof counted);
+
+    /* A cell's images are exactly those of its count, and a gallery of it
+     * holds them in that order, each item made once. */
+    for (int row = 0; row < NN_CLASSES; row++)
+        for (int col = 0; col < NN_CLASSES; col++) {
+            guint n;
+            g_autofree guint *indices = dl_evaluation_get_cell_images(ev, row, col, &n);
+            assert_int_equal(n, r->confusion[row][col]);
+            for (guint i = 0; i < n; i++) {
+                assert_int_equal(dl_test_set_get_label(test_set, (int)indices[i]), row);
+                assert_int_equal(dl_evaluation_get_predicted(ev, (int)indices[i]), col);
+                assert_true(i == 0 || indices[i] > indices[i - 1]);
+            }
+            g_autoptr(DlGalleryModel) gallery = dl_gallery_model_new_cell(ev, row, col);
+            assert_int_equal(g_list_model_get_n_items(G_LIST_MODEL(gallery)), n);
+            assert_null(g_list_model_get_item(G_LIST_MODEL(gallery), n));
+            if (n > 0) {
+                g_autoptr(DlTestImage) a = g_list_model_get_item(G_LIST_MODEL(gallery), n - 1);
+                g_autoptr(DlTestImage) b = g_list_model_get_item(G_LIST_MODEL(gallery), n - 1);
+                assert_ptr_equal(a, b);
+                assert_int_equal(dl_test_image_get_index(a), indices[n - 1]);
+                assert_int_equal(dl_test_image_get_label(a), row);
+                assert_int_equal(dl_test_image_get_predicted(a), col);
+                assert_memory_equal(dl_test_image_get_pixels(a), dl_test_set_get_pixels(test_set, (int)indices[n - 1]),
+                                    NN_IMAGE_PIXELS);
+            }
+        }
+
+    /* Recall and precision from the matrix. */
+    for (int k = 0; k < NN_CLASSES; k++) {
+        int row = 0, col = 0;
+        for (int j = 0; j < NN_CLASSES; j++) {
+            row += r->confusion[k][j];
+            col += r->confusion[j][k];
+        }
+        assert_float_equal(dl_evaluation_get_recall(ev, k), row ? (double)r->confusion[k][k] / row : -1, 1e-12);
+        assert_float_equal(dl_evaluation_get_precision(ev, k), col ? (double)r->confusion[k][k] / col : -1, 1e-12);
+    }
+
+    /* All mistakes, the most confident first. */
+    guint n;
+    g_autofree guint *mistakes = dl_evaluation_get_mistakes(ev, &n);
+    assert_int_equal(n, TEST_IMAGES - trace);
+    float last = 2;
+    for (guint i = 0; i < n; i++) {
+        int index = (int)mistakes[i];
+        assert_int_not_equal(dl_test_set_get_label(test_set, index), dl_evaluation_get_predicted(ev, index));
+        float confidence = dl_evaluation_get_probs(ev, index)[dl_evaluation_get_predicted(ev, index)];
+        assert_true(confidence <= last);
+        last = confidence;
+    }
+    g_autoptr(DlGalleryModel) gallery = dl_gallery_model_new_mistakes(ev);
+    assert_int_equal(g_list_model_get_n_items(G_LIST_MODEL(gallery)), n);
+}
+
+static void
+test_evaluation_cancelled(void **state)
+{
+    NnDataset dataset = random_dataset(50, 1);
+    g_autoptr(DlTestSet) test_set = dl_test_set_new_take(&dataset);
+    NnModel *model = random_model(1);
+    g_autoptr(GCancellable) cancellable = g_cancellable_new();
+    g_autoptr(GError) error = NULL;
+
+    g_cancellable_cancel(cancellable);
+    DlEvaluation *ev = dl_evaluation_compute(model, test_set, cancellable, NULL, NULL, &error);
+    nn_model_free(model);
+    assert_null(ev);
+    assert_true(g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+}
+
+/* ---- the session -------------------------------------------------------------- */
+
+typedef struct {
+    char *dir;
+    DlSession *session;
+    int evaluations;        /* notify::evaluation */
+    int training_done;      /* emissions */
+    DlTrainingOutcome outcome;
+} Fixture;
+
+static void
+on_evaluation(Fixture *f)
+{
+    f->evaluations++;
+}
+
+static void
+on_training_done(DlSession *session, int outcome, gpointer error, Fixture *f)
+{
+    f->training_done++;
+    f->outcome = outcome;
+}
+
+static int
+setup(void **state)
+{
+    Fixture *f = g_new0(Fixture, 1);
+
+    f->dir = g_dir_make_tmp("digitlab-session-XXXXXX", NULL);
+    assert_non_null(f->dir);
+    NnDataset train = random_dataset(128, 11), test = random_dataset(TEST_IMAGES, 12);
+    write_idx(f->dir, "train", &train);
+    write_idx(f->dir, "t10k", &test);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+
+    f->session = dl_session_new();
+    dl_session_set_threads(f->session, 1);
+    g_signal_connect_swapped(f->session, "notify::evaluation", G_CALLBACK(on_evaluation), f);
+    g_signal_connect(f->session, "training-done", G_CALLBACK(on_training_done), f);
+    *state = f;
+    return 0;
+}
+
+static void
+remove_all(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        g_remove(path);
+    }
+    g_rmdir(dir);
+}
+
+static int
+teardown(void **state)
+{
+    Fixture *f = *state;
+
+    g_clear_object(&f->session);
+    while (g_main_context_iteration(NULL, FALSE))
+        ;
+    remove_all(f->dir);
+    g_free(f->dir);
+    g_free(f);
+    return 0;
+}
+
+static gboolean
+timed_out(gpointer data)
+{
+    *(gboolean *)data = TRUE;
+    return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until done(f) or 60 s. */
+static void
+run_until(Fixture *f, gboolean (*done)(Fixture *f))
+{
+    gboolean timeout = FALSE;
+    guint id = g_timeout_add_seconds(60, timed_out, &timeout);
+
+    while (!done(f) && !timeout)
+        g_main_context_iteration(NULL, TRUE);
+    if (!timeout)
+        g_source_remove(id);
+    assert_false(timeout);
+}
+
+static gboolean
+test_set_settled(Fixture *f)
+{
+    return dl_session_get_test_set_state(f->session) != DL_TEST_SET_LOADING;
+}
+
+static gboolean
+evaluated(Fixture *f)
+{
+    return dl_session_get_evaluation(f->session) != NULL && !dl_session_get_evaluating(f->session);
+}
+
+static gboolean
+trained(Fixture *f)
+{
+    return f->training_done > 0 && !dl_session_get_evaluating(f->session);
+}
+
+static void
+test_session_test_set(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *empty = g_dir_make_tmp("digitlab-empty-XXXXXX", NULL);
+
+    /* A folder without MNIST: missing, and nothing to evaluate. */
+    dl_session_set_data_dir(f->session, empty);
+    assert_int_equal(dl_session_get_test_set_state(f->session), DL_TEST_SET_MISSING);
+    g_rmdir(empty);
+
+    dl_session_set_data_dir(f->session, f->dir);
+    assert_int_equal(dl_session_get_test_set_state(f->session), DL_TEST_SET_LOADING);
+    run_until(f, test_set_settled);
+    assert_int_equal(dl_session_get_test_set_state(f->session), DL_TEST_SET_READY);
+    assert_int_equal(dl_test_set_get_count(dl_session_get_test_set(f->session)), TEST_IMAGES);
+    assert_false(dl_session_get_evaluating(f->session)); /* no model yet */
+    assert_null(dl_session_get_evaluation(f->session));
+
+    /* A model file: evaluated in a worker, on the whole test set. */
+    g_autofree char *path = g_build_filename(f->dir, "random.dlm", NULL);
+    NnModel *model = random_model(5);
+    NnError err;
+    assert_int_equal(nn_model_save(model, path, 0, &err), NN_OK);
+    nn_model_free(model);
+    g_autoptr(GError) error = NULL;
+    assert_true(dl_session_load_model(f->session, path, &error));
+    assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_FILE);
+    assert_string_equal(dl_session_get_model_path(f->session), path);
+    assert_false(dl_session_get_unsaved(f->session));
+    assert_true(dl_session_get_evaluating(f->session));
+    run_until(f, evaluated);
+    assert_int_equal(f->evaluations, 1);
+    assert_int_equal(dl_evaluation_get_result(dl_session_get_evaluation(f->session))->n, TEST_IMAGES);
+    assert_string_equal(dl_session_get_evaluation_model(f->session), "random.dlm");
+
+    /* The input of the prediction. */
+    assert_int_equal(dl_session_get_input_kind(f->session), DL_INPUT_DRAWING);
+    assert_int_equal(dl_session_get_input_index(f->session), -1);
+    dl_session_set_input_test_image(f->session, 42);
+    assert_int_equal(dl_session_get_input_kind(f->session), DL_INPUT_TEST_IMAGE);
+    assert_int_equal(dl_session_get_input_index(f->session), 42);
+    dl_session_set_input_drawing(f->session);
+    assert_int_equal(dl_session_get_input_index(f->session), -1);
+
+    /* Two models in a row: the older one's evaluation gives way. */
+    assert_true(dl_session_load_model(f->session, path, &error));
+    assert_true(dl_session_load_model(f->session, path, &error));
+    run_until(f, evaluated);
+    assert_int_equal(f->evaluations, 2);
+}
+
+static void
+test_session_training(void **state)
+{
+    Fixture *f = *state;
+
+    dl_session_set_data_dir(f->session, f->dir);
+    run_until(f, test_set_settled);
+
+    DlTrainRequest request = {
+        .data_dir = f->dir,
+        .model_config = nn_model_config_default(),
+        .config = nn_train_config_default(),
+    };
+    request.model_config.padding = NN_PADDING_VALID;
+    request.config.epochs = 2;
+    request.config.batch = 32;
+    request.config.threads = 1;
+    request.config.schedule.warmup = 1;
+    dl_session_train(f->session, &request);
+    assert_true(dl_session_get_training(f->session));
+    assert_int_equal(dl_session_get_run_epochs(f->session), 2);
+    run_until(f, trained);
+
+    /* The run's model, of its last epoch, trained here and not saved;
+     * evaluated after the epochs (the second's at the latest). */
+    assert_int_equal(f->training_done, 1);
+    assert_int_equal(f->outcome, DL_TRAINING_FINISHED);
+    assert_false(dl_session_get_training(f->session));
+    assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_TRAINED);
+    assert_int_equal(dl_session_get_model_epoch(f->session), 2);
+    assert_true(dl_session_get_unsaved(f->session));
+    guint n_epochs;
+    dl_history_get_epochs(dl_session_get_history(f->session), &n_epochs);
+    assert_int_equal(n_epochs, 2);
+    assert_true(f->evaluations >= 1);
+    assert_non_null(strstr(dl_session_get_evaluation_model(f->session), "epoch 2 of 2"));
+
+    /* Saved: a file, nothing unsaved. */
+    g_autofree char *path = g_build_filename(f->dir, "trained.dlm", NULL);
+    g_autoptr(GError) error = NULL;
+    assert_true(dl_session_save_model(f->session, path, &error));
+    assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_FILE);
+    assert_false(dl_session_get_unsaved(f->session));
+    assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_evaluation_per_image),
+        cmocka_unit_test(test_evaluation_cancelled),
+        cmocka_unit_test_setup_teardown(test_session_test_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_training, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
