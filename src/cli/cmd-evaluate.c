@@ -3,6 +3,7 @@
 
 #include "cli-common.h"
 #include "cli.h"
+#include "dl-strokes.h"
 #include "evaluate.h"
 #include "drawings-file.h"
 #include "gemm.h"
@@ -16,7 +17,7 @@ print_json(const char *model_path, const NnEvalResult *r)
 {
     g_autoptr(GString) out = g_string_new("{\"model\": ");
     g_autofree char *name = g_filename_display_name(model_path);
-    cli_json_string(out, name);
+    dl_json_append_string(out, name);
     gboolean finite = TRUE;
     g_string_append_printf(out, ", \"n\": %d, \"accuracy\": ", r->n);
     finite &= cli_json_number(out, "%.6f", r->accuracy);
@@ -102,7 +103,7 @@ print_strokes_json(const char *name, const NnModel *model, const NnVerdictScore 
     float sure, reject;
     nn_model_thresholds(model, &sure, &reject);
     g_autoptr(GString) out = g_string_new("{\"input\": ");
-    cli_json_string(out, name);
+    dl_json_append_string(out, name);
     g_string_append_printf(out, ", \"digits\": %d, \"non_digits\": %d, \"correct\": %d, \"accuracy\": ", s->digits,
                            s->non_digits, s->correct);
     cli_json_number(out, "%.6f", s->accuracy);

@@ -11,6 +11,7 @@
 
 #include "cli-common.h"
 #include "cli.h"
+#include "dl-strokes.h"
 #include "drawings-file.h"
 #include "evaluate.h"
 #include "image-load.h"
@@ -101,7 +102,7 @@ static void
 print_json(const PredictInput *input, int digit, const float *probs, const NnVerdict *verdict)
 {
     g_autoptr(GString) out = g_string_new("{\"input\": ");
-    cli_json_string(out, input->name);
+    dl_json_append_string(out, input->name);
     if (input->line > 0)
         g_string_append_printf(out, ", \"line\": %d", input->line);
     if (digit >= 0)
