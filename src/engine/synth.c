@@ -120,14 +120,15 @@ nn_synth_style(const uint8_t *src, int label, NnRng *rng, uint8_t *dst)
         float over = nn_rng_range(rng, -1.0f, 2.5f), tilt = nn_rng_range(rng, -2.0f, 2.0f);
         canvas_line(&c, ox + b.x0 - over + tilt, oy + b.y1 + over, ox + b.x1 + over - tilt, oy + b.y0 - over, width);
     } else if (label == 1) {
-        /* the flag: from the top of the stem, down to the left */
+        /* the flag: from the top of the stem, down to the left, as long as
+         * half the digit in European hands */
         float top_x = ink_x(src, b.y0, b.y0 + 1);
-        float length = nn_rng_range(rng, 0.2f, 0.45f) * h;
+        float length = nn_rng_range(rng, 0.2f, 0.6f) * h;
         float angle = nn_rng_range(rng, 25.0f, 65.0f) * (float)M_PI / 180.0f;
         canvas_line(&c, ox + top_x, oy + b.y0, ox + top_x - length * cosf(angle), oy + b.y0 + length * sinf(angle),
                     width);
-        if (nn_rng_uniform(rng) < 0.4f) { /* and a base */
-            float bottom_x = ink_x(src, b.y1 - 1, b.y1), half = nn_rng_range(rng, 0.15f, 0.35f) * h;
+        if (nn_rng_uniform(rng) < 0.5f) { /* and a base */
+            float bottom_x = ink_x(src, b.y1 - 1, b.y1), half = nn_rng_range(rng, 0.15f, 0.4f) * h;
             float y = oy + b.y1 + nn_rng_range(rng, -0.5f, 1.0f);
             canvas_line(&c, ox + bottom_x - half, y, ox + bottom_x + half, y + nn_rng_range(rng, -1.0f, 1.0f), width);
         }
