@@ -467,9 +467,10 @@ test_rasteriser_matches_reference(void **state)
                 break;
             case 6: /* a random walk */
                 pts[n++] = (NnPoint){ 0, 0 };
-                for (int i = 1; i < 1500; i++)
-                    pts[n++] = (NnPoint){ pts[n - 1].x + (float)(unit_random(&seed) - 0.5),
-                                          pts[n - 1].y + (float)(unit_random(&seed) - 0.5) };
+                for (int i = 1; i < 1500; i++, n++) {
+                    float dx = (float)(unit_random(&seed) - 0.5), dy = (float)(unit_random(&seed) - 0.5);
+                    pts[n] = (NnPoint){ pts[n - 1].x + dx, pts[n - 1].y + dy };
+                }
                 strokes[n_strokes++] = (NnStroke){ pts, n };
                 break;
             case 7: /* random points joined: long segments in every direction */
@@ -517,10 +518,12 @@ test_rasteriser_matches_reference(void **state)
 
 /* A drawing of NN_MAX_DRAWING_POINTS points zig-zagging along the diagonal
  * across the whole drawing (every segment crosses it, the worst case)
- * rasterises in well under a second, and several times faster than the
- * reference, which visits each segment's bounding box, here the whole
- * canvas (10^6 such points took it 206 s). One point more is refused, with
- * a message. */
+ * rasterises in well under a second (0.15 s on an idle machine) and at
+ * least 3 times faster than the reference, which visits each segment's
+ * bounding box, here the whole canvas (10^6 such points took it 206 s);
+ * the ratio holds on a loaded machine, where the absolute time does not, so
+ * the absolute bound is only a sanity check. One point more is refused,
+ * with a message. */
 static void
 test_long_zigzag_is_fast_and_bounded(void **state)
 {
@@ -539,7 +542,7 @@ test_long_zigzag_is_fast_and_bounded(void **state)
     print_message("# %zu zig-zag points rasterised in %.3f s (reference: %.3f s)\n", n, t1 - t0, t2 - t1);
     check_mnist_form(img);
     assert_memory_equal(img, ref, sizeof img);
-    if (t1 - t0 > 0.5 || 3 * (t1 - t0) > t2 - t1)
+    if (t1 - t0 > 1.5 || 3 * (t1 - t0) > t2 - t1)
         fail_msg("rasterising %zu points took %.2f s, the reference %.2f s", n, t1 - t0, t2 - t1);
 
     NnError err = { 0 };
