@@ -185,8 +185,11 @@ setup(void **state)
     NnModelConfig config = nn_model_config_default();
     NnModel *model = NULL;
     NnError err = { 0 };
+    /* A fresh model's answers are near 10 %: with its verdict thresholds
+     * at the bottom every answer is "sure", so these tests are about the
+     * formats; test_verdicts sets them otherwise. */
     if (nn_model_new(&config, 42, &model, &err) != NN_OK ||
-        nn_model_save(model, model_path, 0, &err) != NN_OK) {
+        (nn_model_set_thresholds(model, 1e-6f, 0.0f), nn_model_save(model, model_path, 0, &err)) != NN_OK) {
         fprintf(stderr, "cannot make a model: %s\n", err.message);
         nn_model_free(model);
         return -1;
@@ -224,6 +227,7 @@ typedef struct {
     int digit;
     int label; /* -1 if absent */
     double probs[10];
+    char *verdict; /* "sure", "unsure", "not-a-digit" */
 } Result;
 
 /* Parses and checks one output line: the keys and their types, ten
@@ -245,6 +249,7 @@ parse_result(const char *text)
     r.line = json_object_has_member(o, "line") ? (int)json_object_get_int_member(o, "line") : 0;
     r.digit = (int)json_object_get_int_member(o, "digit");
     r.label = json_object_has_member(o, "label") ? (int)json_object_get_int_member(o, "label") : -1;
+    r.verdict = json_object_has_member(o, "verdict") ? g_strdup(json_object_get_string_member(o, "verdict")) : NULL;
     JsonArray *p = json_object_get_array_member(o, "probabilities");
     assert_non_null(p);
     assert_int_equal(json_array_get_length(p), 10);
@@ -368,6 +373,7 @@ test_images_agree(void **state)
 
     for (int i = 0; i < 4; i++) {
         g_free(r[i].input);
+        g_free(r[i].verdict);
         g_free(paths[i]);
     }
     (void)state;
@@ -526,8 +532,10 @@ test_strokes(void **state)
     g_autofree char *summary = g_strdup_printf("%d of 2 labelled inputs right", right);
     assert_true(g_str_has_prefix(tlines[3], summary));
 
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         g_free(r[i].input);
+        g_free(r[i].verdict);
+    }
     (void)state;
 }
 
@@ -551,6 +559,7 @@ test_strokes_stdin_many(void **state)
         assert_int_equal(r.line, i + 1);
         assert_int_equal(r.label, i % 10);
         g_free(r.input);
+        g_free(r.verdict);
     }
     g_string_free(text, TRUE);
 
@@ -606,8 +615,10 @@ test_strokes_hostile(void **state)
         if (strstr(errors[i], expected[i]) == NULL)
             fail_msg("stderr line %zu is '%s', expected '%s'", i + 1, errors[i], expected[i]);
     assert_true(seconds < 10);
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         g_free(r[i].input);
+        g_free(r[i].verdict);
+    }
     (void)state;
 }
 
@@ -653,10 +664,36 @@ test_no_answer(void **state)
     (void)state;
 }
 
+/* The verdict: with thresholds that a fresh model's ~10 % answers fall
+ * below, every drawing is "not a digit", in text and in JSON. */
+static void
+test_verdicts(void **state)
+{
+    (void)state;
+    g_autofree char *strict = tmp_path("strict.dlm"), *path = tmp_path("verdict.jsonl");
+    NnModelConfig config = nn_model_config_default();
+    NnModel *model = NULL;
+    assert_int_equal(nn_model_new(&config, 42, &model, NULL), NN_OK);
+    nn_model_set_thresholds(model, 0.9f, 0.5f);
+    assert_int_equal(nn_model_save(model, strict, 0, NULL), NN_OK);
+    nn_model_free(model);
+    const char *drawing = "{\"strokes\": [[[0, 0], [10, 40], [20, 0]]], \"label\": 7}\n";
+    write_file("verdict.jsonl", drawing, strlen(drawing));
+    g_autofree char *json = NULL, *text = NULL;
+    assert_int_equal(run_predict(NULL, &json, NULL, "--model", strict, "--json", "--strokes", path, NULL), 0);
+    Result r = parse_result(json);
+    assert_string_equal(r.verdict, "not-a-digit");
+    assert_int_equal(run_predict(NULL, &text, NULL, "--model", strict, "--strokes", path, NULL), 0);
+    assert_non_null(strstr(text, "not a digit (at most"));
+    g_free(r.input);
+    g_free(r.verdict);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_verdicts),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_model_errors),

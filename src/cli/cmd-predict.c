@@ -6,17 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gio/gunixinputstream.h>
 #include <math.h>
 #include <unistd.h>
 
 #include "cli-common.h"
 #include "cli.h"
 #include "dl-strokes.h"
+#include "drawings-file.h"
 #include "evaluate.h"
 #include "image-load.h"
 #include "model.h"
 #include "preprocess.h"
+#include "verdict.h"
 
 /* One input that was read and preprocessed. */
 typedef struct {
@@ -63,57 +64,20 @@ read_image(const char *path, PredictInput *input)
 /* ---- stroke files ---- */
 
 /* Reads every drawing of a JSON Lines file ("-" for standard input) into
- * inputs (dl-strokes.h bounds each line before parsing it); returns the
- * number of lines that failed, or -1 if the file could not be read at
- * all. */
+ * inputs; returns the number of lines that failed, or -1 if the file could
+ * not be read at all. */
 static int
 read_stroke_file(const char *path, GArray *inputs)
 {
-    gboolean from_stdin = strcmp(path, "-") == 0;
-    g_autofree char *name = from_stdin ? g_strdup("<stdin>") : g_filename_display_name(path);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GInputStream) stream = NULL;
-
-    if (from_stdin) {
-        stream = g_unix_input_stream_new(STDIN_FILENO, FALSE);
-    } else {
-        g_autoptr(GFile) file = g_file_new_for_commandline_arg(path);
-        stream = G_INPUT_STREAM(g_file_read(file, NULL, &error));
-        if (stream == NULL) {
-            fprintf(stderr, "%s: %s\n", name, error->message);
-            return -1;
-        }
+    DrawingsFile d;
+    int failed = drawings_file_read(path, &d);
+    for (int i = 0; i < d.count; i++) {
+        PredictInput input = { .name = g_strdup_printf("%s:%d", d.name, d.lines[i]), .line = d.lines[i],
+                               .label = d.labels[i] };
+        memcpy(input.image, d.images + (size_t)i * NN_IMAGE_PIXELS, sizeof input.image);
+        g_array_append_val(inputs, input);
     }
-
-    g_autoptr(DlStrokesReader) reader = dl_strokes_reader_new(stream);
-    DlDrawing drawing = DL_DRAWING_INIT;
-    int failed = 0;
-    guint line = 0;
-    for (;;) {
-        g_clear_error(&error);
-        DlStrokesReadResult result = dl_strokes_reader_next(reader, &drawing, &line, NULL, &error);
-        if (result == DL_STROKES_READ_END)
-            break;
-        if (result == DL_STROKES_READ_FAILED) {
-            fprintf(stderr, "%s: %s\n", name, error->message);
-            dl_drawing_clear(&drawing);
-            return -1;
-        }
-        PredictInput input = { 0 };
-        NnError err = { 0 };
-        if (result == DL_STROKES_READ_DRAWING &&
-            nn_strokes_to_image(drawing.strokes, drawing.n_strokes, input.image, &err) == NN_OK) {
-            input.name = g_strdup_printf("%s:%u", name, line);
-            input.line = (int)line;
-            input.label = drawing.label;
-            g_array_append_val(inputs, input);
-        } else {
-            fprintf(stderr, "%s:%u: %s\n", name, line,
-                    result == DL_STROKES_READ_DRAWING ? err.message : error->message);
-            failed++;
-        }
-    }
-    dl_drawing_clear(&drawing);
+    drawings_file_clear(&d);
     return failed;
 }
 
@@ -135,10 +99,10 @@ probs_finite(const float *probs)
 /* One JSON object; without an answer, "digit" and the probabilities that
  * are not finite are null, with an "error" (JSON has no nan or inf). */
 static void
-print_json(const PredictInput *input, int digit, const float *probs)
+print_json(const PredictInput *input, int digit, const float *probs, const NnVerdict *verdict)
 {
     g_autoptr(GString) out = g_string_new("{\"input\": ");
-    cli_json_string(out, input->name);
+    dl_json_append_string(out, input->name);
     if (input->line > 0)
         g_string_append_printf(out, ", \"line\": %d", input->line);
     if (digit >= 0)
@@ -150,6 +114,9 @@ print_json(const PredictInput *input, int digit, const float *probs)
         cli_json_number(out, "%.6g", probs[k]);
     }
     g_string_append(out, "]");
+    if (digit >= 0)
+        g_string_append_printf(out, ", \"verdict\": \"%s\", \"second\": %d", nn_verdict_name(verdict->kind),
+                               verdict->second);
     if (input->label >= 0)
         g_string_append_printf(out, ", \"label\": %d", input->label);
     if (digit < 0)
@@ -159,13 +126,19 @@ print_json(const PredictInput *input, int digit, const float *probs)
 }
 
 static void
-print_text(const PredictInput *input, int digit, const float *probs)
+print_text(const PredictInput *input, int digit, const float *probs, const NnVerdict *v)
 {
     if (digit < 0) {
         printf("%s: no answer: " NO_ANSWER "\n", input->name);
         return;
     }
-    printf("%s: %d (%.1f%%)", input->name, digit, 100.0 * probs[digit]);
+    if (v->kind == NN_VERDICT_SURE)
+        printf("%s: %d (%.1f%%)", input->name, digit, 100.0 * probs[digit]);
+    else if (v->kind == NN_VERDICT_UNSURE)
+        printf("%s: unsure: maybe %d (%.1f%%), or %d (%.1f%%)", input->name, digit, 100.0 * v->p1, v->second,
+               100.0 * v->p2);
+    else
+        printf("%s: not a digit (at most %.1f%% for %d)", input->name, 100.0 * v->p1, digit);
     if (input->label >= 0)
         printf(", label %d%s", input->label, input->label == digit ? "" : "  <- wrong");
     printf("\n");
@@ -249,10 +222,11 @@ cmd_predict(int argc, char **argv)
                 const float *p = probs + (size_t)i * NN_CLASSES;
                 int digit = probs_finite(p) ? nn_argmax(p, NN_CLASSES) : -1;
                 no_answer += digit < 0;
+                NnVerdict verdict = nn_verdict(model, p);
                 if (json)
-                    print_json(input, digit, p);
+                    print_json(input, digit, p, &verdict);
                 else
-                    print_text(input, digit, p);
+                    print_text(input, digit, p, &verdict);
                 if (input->label >= 0 && digit >= 0) {
                     labelled++;
                     right += input->label == digit;

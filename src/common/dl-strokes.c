@@ -385,8 +385,8 @@ dl_drawing_parse_line(const char *line, gsize length, DlDrawing *drawing, GError
 
 /* ---- writing ---- */
 
-static void
-append_string(GString *out, const char *s)
+void
+dl_json_append_string(GString *out, const char *s)
 {
     g_string_append_c(out, '"');
     for (; *s != '\0'; s++) {
@@ -446,7 +446,7 @@ dl_drawing_to_line(const DlDrawing *drawing)
         if (strings[i].value == NULL)
             continue;
         g_string_append_printf(out, ",\"%s\":", strings[i].name);
-        append_string(out, strings[i].value);
+        dl_json_append_string(out, strings[i].value);
     }
     g_string_append_c(out, '}');
     return g_string_free(out, FALSE);

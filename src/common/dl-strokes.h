@@ -78,6 +78,9 @@ gboolean dl_drawing_parse_line(const char *line, gsize length, DlDrawing *drawin
  * The strings must be UTF-8. */
 char *dl_drawing_to_line(const DlDrawing *drawing);
 
+/* Appends s (UTF-8) as a JSON string literal: quotes, escapes. */
+void dl_json_append_string(GString *out, const char *s);
+
 /* Reads a JSON Lines stream drawing by drawing. Lines are read in pieces,
  * so a line too long is skipped without being held in memory. */
 typedef struct _DlStrokesReader DlStrokesReader;
