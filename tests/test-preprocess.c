@@ -402,11 +402,13 @@ reference_strokes_to_image(const NnStroke *strokes, size_t n_strokes, float *out
     free(canvas);
 }
 
+/* The CPU time of this thread: unlike the wall time, it hardly grows when
+ * the machine is loaded (meson runs tests side by side, CI shares cores). */
 static double
-seconds_now(void)
+cpu_seconds_now(void)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
@@ -467,9 +469,10 @@ test_rasteriser_matches_reference(void **state)
                 break;
             case 6: /* a random walk */
                 pts[n++] = (NnPoint){ 0, 0 };
-                for (int i = 1; i < 1500; i++)
-                    pts[n++] = (NnPoint){ pts[n - 1].x + (float)(unit_random(&seed) - 0.5),
-                                          pts[n - 1].y + (float)(unit_random(&seed) - 0.5) };
+                for (int i = 1; i < 1500; i++, n++) {
+                    float dx = (float)(unit_random(&seed) - 0.5), dy = (float)(unit_random(&seed) - 0.5);
+                    pts[n] = (NnPoint){ pts[n - 1].x + dx, pts[n - 1].y + dy };
+                }
                 strokes[n_strokes++] = (NnStroke){ pts, n };
                 break;
             case 7: /* random points joined: long segments in every direction */
@@ -517,10 +520,10 @@ test_rasteriser_matches_reference(void **state)
 
 /* A drawing of NN_MAX_DRAWING_POINTS points zig-zagging along the diagonal
  * across the whole drawing (every segment crosses it, the worst case)
- * rasterises in well under a second, and several times faster than the
- * reference, which visits each segment's bounding box, here the whole
- * canvas (10^6 such points took it 206 s). One point more is refused, with
- * a message. */
+ * rasterises in well under a second of CPU (0.15 s, with or without
+ * AddressSanitizer) and at least 3 times faster than the reference, which
+ * visits each segment's bounding box, here the whole canvas (10^6 such
+ * points took it 206 s). One point more is refused, with a message. */
 static void
 test_long_zigzag_is_fast_and_bounded(void **state)
 {
@@ -531,16 +534,16 @@ test_long_zigzag_is_fast_and_bounded(void **state)
         pts[i] = (NnPoint){ (float)(i % 2) * 1000 + (float)(i % 7), (float)(i % 2) * 1000 + (float)(i % 5) };
     float img[NN_IMAGE_PIXELS], ref[NN_IMAGE_PIXELS];
     NnStroke s = { pts, n };
-    double t0 = seconds_now();
+    double t0 = cpu_seconds_now();
     strokes_image(&s, 1, img);
-    double t1 = seconds_now();
+    double t1 = cpu_seconds_now();
     reference_strokes_to_image(&s, 1, ref);
-    double t2 = seconds_now();
-    print_message("# %zu zig-zag points rasterised in %.3f s (reference: %.3f s)\n", n, t1 - t0, t2 - t1);
+    double t2 = cpu_seconds_now();
+    print_message("# %zu zig-zag points rasterised in %.3f s of CPU (reference: %.3f s)\n", n, t1 - t0, t2 - t1);
     check_mnist_form(img);
     assert_memory_equal(img, ref, sizeof img);
-    if (t1 - t0 > 0.5 || 3 * (t1 - t0) > t2 - t1)
-        fail_msg("rasterising %zu points took %.2f s, the reference %.2f s", n, t1 - t0, t2 - t1);
+    if (t1 - t0 > 1.0 || 3 * (t1 - t0) > t2 - t1)
+        fail_msg("rasterising %zu points took %.2f s of CPU, the reference %.2f s", n, t1 - t0, t2 - t1);
 
     NnError err = { 0 };
     s.n_points = n + 1;
