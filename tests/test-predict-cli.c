@@ -14,6 +14,8 @@
 #include <math.h>
 
 #include <cmocka.h>
+
+#include "test-cli.h"
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <png.h>
@@ -36,28 +38,15 @@ tmp_path(const char *name)
 static int
 run_predict(const char *stdin_text, char **out, char **err, ...)
 {
-    const char *cli = g_getenv("DIGITLAB_CLI");
-    assert_non_null(cli);
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (char *)cli);
-    g_ptr_array_add(argv, (char *)"predict");
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    g_ptr_array_add(args, (char *)"predict");
     va_list ap;
     va_start(ap, err);
     for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(argv, (char *)a);
+        g_ptr_array_add(args, (char *)a);
     va_end(ap);
-    g_ptr_array_add(argv, NULL);
-
-    g_autoptr(GError) error = NULL;
-    GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                             (stdin_text != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0);
-    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata, flags, &error);
-    if (proc == NULL)
-        fail_msg("cannot run %s: %s", cli, error->message);
-    if (!g_subprocess_communicate_utf8(proc, stdin_text, NULL, out, err, &error))
-        fail_msg("running %s: %s", cli, error->message);
-    assert_true(g_subprocess_get_if_exited(proc));
-    return g_subprocess_get_exit_status(proc);
+    g_ptr_array_add(args, NULL);
+    return test_cli_run(stdin_text, out, err, (const char *const *)args->pdata);
 }
 
 /* Non-empty lines of text. */

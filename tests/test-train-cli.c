@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test-cli.h"
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -69,40 +71,21 @@ write_split(const char *prefix, int count)
     assert_true(g_file_set_contents(lp, (char *)labels->data, labels->len, NULL));
 }
 
-/* Runs digitlab-cli train --data DATA --threads 1 ARGS... (NULL-terminated). */
+/* Runs digitlab-cli train --data DATA --threads 1 --batch 64 ARGS... (NULL-terminated). */
 static int
 run_train(char **out, char **err, ...)
 {
-    const char *cli = g_getenv("DIGITLAB_CLI");
-    assert_non_null(cli);
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    const char *fixed[] = { cli, "train", "--data", data_dir, "--threads", "1", "--batch", "64" };
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    const char *fixed[] = { "train", "--data", data_dir, "--threads", "1", "--batch", "64" };
     for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
-        g_ptr_array_add(argv, (char *)fixed[i]);
+        g_ptr_array_add(args, (char *)fixed[i]);
     va_list ap;
     va_start(ap, err);
     for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(argv, (char *)a);
+        g_ptr_array_add(args, (char *)a);
     va_end(ap);
-    g_ptr_array_add(argv, NULL);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata,
-        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-    if (proc == NULL)
-        fail_msg("cannot run %s: %s", cli, error->message);
-    char *o = NULL, *e = NULL;
-    if (!g_subprocess_communicate_utf8(proc, NULL, NULL, &o, &e, &error))
-        fail_msg("running %s: %s", cli, error->message);
-    if (out != NULL)
-        *out = o;
-    else
-        g_free(o);
-    if (err != NULL)
-        *err = e;
-    else
-        g_free(e);
-    assert_true(g_subprocess_get_if_exited(proc));
-    return g_subprocess_get_exit_status(proc);
+    g_ptr_array_add(args, NULL);
+    return test_cli_run(NULL, out, err, (const char *const *)args->pdata);
 }
 
 static void
@@ -340,24 +323,19 @@ test_sigterm(void **state)
     clear_files();
 }
 
-/* Runs digitlab-cli ARGS... (not train) and returns its exit status. */
+/* Runs digitlab-cli ARGS... (not train), stdout and stderr together in *out. */
 static int
 run_cli(char **out, ...)
 {
-    const char *cli = g_getenv("DIGITLAB_CLI");
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (char *)cli);
     va_list ap;
     va_start(ap, out);
-    for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(argv, (char *)a);
+    g_autofree char *err = NULL;
+    int status = test_cli_runv(NULL, out, &err, ap);
     va_end(ap);
-    g_ptr_array_add(argv, NULL);
-    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata,
-        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, NULL);
-    assert_non_null(proc);
-    assert_true(g_subprocess_communicate_utf8(proc, NULL, NULL, out, NULL, NULL));
-    return g_subprocess_get_exit_status(proc);
+    char *both = g_strconcat(*out, err, NULL);
+    g_free(*out);
+    *out = both;
+    return status;
 }
 
 /* The ablation runs each variant with each seed, writes one CSV row per run
