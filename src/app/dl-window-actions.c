@@ -71,7 +71,8 @@ _dl_window_update_actions(DlWindow *self)
     gboolean idle = state == DL_TRAINER_IDLE;
     GtkWidget *widget = GTK_WIDGET(self);
 
-    gtk_widget_action_set_enabled(widget, "win.train", idle);
+    /* Settings the engine cannot train (the Train page says why) block it. */
+    gtk_widget_action_set_enabled(widget, "win.train", idle && dl_settings_check_train_request(self->settings, NULL));
     gboolean paused = dl_trainer_get_paused(trainer);
     gtk_widget_action_set_enabled(widget, "win.pause", state == DL_TRAINER_RUNNING || paused);
     gtk_widget_action_set_enabled(widget, "win.stop", !idle && state != DL_TRAINER_STOPPING);
@@ -179,7 +180,7 @@ start_training(DlWindow *self, const char *data_dir)
 {
     DlTrainRequest request;
 
-    if (dl_session_get_training(self->session))
+    if (dl_session_get_training(self->session) || !dl_settings_check_train_request(self->settings, NULL))
         return;
     dl_settings_get_train_request(self->settings, data_dir, &request);
     dl_session_train(self->session, &request);
@@ -539,6 +540,8 @@ _dl_window_actions_init(DlWindow *self)
     g_signal_connect_object(dl_session_get_trainer(self->session), "notify::state",
                             G_CALLBACK(_dl_window_update_actions), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(self->session, "notify::has-model", G_CALLBACK(_dl_window_update_actions), self,
+                            G_CONNECT_SWAPPED);
+    g_signal_connect_object(self->settings, "changed", G_CALLBACK(_dl_window_update_actions), self,
                             G_CONNECT_SWAPPED);
     g_signal_connect_object(self->session, "training-done", G_CALLBACK(on_training_done), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(self->session, "model-held", G_CALLBACK(on_model_held), self, G_CONNECT_SWAPPED);
