@@ -441,10 +441,14 @@ dl_session_describe_following(DlSession *self)
         const NnEpochStats *s = &self->follow.held_stats;
         g_autofree char *of = validation_words(self);
         if (self->follow.held_verdict == DL_FOLLOW_HELD_WORSE && self->follow.baseline >= 0) {
-            /* TRANSLATORS: "Epoch 1 reads 92.0 % of the test set, below the bundled model's 99.6 %:
-             * the bundled model stays in use until training does better" */
-            return g_strdup_printf(_("Epoch %d reads %.1f %% %s, below the %.1f %% of %s: %s stays in use "
-                                     "until training does better"),
+            /* TRANSLATORS: "Epoch 1 reads 92.0 % of the test set, below the 99.6 % of the bundled
+             * model: the bundled model stays in use until training does better" */
+            if (dl_trainer_get_busy(self->trainer))
+                return g_strdup_printf(_("Epoch %d reads %.1f %% %s, below the %.1f %% of %s: %s stays in use "
+                                         "until training does better"),
+                                       held, 100 * s->val_accuracy, of, 100 * self->follow.baseline, in_use, in_use);
+            return g_strdup_printf(_("Epoch %d, the run’s last, reads %.1f %% %s, below the %.1f %% of %s: %s "
+                                     "stays in use"),
                                    held, 100 * s->val_accuracy, of, 100 * self->follow.baseline, in_use, in_use);
         }
         return g_strdup_printf(_("Following is off: the canvas keeps %s. Epoch %d, the newest, reads %.1f %% %s"),

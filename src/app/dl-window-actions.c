@@ -32,6 +32,11 @@ toast_use_held(DlWindow *self, const char *message, const char *button)
     adw_toast_set_button_label(t, button);
     adw_toast_set_action_name(t, "win.use-held-model");
     adw_toast_set_priority(t, ADW_TOAST_PRIORITY_HIGH);
+    /* One such toast at a time: the newest epoch replaces the last one's. */
+    AdwToast *last = g_object_get_data(G_OBJECT(self), "dl-held-toast");
+    if (last != NULL)
+        adw_toast_dismiss(last);
+    g_object_set_data_full(G_OBJECT(self), "dl-held-toast", g_object_ref(t), g_object_unref);
     adw_toast_overlay_add_toast(self->toast_overlay, t);
 }
 

@@ -487,7 +487,17 @@ def case_training():
         val = text(app.by_description("validation-accuracy"))
         model = text(app.by_description("model-status"))
         log("after epoch 1: validation accuracy %s; %s" % (val, model))
-        assert "epoch 1 of 3" in model, model
+        if bundled_model():
+            # Epoch 1 of a quick run reads worse than the bundled model: the
+            # canvas keeps it, says so, and takes the run's model when asked
+            # (the rest of the run is then followed).
+            assert "bundled" in model, model
+            why = app.get("the follow row's reason", lambda n: "stays in use until training does better" in text(n))
+            log("follow row: %r" % text(why))
+            take_run_model(app)
+        model = text(app.by_description("model-status"))
+        # epoch 1, or 2 on a busy machine where the next one ended meanwhile
+        assert "epoch 1 of 3" in model or "epoch 2 of 3" in model, model
         after = wait_for("the accuracy plot to describe epoch 1",
                          lambda: description(accuracy_plot) != before and "1" in description(accuracy_plot) and description(accuracy_plot),
                          timeout=10)
@@ -873,6 +883,17 @@ def write_fake_mnist(folder, train=512, test=128, seed=1):
             f.write(struct.pack(">II", 2049, count) + labels)
 
 
+def take_run_model(app):
+    """Puts the run's newest epoch in use when Follow training held it back
+    (on random images it may read worse than the bundled model does)."""
+    button = app.find(lambda n: role(n) == "push button" and name(n).startswith("Use Epoch ")
+                      and states(n).contains(Atspi.StateType.SHOWING))
+    if button is not None:
+        log("the canvas kept its model; %s" % name(button))
+        app.press(button)
+        wait_for("the run's model in use", lambda: "epoch" in text(app.by_description("model-status")), timeout=10)
+
+
 def fake_run(folder, epochs):
     return {"data-folder": "'%s'" % folder, "epochs": epochs, "training-images": 512, "batch-size": 64,
             "validation-images": 128, "warmup-epochs": 1, "threads": 1}
@@ -891,6 +912,7 @@ def case_quit_dialogs():
             status = app.by_description("training-status")
             app.key("ctrl+t")
             wait_for("the end of the run", lambda: text(status) == "Finished", timeout=120)
+            take_run_model(app)
             model = text(app.by_description("model-status"))
             assert "not saved" in model, model
             app.key("ctrl+q")
@@ -916,7 +938,10 @@ def case_quit_dialogs():
         try:
             status = app.by_description("training-status")
             app.key("ctrl+t")
-            wait_for("the first epoch", lambda: "trained" in text(app.by_description("model-status")), timeout=120)
+            wait_for("the first epoch", lambda: text(app.by_description("validation-accuracy")) not in ("—", ""),
+                     timeout=120)
+            take_run_model(app)
+            wait_for("the run's model", lambda: "trained" in text(app.by_description("model-status")), timeout=30)
             app.key("ctrl+q")
             app.respond("Stop Training and Quit?", "Cancel")
             before = batch_done(app)
