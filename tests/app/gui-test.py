@@ -207,7 +207,16 @@ class App:
         return wait_for(what, lambda: self.find(predicate), timeout=timeout)
 
     def by_description(self, desc, timeout=10):
-        return self.get("a widget described '%s'" % desc, lambda n: description(n) == desc, timeout)
+        # Remembered: a walk of the whole tree costs a D-Bus call per node,
+        # slow on a busy machine; a node found once is checked, not sought.
+        cache = self.__dict__.setdefault("_described", {})
+        node = cache.get(desc)
+        if node is not None and description(node) == desc:
+            self.check_alive()
+            return node
+        node = self.get("a widget described '%s'" % desc, lambda n: description(n) == desc, timeout)
+        cache[desc] = node
+        return node
 
     def by_name(self, text_, role_=None, timeout=10):
         # GTK 4.8 joins a mnemonic label to the name ("_Download Download").
@@ -886,8 +895,7 @@ def write_fake_mnist(folder, train=512, test=128, seed=1):
 def take_run_model(app):
     """Puts the run's newest epoch in use when Follow training held it back
     (on random images it may read worse than the bundled model does)."""
-    button = app.find(lambda n: role(n) == "push button" and name(n).startswith("Use Epoch ")
-                      and states(n).contains(Atspi.StateType.SHOWING))
+    button = app.find(lambda n: role(n) == "push button" and name(n).startswith("Use Epoch "))
     if button is not None:
         log("the canvas kept its model; %s" % name(button))
         app.press(button)
