@@ -709,7 +709,9 @@ def cell_of(desc):
 
 
 def gallery_count(app):
-    return int(text(app.by_description("gallery-count")).split()[0])
+    """The gallery's image count; -1 while its label is being rewritten."""
+    words = text(app.by_description("gallery-count")).split()
+    return int(words[0]) if words and words[0].isdigit() else -1
 
 
 def results_app(settings=None):
