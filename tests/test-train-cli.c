@@ -405,6 +405,49 @@ test_ablation_resumable(void **state)
     assert_int_equal(system(rm), 0);
 }
 
+/* finetune on drawings, then evaluate --strokes on them; what is wrong with
+ * the drawings is said, and nothing is written. */
+static void
+test_finetune_and_evaluate_strokes(void **state)
+{
+    (void)state;
+    g_autofree char *base = tmp_path("base.dlm"), *tuned = tmp_path("tuned.dlm");
+    g_autofree char *drawings = tmp_path("class.jsonl"), *unlabelled = tmp_path("none.jsonl");
+    assert_int_equal(run_train(NULL, NULL, "--out", base, "--epochs", "1", NULL), 0);
+    /* vertical strokes at ten places, labelled as make_dataset's classes */
+    GString *lines = g_string_new(NULL), *bare = g_string_new(NULL);
+    for (int i = 0; i < 30; i++) {
+        int k = i % 5, x = 4 + 2 * k;
+        g_string_append_printf(lines, "{\"strokes\": [[[%d, 4], [%d, 23]]], \"label\": %d}\n", x, x + (i % 3) - 1, k);
+        g_string_append_printf(bare, "{\"strokes\": [[[%d, 4], [%d, 23]]]}\n", x, x);
+    }
+    assert_true(g_file_set_contents(drawings, lines->str, -1, NULL));
+    assert_true(g_file_set_contents(unlabelled, bare->str, -1, NULL));
+    g_string_free(lines, TRUE);
+    g_string_free(bare, TRUE);
+    g_autofree char *out = NULL, *json = NULL, *err_text = NULL;
+    assert_int_equal(run_cli(&out, "finetune", "--model", base, "--strokes", drawings, "--out", tuned, "--data",
+                             data_dir, "--epochs", "2", "--threads", "1", NULL), 0);
+    assert_contains(out, "Saved the fine-tuned model");
+    NnModel *m;
+    assert_int_equal(nn_model_load(tuned, &m, NULL), NN_OK);
+    assert_non_null(strstr(nn_model_recipe(m), "then digitlab-cli finetune on 30 drawings"));
+    nn_model_free(m);
+    assert_int_equal(run_cli(&json, "evaluate", "--model", tuned, "--strokes", drawings, "--json", NULL), 0);
+    assert_contains(json, "\"digits\": 30, \"non_digits\": 0");
+    assert_contains(json, "\"verdicts\": {");
+    g_autofree char *json2 = NULL;
+    assert_int_equal(run_cli(&json2, "evaluate", "--model", tuned, "--strokes", unlabelled, "--json", NULL), 0);
+    assert_contains(json2, "\"digits\": 0, \"non_digits\": 30");
+    /* no labels: nothing to learn, nothing written */
+    g_autofree char *again = tmp_path("again.dlm");
+    assert_int_equal(run_cli(&err_text, "finetune", "--model", base, "--strokes", unlabelled, "--out", again,
+                             "--data", data_dir, NULL), 1);
+    assert_contains(err_text, "holds no labelled drawings");
+    assert_false(g_file_test(again, G_FILE_TEST_EXISTS));
+    clear_files();
+}
+
 static int
 setup(void **state)
 {
@@ -448,6 +491,7 @@ main(void)
         cmocka_unit_test(test_history_full_disk),
         cmocka_unit_test(test_sigterm),
         cmocka_unit_test(test_ablation_resumable),
+        cmocka_unit_test(test_finetune_and_evaluate_strokes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
