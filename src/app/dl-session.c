@@ -431,6 +431,24 @@ validation_words(DlSession *self)
 }
 
 char *
+dl_session_describe_held(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    int held = dl_follow_get_held_epoch(&self->follow);
+    if (held == 0)
+        return NULL;
+    g_autofree char *in_use = model_noun(self);
+    double accuracy = 100 * self->follow.held_stats.val_accuracy;
+    if (self->follow.held_verdict == DL_FOLLOW_HELD_WORSE && self->follow.baseline >= 0)
+        /* TRANSLATORS: "Epoch 1 reads 92.0 %: the bundled model (99.6 %) stays in use" */
+        return g_strdup_printf(_("Epoch %d reads %.1f %%: %s (%.1f %%) stays in use"), held, accuracy, in_use,
+                               100 * self->follow.baseline);
+    return g_strdup_printf(_("Epoch %d reads %.1f %%: Follow training is off, %s stays in use"), held, accuracy,
+                           in_use);
+}
+
+char *
 dl_session_describe_following(DlSession *self)
 {
     g_return_val_if_fail(DL_IS_SESSION(self), NULL);

@@ -127,6 +127,9 @@ void dl_session_use_held_model(DlSession *self);
  * ("The canvas uses epoch 3 of 8, the newest"; "Epoch 1 reads 92.0 % of
  * the test set, below ... until training does better"). */
 char *dl_session_describe_following(DlSession *self);
+/* The same about the held epoch, short enough for a toast ("Epoch 1 reads
+ * 92.0 %: the bundled model (99.6 %) stays in use"); NULL if none is held. */
+char *dl_session_describe_held(DlSession *self);
 
 /* ---- the test set and the evaluation ---- */
 

@@ -123,9 +123,9 @@ on_training_done(DlWindow *self, int outcome, gpointer data, DlSession *session)
 
     if (outcome != DL_TRAINING_FAILED && dl_session_get_held_epoch(session) > 0) {
         /* The run's newest epoch was not put in use: say so, offer it. */
-        g_autofree char *why = dl_session_describe_following(session);
-        g_autofree char *message = g_strdup_printf(outcome == DL_TRAINING_FINISHED ? _("Training finished. %s")
-                                                                                  : _("Training stopped. %s"),
+        g_autofree char *why = dl_session_describe_held(session);
+        g_autofree char *message = g_strdup_printf(outcome == DL_TRAINING_FINISHED ? _("Training finished: %s")
+                                                                                  : _("Training stopped: %s"),
                                                    why);
         toast_use_held(self, message, _("_Use It"));
         return;
@@ -168,9 +168,9 @@ on_training_done(DlWindow *self, int outcome, gpointer data, DlSession *session)
 static void
 on_model_held(DlWindow *self, DlSession *session)
 {
-    g_autofree char *message = dl_session_describe_following(session);
+    g_autofree char *message = dl_session_describe_held(session);
 
-    if (!self->disposed)
+    if (!self->disposed && message != NULL)
         toast_use_held(self, message, _("_Use It Anyway"));
 }
 

@@ -492,6 +492,9 @@ test_session_follow_off(void **state)
     g_autofree char *why = dl_session_describe_following(f->session);
     assert_non_null(strstr(why, "Following is off"));
     assert_non_null(strstr(why, "Epoch 2"));
+    g_autofree char *brief = dl_session_describe_held(f->session);
+    assert_non_null(strstr(brief, "Epoch 2 reads"));
+    assert_non_null(strstr(brief, "before.dlm stays in use"));
     /* The probes reached the history: 128 images in 4 batches, one probe
      * after batch 2 of each epoch. */
     guint n;
@@ -503,6 +506,7 @@ test_session_follow_off(void **state)
     assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_TRAINED);
     assert_int_equal(dl_session_get_model_epoch(f->session), 2);
     assert_int_equal(dl_session_get_held_epoch(f->session), 0);
+    assert_null(dl_session_describe_held(f->session));
 }
 
 /* ---- settings (dl-settings.c) ---------------------------------------------------------------- */
