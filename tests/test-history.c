@@ -501,6 +501,56 @@ test_csv_from_cli_and_bad_files(void **state)
     assert_true(dl_history_is_empty(h));
 }
 
+/* Probes: their own two series, at the position they were taken; a probe
+ * alone makes the history non-empty; a restarted run drops later probes. */
+static void
+test_probes(void **state)
+{
+    (void)state;
+    g_autoptr(DlHistory) h = dl_history_new();
+    NnSchedule s = nn_schedule_default();
+    int changed = 0;
+    dl_history_reset(h, &s, 2, 10, TRUE);
+    g_signal_connect(h, "changed", G_CALLBACK(count_changed), &changed);
+
+    dl_history_add_probe(h, 0.3, 0.62, 1.1);
+    assert_false(dl_history_is_empty(h));
+    assert_int_equal(changed, 1);
+    NnBatchProgress p = batch(0, 4, 10, 0.9, 0.7);
+    dl_history_add_batch(h, &p);
+    dl_history_add_probe(h, 0.6, 0.91, 0.3);
+    dl_history_add_probe(h, 1.3, 0.97, 0.1);
+
+    guint n, n_loss;
+    const DlPoint *acc = dl_history_get_series(h, DL_SERIES_PROBE_ACCURACY, &n);
+    const DlPoint *loss = dl_history_get_series(h, DL_SERIES_PROBE_LOSS, &n_loss);
+    assert_int_equal(n, 3);
+    assert_int_equal(n_loss, 3);
+    assert_near(acc[1].x, 0.6, 1e-12);
+    assert_near(acc[1].y, 0.91, 1e-12);
+    assert_near(loss[2].y, 0.1, 1e-12);
+    assert_near(dl_history_get_position(h), 1.3, 1e-12);
+    /* Not mixed into the per-epoch validation series. */
+    dl_history_get_series(h, DL_SERIES_VAL_ACCURACY, &n);
+    assert_int_equal(n, 0);
+
+    /* The run starts over at batch 7 of epoch 1: the probe after it goes. */
+    p = batch(0, 7, 10, 0.8, 0.75);
+    dl_history_add_batch(h, &p);
+    dl_history_get_series(h, DL_SERIES_PROBE_ACCURACY, &n);
+    assert_int_equal(n, 2);
+    /* A probe repeated at an earlier position replaces what follows it. */
+    dl_history_add_probe(h, 0.3, 0.5, 1.0);
+    acc = dl_history_get_series(h, DL_SERIES_PROBE_ACCURACY, &n);
+    assert_int_equal(n, 1);
+    assert_near(acc[0].y, 0.5, 1e-12);
+
+    dl_history_reset(h, &s, 2, 10, TRUE);
+    assert_true(dl_history_is_empty(h));
+    dl_history_get_series(h, DL_SERIES_PROBE_LOSS, &n);
+    assert_int_equal(n, 0);
+}
+
 int
 main(void)
 {
@@ -514,6 +564,7 @@ main(void)
         cmocka_unit_test(test_changed_emissions),
         cmocka_unit_test(test_csv_round_trip),
         cmocka_unit_test(test_csv_from_cli_and_bad_files),
+        cmocka_unit_test(test_probes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 
 #include "dl-plot.h"
 #include "dl-settings.h"
+#include "recipe.h"
 
 struct _DlDashboard {
     GtkWidget parent_instance;
@@ -21,6 +22,7 @@ struct _DlDashboard {
     double epoch_seconds;       /* of the last finished epoch, 0 before */
     double val_seconds;         /* its validation part */
     double last_val_accuracy;   /* -1 before the first epoch */
+    int val_done, val_total;    /* validation progress after the epoch in progress */
 
     gboolean compact;
 
@@ -43,21 +45,20 @@ struct _DlDashboard {
     DlPlot *loss_plot;
     DlPlot *lr_plot;
 
-    AdwPreferencesGroup *parameters_group;
-    GtkSpinButton *epochs_spin;
-    GtkSpinButton *images_spin;
-    GtkSpinButton *batch_spin;
-    GtkSpinButton *lr_max_spin;
-    GtkSpinButton *lr_min_spin;
-    GtkSpinButton *warmup_spin;
-    GtkSwitch *per_step_switch;
-    GtkSwitch *bn_recalibrate_switch;
+    AdwComboRow *preset_row;
+    AdwActionRow *follow_row;
+    GtkSwitch *follow_switch;
+    GtkButton *use_held_button;
+    GtkLabel *problem_label;
     AdwExpanderRow *augment_row;
-    GtkSpinButton *rotation_spin;
-    GtkSpinButton *zoom_spin;
-    GtkSpinButton *shift_spin;
-    AdwComboRow *padding_row;
-    GtkSpinButton *seed_spin;
+    GtkWidget *parameter_groups[4];
+
+    /* The presets in the recipe row's order; Custom follows them. */
+    const NnPreset *presets[16];
+    guint n_presets;
+    gboolean showing_preset; /* the row is being set from the settings */
+
+    gboolean validating;
 
     GSettings *settings;
 };
@@ -292,34 +293,290 @@ percent_to_fraction(const GValue *value, const GVariantType *expected_type, gpoi
     return g_variant_new_double(g_value_get_double(value) / 100.0);
 }
 
-/* The padding enum's nick in settings, a position in the combo row. */
+/* An enum key's nick in settings, a position in a combo row: user_data is
+ * the NULL-terminated list of nicks in the row's order. */
 static gboolean
-padding_to_index(GValue *value, GVariant *variant, gpointer user_data)
+nick_to_index(GValue *value, GVariant *variant, gpointer user_data)
 {
-    g_value_set_uint(value, g_strcmp0(g_variant_get_string(variant, NULL), "valid") == 0 ? 1 : 0);
-    return TRUE;
+    const char *const *nicks = user_data;
+    const char *nick = g_variant_get_string(variant, NULL);
+
+    for (guint i = 0; nicks[i] != NULL; i++) {
+        if (g_strcmp0(nicks[i], nick) == 0) {
+            g_value_set_uint(value, i);
+            return TRUE;
+        }
+    }
+    return FALSE;
 }
 
 static GVariant *
-index_to_padding(const GValue *value, const GVariantType *expected_type, gpointer user_data)
+index_to_nick(const GValue *value, const GVariantType *expected_type, gpointer user_data)
 {
-    return g_variant_new_string(g_value_get_uint(value) == 1 ? "valid" : "same");
+    const char *const *nicks = user_data;
+    guint index = g_value_get_uint(value);
+
+    return index < g_strv_length((char **)nicks) ? g_variant_new_string(nicks[index]) : NULL;
 }
 
-static const char *const parameter_keys[] = {
-    "epochs", "training-images", "batch-size", "lr-max", "lr-min", "warmup-epochs", "per-step-lr", "bn-recalibrate",
-    "augment", "rotation", "zoom", "shift", "padding", "seed",
+static const char *const padding_nicks[] = { "same", "valid", NULL };
+static const char *const optimizer_nicks[] = { "adam", "sgd", NULL };
+static const char *const schedule_nicks[] = { "paper", "constant", "step", "cosine", NULL };
+
+/* Every hyper-parameter row: its key, the template's widget and row, and
+ * how the value is shown. */
+typedef enum { SHOW_VALUE, SHOW_PERCENT, SHOW_ACTIVE, SHOW_CHOICE } Show;
+
+typedef struct {
+    const char *key;
+    const char *widget; /* template id: a spin button, a switch or a combo row */
+    const char *row;    /* template id of its row */
+    Show show;
+    const char *const *nicks; /* SHOW_CHOICE */
+} Parameter;
+
+static const Parameter parameters[] = {
+    { "padding", "padding_row", "padding_row", SHOW_CHOICE, padding_nicks },
+    { "blocks", "blocks_spin", "blocks_row", SHOW_VALUE, NULL },
+    { "convs-per-block", "convs_per_block_spin", "convs_per_block_row", SHOW_VALUE, NULL },
+    { "filters-block-1", "filters_block_1_spin", "filters_block_1_row", SHOW_VALUE, NULL },
+    { "filters-block-2", "filters_block_2_spin", "filters_block_2_row", SHOW_VALUE, NULL },
+    { "filters-block-3", "filters_block_3_spin", "filters_block_3_row", SHOW_VALUE, NULL },
+    { "dense", "dense_spin", "dense_row", SHOW_VALUE, NULL },
+    { "batch-norm", "batch_norm_switch", "batch_norm_row", SHOW_ACTIVE, NULL },
+    { "bn-recalibrate", "bn_recalibrate_switch", "bn_recalibrate_row", SHOW_ACTIVE, NULL },
+    { "bn-recalibrate-images", "bn_recalibrate_images_spin", "bn_recalibrate_images_row", SHOW_VALUE, NULL },
+    { "dropout-conv", "dropout_conv_spin", "dropout_conv_row", SHOW_PERCENT, NULL },
+    { "dropout-dense", "dropout_dense_spin", "dropout_dense_row", SHOW_PERCENT, NULL },
+    { "epochs", "epochs_spin", "epochs_row", SHOW_VALUE, NULL },
+    { "batch-size", "batch_size_spin", "batch_size_row", SHOW_VALUE, NULL },
+    { "optimizer", "optimizer_row", "optimizer_row", SHOW_CHOICE, optimizer_nicks },
+    { "momentum", "momentum_spin", "momentum_row", SHOW_VALUE, NULL },
+    { "schedule", "schedule_row", "schedule_row", SHOW_CHOICE, schedule_nicks },
+    { "lr-max", "lr_max_spin", "lr_max_row", SHOW_VALUE, NULL },
+    { "lr-min", "lr_min_spin", "lr_min_row", SHOW_VALUE, NULL },
+    { "warmup-epochs", "warmup_epochs_spin", "warmup_epochs_row", SHOW_VALUE, NULL },
+    { "step-epochs", "step_epochs_spin", "step_epochs_row", SHOW_VALUE, NULL },
+    { "step-gamma", "step_gamma_spin", "step_gamma_row", SHOW_VALUE, NULL },
+    { "per-step-lr", "per_step_lr_switch", "per_step_lr_row", SHOW_ACTIVE, NULL },
+    { "ema", "ema_switch", "ema_row", SHOW_ACTIVE, NULL },
+    { "ema-decay", "ema_decay_spin", "ema_decay_row", SHOW_VALUE, NULL },
+    { "outliers", "outliers_spin", "outliers_row", SHOW_PERCENT, NULL },
+    { "augment", "augment_switch", "augment_switch_row", SHOW_ACTIVE, NULL },
+    { "rotation", "rotation_spin", "rotation_row", SHOW_VALUE, NULL },
+    { "zoom", "zoom_spin", "zoom_row", SHOW_PERCENT, NULL },
+    { "shift", "shift_spin", "shift_row", SHOW_PERCENT, NULL },
+    { "shear", "shear_spin", "shear_row", SHOW_VALUE, NULL },
+    { "elastic-alpha", "elastic_alpha_spin", "elastic_alpha_row", SHOW_VALUE, NULL },
+    { "elastic-sigma", "elastic_sigma_spin", "elastic_sigma_row", SHOW_VALUE, NULL },
+    { "thickness", "thickness_spin", "thickness_row", SHOW_VALUE, NULL },
+    { "erase", "erase_spin", "erase_row", SHOW_PERCENT, NULL },
+    { "style", "style_spin", "style_row", SHOW_PERCENT, NULL },
+    { "training-images", "training_images_spin", "training_images_row", SHOW_VALUE, NULL },
+    { "validation-images", "validation_images_spin", "validation_images_row", SHOW_VALUE, NULL },
+    { "seed", "seed_spin", "seed_row", SHOW_VALUE, NULL },
+    { "probes", "probes_switch", "probes_row", SHOW_ACTIVE, NULL },
+    { "probe-every", "probe_every_spin", "probe_every_row", SHOW_VALUE, NULL },
+    { "probe-images", "probe_images_spin", "probe_images_row", SHOW_VALUE, NULL },
 };
 
+static const char *const group_ids[] = { "network_group", "optimizer_group", "regularisation_group", "data_group" };
+
+static GtkWidget *
+child(DlDashboard *self, const char *id)
+{
+    GObject *object = gtk_widget_get_template_child(GTK_WIDGET(self), DL_TYPE_DASHBOARD, id);
+
+    g_assert(object != NULL);
+    return GTK_WIDGET(object);
+}
+
+/* One Tab stop per row: the control, which its row names (AdwActionRow's
+ * activatable widget is labelled by the row's title) and describes; the
+ * row itself is not focusable, and still activates its control when
+ * clicked. Combo rows are their own control. */
 static void
-restore_defaults(GtkWidget *widget, const char *action_name, GVariant *parameter)
+name_controls(DlDashboard *self)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(parameters); i++) {
+        const Parameter *p = &parameters[i];
+        if (p->show == SHOW_CHOICE)
+            continue;
+        GtkWidget *row = child(self, p->row), *control = child(self, p->widget);
+        gtk_widget_set_focusable(row, FALSE);
+        const char *subtitle = adw_action_row_get_subtitle(ADW_ACTION_ROW(row));
+        if (subtitle != NULL && subtitle[0] != '\0')
+            gtk_accessible_update_property(GTK_ACCESSIBLE(control), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
+    }
+    gtk_widget_set_focusable(GTK_WIDGET(self->follow_row), FALSE);
+}
+
+static void
+bind_parameters(DlDashboard *self, GSettings *settings)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(parameters); i++) {
+        const Parameter *p = &parameters[i];
+        GtkWidget *widget = child(self, p->widget);
+        switch (p->show) {
+        case SHOW_VALUE:
+            g_settings_bind(settings, p->key, widget, "value", G_SETTINGS_BIND_DEFAULT);
+            break;
+        case SHOW_PERCENT:
+            g_settings_bind_with_mapping(settings, p->key, widget, "value", G_SETTINGS_BIND_DEFAULT,
+                                         fraction_to_percent, percent_to_fraction, NULL, NULL);
+            break;
+        case SHOW_ACTIVE:
+            g_settings_bind(settings, p->key, widget, "active", G_SETTINGS_BIND_DEFAULT);
+            break;
+        case SHOW_CHOICE:
+            g_settings_bind_with_mapping(settings, p->key, widget, "selected", G_SETTINGS_BIND_DEFAULT, nick_to_index,
+                                         index_to_nick, (gpointer)p->nicks, NULL);
+            break;
+        }
+    }
+}
+
+/* Rows that mean nothing with the others as they are cannot be changed. */
+static void
+update_sensitivity(DlDashboard *self)
+{
+    GSettings *st = self->settings;
+    int blocks = g_settings_get_int(st, "blocks");
+    gboolean bn = g_settings_get_boolean(st, "batch-norm");
+    int schedule = g_settings_get_enum(st, "schedule");
+    gboolean augment = g_settings_get_boolean(st, "augment");
+    struct {
+        const char *row;
+        gboolean sensitive;
+    } rules[] = {
+        { "filters_block_2_row", blocks >= 2 },
+        { "filters_block_3_row", blocks >= 3 },
+        { "dropout_dense_row", g_settings_get_int(st, "dense") > 0 },
+        { "bn_recalibrate_row", bn },
+        { "bn_recalibrate_images_row", bn && g_settings_get_boolean(st, "bn-recalibrate") },
+        { "momentum_row", g_settings_get_enum(st, "optimizer") == NN_OPTIMIZER_SGD },
+        { "lr_min_row", schedule != NN_SCHEDULE_CONSTANT && schedule != NN_SCHEDULE_STEP },
+        { "warmup_epochs_row", schedule == NN_SCHEDULE_PAPER },
+        { "step_epochs_row", schedule == NN_SCHEDULE_STEP },
+        { "step_gamma_row", schedule == NN_SCHEDULE_STEP },
+        { "ema_decay_row", g_settings_get_boolean(st, "ema") },
+        { "rotation_row", augment },
+        { "zoom_row", augment },
+        { "shift_row", augment },
+        { "shear_row", augment },
+        { "elastic_alpha_row", augment },
+        { "elastic_sigma_row", augment && g_settings_get_double(st, "elastic-alpha") > 0 },
+        { "thickness_row", augment },
+        { "erase_row", augment },
+        { "style_row", augment },
+        { "probe_every_row", g_settings_get_boolean(st, "probes") },
+        { "probe_images_row", g_settings_get_boolean(st, "probes") },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(rules); i++)
+        gtk_widget_set_sensitive(child(self, rules[i].row), rules[i].sensitive);
+
+    /* The augmentation, summed up on its collapsed row. */
+    g_autofree char *summary = NULL;
+    if (!augment)
+        summary = g_strdup(_("Off: the images as they are"));
+    else
+        /* TRANSLATORS: the augmentation's main ranges: degrees, percent, percent */
+        summary = g_strdup_printf(_("Rotation up to %.0f°, zoom up to %.0f %%, shift up to %.0f %%, and more"),
+                                  g_settings_get_double(st, "rotation"), 100 * g_settings_get_double(st, "zoom"),
+                                  100 * g_settings_get_double(st, "shift"));
+    adw_expander_row_set_subtitle(self->augment_row, summary);
+}
+
+/* Settings the engine cannot train are said plainly; Train is disabled
+ * then (the window checks the same). */
+static void
+update_problem(DlDashboard *self)
+{
+    g_autofree char *reason = NULL;
+    gboolean ok = dl_settings_check_train_request(self->settings, &reason);
+
+    gtk_label_set_text(self->problem_label, ok ? "" : reason);
+    gtk_widget_set_visible(GTK_WIDGET(self->problem_label), !ok);
+}
+
+/* ---- presets ---------------------------------------------------------------------- */
+
+/* The order of the recipe row: the classroom presets first, then any other
+ * preset the engine has. */
+static void
+collect_presets(DlDashboard *self)
+{
+    static const char *const first[] = { "demo", "lesson", "paper", "digitlab" };
+
+    self->n_presets = 0;
+    for (guint i = 0; i < G_N_ELEMENTS(first); i++) {
+        const NnPreset *p = nn_preset_find(first[i]);
+        if (p != NULL && self->n_presets < G_N_ELEMENTS(self->presets))
+            self->presets[self->n_presets++] = p;
+    }
+    for (int i = 0; i < nn_preset_count(); i++) {
+        const NnPreset *p = nn_preset_get(i);
+        gboolean listed = FALSE;
+        for (guint k = 0; k < self->n_presets; k++)
+            listed = listed || self->presets[k] == p;
+        if (!listed && self->n_presets < G_N_ELEMENTS(self->presets))
+            self->presets[self->n_presets++] = p;
+    }
+
+    g_autoptr(GtkStringList) titles = gtk_string_list_new(NULL);
+    for (guint i = 0; i < self->n_presets; i++)
+        gtk_string_list_append(titles, _(self->presets[i]->title)); /* the engine's English, translated here */
+    gtk_string_list_append(titles, _("Custom"));
+    adw_combo_row_set_model(self->preset_row, G_LIST_MODEL(titles));
+}
+
+static void
+show_preset_description(DlDashboard *self)
+{
+    guint i = adw_combo_row_get_selected(self->preset_row);
+
+    adw_action_row_set_subtitle(ADW_ACTION_ROW(self->preset_row),
+                                i < self->n_presets ? _(self->presets[i]->description)
+                                                    : _("Your own hyper-parameters: see below"));
+}
+
+/* The row shows the preset the settings are, or Custom. */
+static void
+show_preset(DlDashboard *self)
+{
+    const NnPreset *preset = dl_settings_find_preset(self->settings);
+    guint index = self->n_presets; /* Custom */
+
+    for (guint i = 0; i < self->n_presets; i++)
+        if (self->presets[i] == preset)
+            index = i;
+    self->showing_preset = TRUE;
+    adw_combo_row_set_selected(self->preset_row, index);
+    self->showing_preset = FALSE;
+    show_preset_description(self);
+}
+
+/* A preset chosen: every hyper-parameter from the engine's recipe. Custom
+ * keeps the settings as they are. */
+static void
+on_preset_selected(DlDashboard *self)
+{
+    guint i = adw_combo_row_get_selected(self->preset_row);
+
+    show_preset_description(self);
+    if (self->showing_preset || self->settings == NULL || i >= self->n_presets)
+        return;
+    dl_settings_apply_preset(self->settings, self->presets[i]);
+}
+
+static void
+restore_paper(GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
     DlDashboard *self = DL_DASHBOARD(widget);
+    const NnPreset *paper = nn_preset_find("paper");
 
-    if (self->settings == NULL)
-        return;
-    for (guint i = 0; i < G_N_ELEMENTS(parameter_keys); i++)
-        g_settings_reset(self->settings, parameter_keys[i]);
+    if (self->settings != NULL && paper != NULL)
+        dl_settings_apply_preset(self->settings, paper);
 }
 
 /* While idle and before any run, the plots show the schedule the
@@ -343,6 +600,11 @@ preview_schedule(DlDashboard *self)
 static void
 on_parameters_changed(DlDashboard *self, const char *key, GSettings *settings)
 {
+    if (g_strcmp0(key, "follow-training") == 0)
+        return;
+    update_sensitivity(self);
+    update_problem(self);
+    show_preset(self);
     preview_schedule(self);
 }
 
@@ -354,42 +616,58 @@ dl_dashboard_bind_settings(DlDashboard *self, GSettings *settings)
     g_return_if_fail(self->settings == NULL);
 
     self->settings = g_object_ref(settings);
-    g_settings_bind(settings, "epochs", self->epochs_spin, "value", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(settings, "training-images", self->images_spin, "value", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(settings, "batch-size", self->batch_spin, "value", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(settings, "lr-max", self->lr_max_spin, "value", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(settings, "lr-min", self->lr_min_spin, "value", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(settings, "warmup-epochs", self->warmup_spin, "value", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(settings, "per-step-lr", self->per_step_switch, "active", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(settings, "bn-recalibrate", self->bn_recalibrate_switch, "active", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(settings, "augment", self->augment_row, "enable-expansion", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(settings, "rotation", self->rotation_spin, "value", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind_with_mapping(settings, "zoom", self->zoom_spin, "value", G_SETTINGS_BIND_DEFAULT,
-                                 fraction_to_percent, percent_to_fraction, NULL, NULL);
-    g_settings_bind_with_mapping(settings, "shift", self->shift_spin, "value", G_SETTINGS_BIND_DEFAULT,
-                                 fraction_to_percent, percent_to_fraction, NULL, NULL);
-    g_settings_bind_with_mapping(settings, "padding", self->padding_row, "selected", G_SETTINGS_BIND_DEFAULT,
-                                 padding_to_index, index_to_padding, NULL, NULL);
-    g_settings_bind(settings, "seed", self->seed_spin, "value", G_SETTINGS_BIND_DEFAULT);
+    bind_parameters(self, settings);
+    g_settings_bind(settings, "follow-training", self->follow_switch, "active", G_SETTINGS_BIND_DEFAULT);
     g_signal_connect_object(settings, "changed", G_CALLBACK(on_parameters_changed), self, G_CONNECT_SWAPPED);
-    preview_schedule(self);
+    g_signal_connect_object(self->preset_row, "notify::selected", G_CALLBACK(on_preset_selected), self,
+                            G_CONNECT_SWAPPED);
+    on_parameters_changed(self, NULL, settings);
+}
+
+/* ---- following training ---------------------------------------------------------- */
+
+static void
+update_following(DlDashboard *self)
+{
+    if (self->session == NULL)
+        return;
+    g_autofree char *text = dl_session_describe_following(self->session);
+    int held = dl_session_get_held_epoch(self->session);
+
+    adw_action_row_set_subtitle(ADW_ACTION_ROW(self->follow_row), text);
+    gtk_widget_set_visible(GTK_WIDGET(self->use_held_button), held > 0);
+    if (held > 0) {
+        /* TRANSLATORS: a button: put that epoch's model in use */
+        g_autofree char *label = g_strdup_printf(_("Use Epoch %d"), held);
+        gtk_button_set_label(self->use_held_button, label);
+    }
+}
+
+static void
+use_held_model(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+    DlDashboard *self = DL_DASHBOARD(widget);
+
+    if (self->session != NULL)
+        dl_session_use_held_model(self->session);
 }
 
 /* ---- the session ------------------------------------------------------------------ */
 
 static void
-on_trainer_state(DlDashboard *self, GParamSpec *pspec, DlTrainer *trainer)
+show_status(DlDashboard *self)
 {
-    DlTrainerState state = dl_trainer_get_state(trainer);
+    DlTrainerState state = dl_trainer_get_state(dl_session_get_trainer(self->session));
 
-    gtk_widget_set_sensitive(GTK_WIDGET(self->parameters_group), state == DL_TRAINER_IDLE);
     switch (state) {
     case DL_TRAINER_LOADING:
-        dl_dashboard_start(self, dl_session_get_run_epochs(self->session));
         dl_dashboard_set_status(self, _("Loading MNIST…"));
         break;
     case DL_TRAINER_RUNNING:
-        dl_dashboard_set_status(self, _("Training"));
+        dl_dashboard_set_status(self, self->validating ? _("Validating…") : _("Training"));
+        break;
+    case DL_TRAINER_PAUSING:
+        dl_dashboard_set_status(self, _("Pausing…"));
         break;
     case DL_TRAINER_PAUSED:
         dl_dashboard_set_status(self, _("Paused"));
@@ -404,29 +682,93 @@ on_trainer_state(DlDashboard *self, GParamSpec *pspec, DlTrainer *trainer)
 }
 
 static void
+on_trainer_state(DlDashboard *self, GParamSpec *pspec, DlTrainer *trainer)
+{
+    DlTrainerState state = dl_trainer_get_state(trainer);
+
+    for (guint i = 0; i < G_N_ELEMENTS(self->parameter_groups); i++)
+        gtk_widget_set_sensitive(self->parameter_groups[i], state == DL_TRAINER_IDLE);
+    gtk_widget_set_sensitive(GTK_WIDGET(self->preset_row), state == DL_TRAINER_IDLE);
+    if (state == DL_TRAINER_LOADING) {
+        dl_dashboard_start(self, dl_session_get_run_epochs(self->session));
+        self->validating = FALSE;
+    }
+    show_status(self);
+    update_following(self);
+}
+
+static void
 on_trainer_started(DlDashboard *self, int train_count, int val_count, int batches, DlTrainer *trainer)
 {
     dl_dashboard_set_sizes(self, train_count, val_count, batches);
 }
 
+/* Validation after an epoch: the batch bar shows its progress. */
+static void
+show_validation(DlDashboard *self)
+{
+    g_autofree char *text = NULL;
+
+    if (self->val_total > 0)
+        /* TRANSLATORS: validation progress: images done of all */
+        text = g_strdup_printf(_("Validating: %d of %d images"), self->val_done, self->val_total);
+    else
+        text = g_strdup(_("Validating…"));
+    gtk_label_set_text(self->batch_label, text);
+    gtk_progress_bar_set_fraction(self->batch_bar,
+                                  self->val_total > 0 ? CLAMP((double)self->val_done / self->val_total, 0, 1) : 0);
+}
+
+static void
+set_validating(DlDashboard *self, gboolean validating)
+{
+    if (self->validating == validating)
+        return;
+    self->validating = validating;
+    if (validating)
+        self->val_done = self->val_total = 0;
+    show_status(self);
+}
+
 static void
 on_trainer_batch(DlDashboard *self, gpointer data, DlTrainer *trainer)
 {
-    dl_dashboard_show_batch(self, data);
+    const NnBatchProgress *p = data;
+
+    set_validating(self, FALSE);
+    dl_dashboard_show_batch(self, p);
+    /* The epoch's last batch: its validation (and the batch-norm
+     * statistics before it) comes next. */
+    if (p->batch >= p->batches && self->val_count > 0) {
+        set_validating(self, TRUE);
+        show_validation(self);
+    }
+}
+
+static void
+on_trainer_validate(DlDashboard *self, int done, int total, DlTrainer *trainer)
+{
+    set_validating(self, TRUE);
+    self->val_done = done;
+    self->val_total = total;
+    show_validation(self);
 }
 
 static void
 on_trainer_epoch(DlDashboard *self, gpointer data, DlTrainer *trainer)
 {
+    set_validating(self, FALSE);
     dl_dashboard_show_epoch(self, data);
 }
 
 static void
 on_training_done(DlDashboard *self, int outcome, gpointer error, DlSession *session)
 {
+    self->validating = FALSE;
     dl_dashboard_set_status(self, outcome == DL_TRAINING_FINISHED  ? _("Finished")
                                   : outcome == DL_TRAINING_STOPPED ? _("Stopped")
                                                                    : _("Failed"));
+    update_following(self);
 }
 
 void
@@ -446,10 +788,16 @@ dl_dashboard_set_session(DlDashboard *self, DlSession *session)
     g_signal_connect_object(trainer, "notify::state", G_CALLBACK(on_trainer_state), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(trainer, "started", G_CALLBACK(on_trainer_started), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(trainer, "batch", G_CALLBACK(on_trainer_batch), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(trainer, "validate", G_CALLBACK(on_trainer_validate), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(trainer, "epoch", G_CALLBACK(on_trainer_epoch), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(session, "training-done", G_CALLBACK(on_training_done), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(session, "model-changed", G_CALLBACK(update_following), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(session, "notify::held-epoch", G_CALLBACK(update_following), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(session, "notify::follow-training", G_CALLBACK(update_following), self,
+                            G_CONNECT_SWAPPED);
     on_trainer_state(self, NULL, trainer);
     dl_dashboard_set_status(self, _("Ready"));
+    update_following(self);
     preview_schedule(self);
 }
 
@@ -502,25 +850,26 @@ dl_dashboard_class_init(DlDashboardClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, accuracy_plot);
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, loss_plot);
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, lr_plot);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, parameters_group);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, epochs_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, images_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, batch_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, lr_max_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, lr_min_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, warmup_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, per_step_switch);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, bn_recalibrate_switch);
+    gtk_widget_class_bind_template_child(widget_class, DlDashboard, preset_row);
+    gtk_widget_class_bind_template_child(widget_class, DlDashboard, follow_row);
+    gtk_widget_class_bind_template_child(widget_class, DlDashboard, follow_switch);
+    gtk_widget_class_bind_template_child(widget_class, DlDashboard, use_held_button);
+    gtk_widget_class_bind_template_child(widget_class, DlDashboard, problem_label);
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, augment_row);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, rotation_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, zoom_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, shift_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, padding_row);
-    gtk_widget_class_bind_template_child(widget_class, DlDashboard, seed_spin);
     gtk_widget_class_bind_template_callback(widget_class, lr_output);
     gtk_widget_class_bind_template_callback(widget_class, lr_input);
 
-    gtk_widget_class_install_action(widget_class, "dashboard.restore-defaults", NULL, restore_defaults);
+    /* The parameter rows and their controls, found by name (child()). */
+    for (guint i = 0; i < G_N_ELEMENTS(parameters); i++) {
+        gtk_widget_class_bind_template_child_full(widget_class, parameters[i].widget, FALSE, 0);
+        if (g_strcmp0(parameters[i].row, parameters[i].widget) != 0)
+            gtk_widget_class_bind_template_child_full(widget_class, parameters[i].row, FALSE, 0);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(group_ids); i++)
+        gtk_widget_class_bind_template_child_full(widget_class, group_ids[i], FALSE, 0);
+
+    gtk_widget_class_install_action(widget_class, "dashboard.restore-paper", NULL, restore_paper);
+    gtk_widget_class_install_action(widget_class, "dashboard.use-held-model", NULL, use_held_model);
 }
 
 static void
@@ -532,6 +881,10 @@ dl_dashboard_init(DlDashboard *self)
     dl_plot_set_kind(self->loss_plot, DL_PLOT_LOSS);
     dl_plot_set_kind(self->lr_plot, DL_PLOT_LEARNING_RATE);
     self->last_val_accuracy = -1;
+    for (guint i = 0; i < G_N_ELEMENTS(group_ids); i++)
+        self->parameter_groups[i] = child(self, group_ids[i]);
+    name_controls(self);
+    collect_presets(self);
     dl_dashboard_start(self, 0);
     gtk_label_set_text(self->epoch_label, _("Epoch"));
     gtk_label_set_text(self->batch_label, _("Batch"));

@@ -1,8 +1,11 @@
-/* dl-dashboard.h — the training dashboard: epoch and batch progress,
- * images/s, time left, learning rate and validation accuracy, the three
- * plots, and the hyper-parameters (bound to GSettings, editable while no
- * training runs). It follows the session's trainer and history; before a
- * run, the plots show the schedule the hyper-parameters describe. */
+/* dl-dashboard.h — the Train page: the recipe (the engine's presets, or
+ * Custom) and Follow Training; epoch and batch progress (and the
+ * validation's, between epochs), images/s, time left, learning rate and
+ * validation accuracy; the three plots; and the hyper-parameters in four
+ * groups (bound to GSettings, editable while no training runs, checked
+ * with the engine's reasons). It follows the session's trainer and
+ * history; before a run, the plots show the schedule the hyper-parameters
+ * describe. */
 #pragma once
 
 #include <gtk/gtk.h>

@@ -152,8 +152,47 @@ format_loss(double v, char *buf, size_t size)
         g_snprintf(buf, size, "%.4f", v);
 }
 
+/* The newest quick validation (a probe) of the kind's value, when it is
+ * newer than the last epoch's validation: " Quick validation accuracy
+ * 95.2 % during epoch 1." (with a leading space), else "". */
+static char *
+describe_probe(DlPlot *self, const NnEpochStats *last)
+{
+    guint n;
+    gboolean accuracy = self->kind == DL_PLOT_ACCURACY;
+    const DlPoint *probes = dl_history_get_series(self->history, accuracy ? DL_SERIES_PROBE_ACCURACY
+                                                                           : DL_SERIES_PROBE_LOSS, &n);
+    if (n == 0 || (last != NULL && probes[n - 1].x <= last->epoch))
+        return g_strdup("");
+    char v[PLOT_LABEL_SIZE];
+    int epoch = (int)ceil(probes[n - 1].x - 1e-9);
+    if (accuracy) {
+        plot_format_percent(100.0 * probes[n - 1].y, 1, v, sizeof v);
+        return g_strdup_printf(_(" Quick validation accuracy %s during epoch %d."), v, MAX(epoch, 1));
+    }
+    format_loss(probes[n - 1].y, v, sizeof v);
+    return g_strdup_printf(_(" Quick validation loss %s during epoch %d."), v, MAX(epoch, 1));
+}
+
+static char *
+describe_values(DlPlot *self);
+
 static char *
 describe(DlPlot *self)
+{
+    g_autofree char *values = describe_values(self);
+    if (self->history == NULL || self->kind == DL_PLOT_LEARNING_RATE)
+        return g_steal_pointer(&values);
+    guint n_epochs;
+    const NnEpochStats *epochs = dl_history_get_epochs(self->history, &n_epochs);
+    g_autofree char *probe = describe_probe(self, n_epochs > 0 ? &epochs[n_epochs - 1] : NULL);
+    if (probe[0] != '\0' && dl_history_get_last_batch(self->history) == NULL && n_epochs == 0)
+        return g_strdup(probe + 1);
+    return g_strconcat(values, probe, NULL);
+}
+
+static char *
+describe_values(DlPlot *self)
 {
     DlHistory *h = self->history;
     if (h == NULL)
@@ -228,9 +267,22 @@ describe(DlPlot *self)
             plot_format_sci(s->lr_min, 3, lo, sizeof lo);
             plot_format_sci(s->lr_max, 3, a, sizeof a);
             plot_format_epoch(s->warmup, warm, sizeof warm);
-            return g_strdup_printf(_("Schedule over %d epochs: warmup from %s to %s in %s epochs, "
-                                     "then cosine decay to %s"),
-                                   dl_history_get_n_epochs(h), lo, a, warm, lo);
+            switch (s->kind) {
+            case NN_SCHEDULE_CONSTANT:
+                return g_strdup_printf(_("Schedule over %d epochs: constant at %s"), dl_history_get_n_epochs(h), a);
+            case NN_SCHEDULE_STEP:
+                plot_format_epoch(s->step_epochs, warm, sizeof warm);
+                return g_strdup_printf(_("Schedule over %d epochs: %s, multiplied by %g every %s epochs"),
+                                       dl_history_get_n_epochs(h), a, s->step_gamma, warm);
+            case NN_SCHEDULE_COSINE:
+                return g_strdup_printf(_("Schedule over %d epochs: cosine decay from %s to %s"),
+                                       dl_history_get_n_epochs(h), a, lo);
+            case NN_SCHEDULE_PAPER:
+            default:
+                return g_strdup_printf(_("Schedule over %d epochs: warmup from %s to %s in %s epochs, "
+                                         "then cosine decay to %s"),
+                                       dl_history_get_n_epochs(h), lo, a, warm, lo);
+            }
         }
         return g_strdup(_("No training yet"));
     }

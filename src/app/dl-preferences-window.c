@@ -1,4 +1,5 @@
-/* dl-preferences-window.c — the MNIST folder, threads and validation size. */
+/* dl-preferences-window.c — the MNIST folder and threads (the validation size is a
+ * hyper-parameter on the Train page). */
 #include "dl-preferences-window.h"
 
 #include <glib/gi18n.h>
@@ -15,7 +16,6 @@ struct _DlPreferencesWindow {
     AdwActionRow *folder_row;
     GtkButton *reset_folder_button;
     GtkSpinButton *threads_spin;
-    GtkSpinButton *validation_spin;
 };
 
 G_DEFINE_FINAL_TYPE(DlPreferencesWindow, dl_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -87,8 +87,6 @@ dl_preferences_window_constructed(GObject *object)
     G_OBJECT_CLASS(dl_preferences_window_parent_class)->constructed(object);
 
     g_settings_bind(self->settings, "threads", self->threads_spin, "value", G_SETTINGS_BIND_DEFAULT);
-    g_settings_bind(self->settings, "validation-images", self->validation_spin, "value",
-                    G_SETTINGS_BIND_DEFAULT);
     g_signal_connect_object(self->settings, "changed::data-folder", G_CALLBACK(update_folder_row), self,
                             G_CONNECT_SWAPPED);
     update_folder_row(self);
@@ -166,7 +164,6 @@ dl_preferences_window_class_init(DlPreferencesWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlPreferencesWindow, folder_row);
     gtk_widget_class_bind_template_child(widget_class, DlPreferencesWindow, reset_folder_button);
     gtk_widget_class_bind_template_child(widget_class, DlPreferencesWindow, threads_spin);
-    gtk_widget_class_bind_template_child(widget_class, DlPreferencesWindow, validation_spin);
 
     gtk_widget_class_install_action(widget_class, "prefs.choose-folder", NULL, choose_folder);
     gtk_widget_class_install_action(widget_class, "prefs.reset-folder", NULL, reset_folder);

@@ -11,21 +11,39 @@ struct _DlProgress {
     gboolean has_batch;
     guint64 batch_serial;
     NnBatchProgress batch;
-    GArray *epochs;         /* EpochEntry, in push order */
+    gboolean has_validate;
+    guint64 validate_serial;
+    int validate_done, validate_total;
+    GArray *queue;          /* Event: epochs and probes, in push order */
     gboolean pending;       /* an idle dispatch is attached and not yet run */
     guint dispatch_count;
 };
 
+typedef enum {
+    EVENT_BATCH,
+    EVENT_VALIDATE,
+    EVENT_PROBE,
+    EVENT_EPOCH,
+} EventKind;
+
 typedef struct {
     guint64 serial;
-    NnEpochStats stats;
-} EpochEntry;
+    EventKind kind;
+    union {
+        NnEpochStats stats;
+        DlProbe probe;
+        NnBatchProgress batch;
+        int validate[2];
+    };
+} Event;
 
 G_DEFINE_FINAL_TYPE(DlProgress, dl_progress, G_TYPE_OBJECT)
 
 enum {
     SIGNAL_BATCH,
     SIGNAL_EPOCH,
+    SIGNAL_VALIDATE,
+    SIGNAL_PROBE,
     N_SIGNALS
 };
 
@@ -36,7 +54,7 @@ dl_progress_finalize(GObject *object)
 {
     DlProgress *self = DL_PROGRESS(object);
 
-    g_array_unref(self->epochs);
+    g_array_unref(self->queue);
     g_main_context_unref(self->context);
     g_mutex_clear(&self->mutex);
 
@@ -62,13 +80,26 @@ dl_progress_class_init(DlProgressClass *klass)
      */
     signals[SIGNAL_EPOCH] = g_signal_new("epoch", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+    /**
+     * DlProgress::validate:
+     * @done: validation images done
+     * @total: of this many
+     */
+    signals[SIGNAL_VALIDATE] = g_signal_new("validate", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+                                            0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+    /**
+     * DlProgress::probe:
+     * @probe: (type gpointer): a `DlProbe`, valid during the emission
+     */
+    signals[SIGNAL_PROBE] = g_signal_new("probe", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
 dl_progress_init(DlProgress *self)
 {
     g_mutex_init(&self->mutex);
-    self->epochs = g_array_new(FALSE, FALSE, sizeof(EpochEntry));
+    self->queue = g_array_new(FALSE, FALSE, sizeof(Event));
     self->context = g_main_context_ref_thread_default();
 }
 
@@ -87,40 +118,58 @@ weak_ref_free(gpointer data)
     g_free(ref);
 }
 
+static int
+compare_serials(gconstpointer a, gconstpointer b)
+{
+    guint64 x = ((const Event *)a)->serial, y = ((const Event *)b)->serial;
+
+    return x < y ? -1 : x > y;
+}
+
 /* Main thread: takes what the worker left and emits it in push order. */
 static void
 emit_pending(DlProgress *self, gboolean from_idle)
 {
-    g_autoptr(GArray) epochs = g_array_new(FALSE, FALSE, sizeof(EpochEntry));
-    NnBatchProgress batch;
-    gboolean has_batch;
-    guint64 batch_serial;
+    g_autoptr(GArray) events = g_array_new(FALSE, FALSE, sizeof(Event));
 
     g_mutex_lock(&self->mutex);
-    has_batch = self->has_batch;
-    batch = self->batch;
-    batch_serial = self->batch_serial;
-    self->has_batch = FALSE;
-    g_array_append_vals(epochs, self->epochs->data, self->epochs->len);
-    g_array_set_size(self->epochs, 0);
+    g_array_append_vals(events, self->queue->data, self->queue->len);
+    g_array_set_size(self->queue, 0);
+    if (self->has_batch) {
+        Event e = { .serial = self->batch_serial, .kind = EVENT_BATCH, .batch = self->batch };
+        g_array_append_val(events, e);
+    }
+    if (self->has_validate) {
+        Event e = { .serial = self->validate_serial, .kind = EVENT_VALIDATE,
+                    .validate = { self->validate_done, self->validate_total } };
+        g_array_append_val(events, e);
+    }
+    self->has_batch = self->has_validate = FALSE;
     if (from_idle) {
         self->pending = FALSE;
         self->dispatch_count++;
     }
     g_mutex_unlock(&self->mutex);
 
-    /* Epochs finished before the newest batch come first, the batch, then the rest. */
-    for (guint i = 0; i < epochs->len; i++) {
-        const EpochEntry *e = &g_array_index(epochs, EpochEntry, i);
+    g_array_sort(events, compare_serials);
+    for (guint i = 0; i < events->len; i++) {
+        const Event *e = &g_array_index(events, Event, i);
 
-        if (has_batch && e->serial > batch_serial) {
-            g_signal_emit(self, signals[SIGNAL_BATCH], 0, &batch);
-            has_batch = FALSE;
+        switch (e->kind) {
+        case EVENT_BATCH:
+            g_signal_emit(self, signals[SIGNAL_BATCH], 0, &e->batch);
+            break;
+        case EVENT_VALIDATE:
+            g_signal_emit(self, signals[SIGNAL_VALIDATE], 0, e->validate[0], e->validate[1]);
+            break;
+        case EVENT_PROBE:
+            g_signal_emit(self, signals[SIGNAL_PROBE], 0, &e->probe);
+            break;
+        case EVENT_EPOCH:
+            g_signal_emit(self, signals[SIGNAL_EPOCH], 0, &e->stats);
+            break;
         }
-        g_signal_emit(self, signals[SIGNAL_EPOCH], 0, &e->stats);
     }
-    if (has_batch)
-        g_signal_emit(self, signals[SIGNAL_BATCH], 0, &batch);
 }
 
 static gboolean
@@ -179,12 +228,36 @@ dl_progress_push_epoch(DlProgress *self, const NnEpochStats *stats)
     g_return_if_fail(DL_IS_PROGRESS(self));
     g_return_if_fail(stats != NULL);
 
-    EpochEntry entry = { 0 };
+    g_mutex_lock(&self->mutex);
+    Event e = { .serial = ++self->serial, .kind = EVENT_EPOCH, .stats = *stats };
+    g_array_append_val(self->queue, e);
+    schedule_locked(self);
+    g_mutex_unlock(&self->mutex);
+}
+
+void
+dl_progress_push_validate(DlProgress *self, int done, int total)
+{
+    g_return_if_fail(DL_IS_PROGRESS(self));
 
     g_mutex_lock(&self->mutex);
-    entry.serial = ++self->serial;
-    entry.stats = *stats;
-    g_array_append_val(self->epochs, entry);
+    self->validate_done = done;
+    self->validate_total = total;
+    self->has_validate = TRUE;
+    self->validate_serial = ++self->serial;
+    schedule_locked(self);
+    g_mutex_unlock(&self->mutex);
+}
+
+void
+dl_progress_push_probe(DlProgress *self, const DlProbe *probe)
+{
+    g_return_if_fail(DL_IS_PROGRESS(self));
+    g_return_if_fail(probe != NULL);
+
+    g_mutex_lock(&self->mutex);
+    Event e = { .serial = ++self->serial, .kind = EVENT_PROBE, .probe = *probe };
+    g_array_append_val(self->queue, e);
     schedule_locked(self);
     g_mutex_unlock(&self->mutex);
 }
@@ -195,8 +268,8 @@ dl_progress_reset(DlProgress *self)
     g_return_if_fail(DL_IS_PROGRESS(self));
 
     g_mutex_lock(&self->mutex);
-    self->has_batch = FALSE;
-    g_array_set_size(self->epochs, 0);
+    self->has_batch = self->has_validate = FALSE;
+    g_array_set_size(self->queue, 0);
     g_mutex_unlock(&self->mutex);
 }
 

@@ -1,13 +1,16 @@
 /* dl-progress.h — training progress from a worker thread to the main thread,
  * by the latest-value pattern.
  *
- * The worker calls dl_progress_push_batch() after every batch and
- * dl_progress_push_epoch() after every epoch, from any thread. The newest
- * batch progress overwrites the previous one under a mutex, epoch statistics
- * are queued (none is ever dropped), and at most one idle callback is pending
- * in the main context the object was created in, however fast the worker
- * goes. That callback emits "epoch" for each queued epoch and "batch" for the
- * newest batch, in the order they were pushed.
+ * The worker calls dl_progress_push_batch() after every batch,
+ * dl_progress_push_validate() as it validates, dl_progress_push_probe() for
+ * every probe and dl_progress_push_epoch() after every epoch, from any
+ * thread. The newest batch progress and the newest validation progress each
+ * overwrite the previous one under a mutex; probes and epoch statistics are
+ * queued (none is ever dropped); and at most one idle callback is pending in
+ * the main context the object was created in, however fast the worker goes.
+ * That callback emits "batch", "validate", "probe" and "epoch" in the order
+ * they were pushed (a value that was overwritten takes the place of its
+ * newest push).
  *
  * The idle callback holds only a weak reference, so disposing of the object
  * while a dispatch is pending is safe (GNOME Text Editor's
@@ -23,6 +26,14 @@
 
 G_BEGIN_DECLS
 
+/* A probe (NnTrainCallbacks.on_probe): position in epochs, accuracy (0-1)
+ * and loss on the probe subset. */
+typedef struct {
+    double position;
+    double accuracy;
+    double loss;
+} DlProbe;
+
 #define DL_TYPE_PROGRESS (dl_progress_get_type())
 G_DECLARE_FINAL_TYPE(DlProgress, dl_progress, DL, PROGRESS, GObject)
 
@@ -33,6 +44,11 @@ DlProgress *dl_progress_new(void);
 void dl_progress_push_batch(DlProgress *self, const NnBatchProgress *progress);
 /* Thread-safe. Every epoch pushed is dispatched, in order. */
 void dl_progress_push_epoch(DlProgress *self, const NnEpochStats *stats);
+/* Thread-safe. Validation after an epoch: images done of total; the newest
+ * replaces any not yet dispatched. */
+void dl_progress_push_validate(DlProgress *self, int done, int total);
+/* Thread-safe. Every probe pushed is dispatched, in order. */
+void dl_progress_push_probe(DlProgress *self, const DlProbe *probe);
 
 /* Main thread: emits now whatever is waiting (e.g. when the worker has
  * returned, so its last epoch is not delivered after the run's end). */

@@ -2,8 +2,11 @@
 #include "dl-session.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "dl-datadir.h"
+#include "dl-follow.h"
+#include "dl-progress.h"
 #include "dl-settings.h"
 #include "gemm.h"
 
@@ -22,6 +25,9 @@ struct _DlSession {
     gboolean saved;           /* the run's newest epoch is in model_path */
     NnSchedule run_schedule;
     gboolean run_per_step_lr;
+    int run_val_count;
+    NnEpochStats last_epoch;  /* of the run, for its snapshot */
+    DlFollow follow;
 
     char *data_dir;           /* of the test set loaded or loading */
     DlTestSetState test_set_state;
@@ -30,6 +36,7 @@ struct _DlSession {
     GCancellable *load_cancellable;
 
     DlEvaluation *evaluation;
+    gboolean evaluation_current; /* of the model in use */
     char *evaluation_model;
     GCancellable *eval_cancellable; /* of the evaluation running, or NULL */
     gboolean eval_again;            /* the model changed while it ran */
@@ -59,6 +66,8 @@ enum {
     PROP_EVALUATION,
     PROP_EVALUATING,
     PROP_THREADS,
+    PROP_FOLLOW_TRAINING,
+    PROP_HELD_EPOCH,
     N_PROPS
 };
 
@@ -66,6 +75,7 @@ enum {
     SIGNAL_MODEL_CHANGED,
     SIGNAL_TRAINING_DONE,
     SIGNAL_INPUT_CHANGED,
+    SIGNAL_MODEL_HELD,
     N_SIGNALS
 };
 
@@ -92,6 +102,7 @@ set_model(DlSession *self, NnModel *model, DlModelSource source, const char *pat
 
     g_object_freeze_notify(G_OBJECT(self));
     if (model != NULL) {
+        self->evaluation_current = FALSE;
         dl_recognizer_set_model(self->recognizer, model);
         self->model_epoch = nn_model_epochs_done(model);
         if (source == DL_MODEL_TRAINING)
@@ -294,17 +305,185 @@ on_trainer_batch(DlSession *self, gpointer data, DlTrainer *trainer)
 static void
 on_trainer_epoch(DlSession *self, gpointer data, DlTrainer *trainer)
 {
+    self->last_epoch = *(const NnEpochStats *)data;
     dl_history_add_epoch(self->history, data);
 }
 
-/* The model as of the last finished epoch: the canvas uses it from now on. */
+static void
+on_trainer_probe(DlSession *self, gpointer data, DlTrainer *trainer)
+{
+    const DlProbe *probe = data;
+
+    dl_history_add_probe(self->history, probe->position, probe->accuracy, probe->loss);
+}
+
+/* The accuracy of the model in use on the test set, if known. */
+static double
+in_use_accuracy(DlSession *self)
+{
+    return self->evaluation != NULL && self->evaluation_current ? dl_evaluation_get_result(self->evaluation)->accuracy
+                                                                : -1.0;
+}
+
+/* Offers an epoch's model to DlFollow and does what it decides. */
+static void
+offer_epoch(DlSession *self, NnModel *model, const NnEpochStats *stats)
+{
+    int held = dl_follow_get_held_epoch(&self->follow);
+    NnModel *use = NULL;
+    DlFollowVerdict verdict = dl_follow_offer(&self->follow, model, stats, self->model_source == DL_MODEL_TRAINING,
+                                              in_use_accuracy(self), &use);
+
+    if (use != NULL)
+        set_model(self, use, dl_trainer_get_busy(self->trainer) ? DL_MODEL_TRAINING : DL_MODEL_TRAINED, NULL);
+    if (held != dl_follow_get_held_epoch(&self->follow))
+        notify(self, PROP_HELD_EPOCH);
+    if (verdict == DL_FOLLOW_HELD_WORSE)
+        g_signal_emit(self, signals[SIGNAL_MODEL_HELD], 0);
+}
+
+/* The model as of the last finished epoch: the canvas uses it if it
+ * follows training (dl-follow.h). */
 static void
 on_trainer_snapshot(DlSession *self, DlTrainer *trainer)
 {
     NnModel *model = dl_trainer_steal_snapshot(trainer);
 
     if (model != NULL)
-        set_model(self, model, DL_MODEL_TRAINING, NULL);
+        offer_epoch(self, model, &self->last_epoch);
+}
+
+gboolean
+dl_session_get_follow_training(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), TRUE);
+
+    return self->follow.enabled;
+}
+
+void
+dl_session_set_follow_training(DlSession *self, gboolean follow)
+{
+    g_return_if_fail(DL_IS_SESSION(self));
+
+    follow = !!follow;
+    if (follow == self->follow.enabled)
+        return;
+    self->follow.enabled = follow;
+    notify(self, PROP_FOLLOW_TRAINING);
+    /* Turned on again during a run: the newest epoch is offered again. */
+    if (follow && dl_trainer_get_busy(self->trainer) && dl_follow_get_held_epoch(&self->follow) > 0) {
+        NnEpochStats stats;
+        NnModel *model = dl_follow_take_held(&self->follow, FALSE, &stats);
+        offer_epoch(self, model, &stats);
+    }
+}
+
+int
+dl_session_get_held_epoch(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), 0);
+
+    return dl_follow_get_held_epoch(&self->follow);
+}
+
+void
+dl_session_use_held_model(DlSession *self)
+{
+    g_return_if_fail(DL_IS_SESSION(self));
+
+    NnModel *model = dl_follow_take_held(&self->follow, TRUE, NULL);
+    if (model == NULL)
+        return;
+    notify(self, PROP_HELD_EPOCH);
+    set_model(self, model, dl_trainer_get_busy(self->trainer) ? DL_MODEL_TRAINING : DL_MODEL_TRAINED, NULL);
+}
+
+/* The model in use as a noun in a sentence: "the bundled model". */
+static char *
+model_noun(DlSession *self)
+{
+    switch (self->model_source) {
+    case DL_MODEL_BUNDLED:
+        return g_strdup(_("the bundled model"));
+    case DL_MODEL_FILE:
+        return g_filename_display_basename(self->model_path);
+    case DL_MODEL_TRAINING:
+        return g_strdup_printf(_("epoch %d"), self->model_epoch);
+    case DL_MODEL_TRAINED:
+        return g_strdup_printf(_("the model trained here (epoch %d)"), self->model_epoch);
+    case DL_MODEL_NONE:
+    default:
+        return g_strdup(_("no model"));
+    }
+}
+
+/* "of the test set" or "of 2000 test images". */
+static char *
+validation_words(DlSession *self)
+{
+    DlTestSet *test_set = self->test_set;
+
+    if (self->run_val_count <= 0 || (test_set != NULL && self->run_val_count >= dl_test_set_get_count(test_set)))
+        return g_strdup(_("of the test set"));
+    return g_strdup_printf(ngettext("of %d test image", "of %d test images", self->run_val_count),
+                           self->run_val_count);
+}
+
+char *
+dl_session_describe_held(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    int held = dl_follow_get_held_epoch(&self->follow);
+    if (held == 0)
+        return NULL;
+    g_autofree char *in_use = model_noun(self);
+    double accuracy = 100 * self->follow.held_stats.val_accuracy;
+    if (self->follow.held_verdict == DL_FOLLOW_HELD_WORSE && self->follow.baseline >= 0)
+        /* TRANSLATORS: "Epoch 1 reads 92.0 %: the bundled model (99.6 %) stays in use" */
+        return g_strdup_printf(_("Epoch %d reads %.1f %%: %s (%.1f %%) stays in use"), held, accuracy, in_use,
+                               100 * self->follow.baseline);
+    return g_strdup_printf(_("Epoch %d reads %.1f %%: Follow training is off, %s stays in use"), held, accuracy,
+                           in_use);
+}
+
+char *
+dl_session_describe_following(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    g_autofree char *in_use = model_noun(self);
+    int held = dl_follow_get_held_epoch(&self->follow);
+    if (held > 0) {
+        const NnEpochStats *s = &self->follow.held_stats;
+        g_autofree char *of = validation_words(self);
+        if (self->follow.held_verdict == DL_FOLLOW_HELD_WORSE && self->follow.baseline >= 0) {
+            /* TRANSLATORS: "Epoch 1 reads 92.0 % of the test set, below the 99.6 % of the bundled
+             * model: the bundled model stays in use until training does better" */
+            if (dl_trainer_get_busy(self->trainer))
+                return g_strdup_printf(_("Epoch %d reads %.1f %% %s, below the %.1f %% of %s: %s stays in use "
+                                         "until training does better"),
+                                       held, 100 * s->val_accuracy, of, 100 * self->follow.baseline, in_use, in_use);
+            return g_strdup_printf(_("Epoch %d, the run’s last, reads %.1f %% %s, below the %.1f %% of %s: %s "
+                                     "stays in use"),
+                                   held, 100 * s->val_accuracy, of, 100 * self->follow.baseline, in_use, in_use);
+        }
+        return g_strdup_printf(_("Following is off: the canvas keeps %s. Epoch %d, the newest, reads %.1f %% %s"),
+                               in_use, held, 100 * s->val_accuracy, of);
+    }
+    if (dl_trainer_get_busy(self->trainer)) {
+        if (self->model_source == DL_MODEL_TRAINING)
+            return g_strdup_printf(_("The canvas uses epoch %d of %d, the newest"), self->model_epoch,
+                                   self->run_epochs);
+        if (!self->follow.enabled)
+            return g_strdup_printf(_("Following is off: the canvas keeps %s"), in_use);
+        return g_strdup_printf(_("The canvas uses %s until the first epoch ends"), in_use);
+    }
+    if (!self->follow.enabled)
+        return g_strdup(_("While training, the canvas keeps the model it has"));
+    return g_strdup(_("While training, the canvas takes each finished epoch, unless it reads worse than the "
+                      "model it had"));
 }
 
 static void
@@ -345,6 +524,12 @@ dl_session_train(DlSession *self, const DlTrainRequest *request)
     int images = MIN(request->train_limit > 0 ? request->train_limit : 60000, 60000);
     int batches = (images + request->config.batch - 1) / MAX(request->config.batch, 1);
     self->run_epochs = request->config.epochs;
+    self->run_val_count = request->val_limit;
+    memset(&self->last_epoch, 0, sizeof self->last_epoch);
+    gboolean was_held = dl_follow_get_held_epoch(&self->follow) > 0;
+    dl_follow_begin_run(&self->follow);
+    if (was_held)
+        notify(self, PROP_HELD_EPOCH);
     self->run_schedule = request->config.schedule;
     self->run_per_step_lr = request->config.per_step_lr;
     dl_history_reset(self->history, &request->config.schedule, request->config.epochs, batches,
@@ -581,6 +766,7 @@ eval_done(GObject *source, GAsyncResult *result, gpointer user_data)
     if (evaluation != NULL && !self->eval_again) {
         g_clear_pointer(&self->evaluation, dl_evaluation_unref);
         self->evaluation = g_steal_pointer(&evaluation);
+        self->evaluation_current = TRUE;
         g_free(self->evaluation_model);
         self->evaluation_model = g_strdup(eval->model_name);
         notify(self, PROP_EVALUATION);
@@ -750,6 +936,7 @@ dl_session_dispose(GObject *object)
     g_clear_object(&self->recognizer);
     g_clear_pointer(&self->test_set, dl_test_set_unref);
     g_clear_pointer(&self->evaluation, dl_evaluation_unref);
+    dl_follow_clear(&self->follow);
 
     G_OBJECT_CLASS(dl_session_parent_class)->dispose(object);
 }
@@ -805,6 +992,12 @@ dl_session_get_property(GObject *object, guint prop_id, GValue *value, GParamSpe
     case PROP_THREADS:
         g_value_set_int(value, self->threads);
         break;
+    case PROP_FOLLOW_TRAINING:
+        g_value_set_boolean(value, self->follow.enabled);
+        break;
+    case PROP_HELD_EPOCH:
+        g_value_set_int(value, dl_session_get_held_epoch(self));
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
     }
@@ -818,6 +1011,9 @@ dl_session_set_property(GObject *object, guint prop_id, const GValue *value, GPa
     switch (prop_id) {
     case PROP_THREADS:
         dl_session_set_threads(self, g_value_get_int(value));
+        break;
+    case PROP_FOLLOW_TRAINING:
+        dl_session_set_follow_training(self, g_value_get_boolean(value));
         break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -849,6 +1045,10 @@ dl_session_class_init(DlSessionClass *klass)
     properties[PROP_EVALUATING] = g_param_spec_boolean("evaluating", NULL, NULL, FALSE, ro);
     properties[PROP_THREADS] = g_param_spec_int("threads", NULL, NULL, 0, 1024, 0,
                                                 G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    properties[PROP_FOLLOW_TRAINING] =
+        g_param_spec_boolean("follow-training", NULL, NULL, TRUE,
+                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    properties[PROP_HELD_EPOCH] = g_param_spec_int("held-epoch", NULL, NULL, 0, G_MAXINT, 0, ro);
     g_object_class_install_properties(object_class, N_PROPS, properties);
 
     signals[SIGNAL_MODEL_CHANGED] = g_signal_new("model-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
@@ -862,6 +1062,8 @@ dl_session_class_init(DlSessionClass *klass)
                                                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_POINTER);
     signals[SIGNAL_INPUT_CHANGED] = g_signal_new("input-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
                                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+    signals[SIGNAL_MODEL_HELD] = g_signal_new("model-held", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+                                              0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -874,10 +1076,12 @@ dl_session_init(DlSession *self)
     self->history = dl_history_new();
     self->input_kind = DL_INPUT_DRAWING;
     self->input_index = -1;
+    dl_follow_init(&self->follow);
 
     g_signal_connect_swapped(self->trainer, "started", G_CALLBACK(on_trainer_started), self);
     g_signal_connect_swapped(self->trainer, "batch", G_CALLBACK(on_trainer_batch), self);
     g_signal_connect_swapped(self->trainer, "epoch", G_CALLBACK(on_trainer_epoch), self);
+    g_signal_connect_swapped(self->trainer, "probe", G_CALLBACK(on_trainer_probe), self);
     g_signal_connect_swapped(self->trainer, "snapshot-ready", G_CALLBACK(on_trainer_snapshot), self);
     g_signal_connect_swapped(self->trainer, "notify::busy", G_CALLBACK(on_trainer_busy), self);
 }

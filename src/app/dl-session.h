@@ -11,8 +11,14 @@
  *     after every epoch while training too, on a copy of the model;
  *   - the current input of the prediction: the drawing, or a test image.
  *
+ * While training, each finished epoch's model is put in use only when
+ * "follow-training" is on and it reads at least as well as the model the
+ * canvas had before the run; otherwise it is held back and can be put in
+ * use on request (dl-follow.h decides).
+ *
  * Pages and the window read it and listen to its notifications; no page
- * talks to another. Signals and properties (all read-only but "threads"):
+ * talks to another. Signals and properties (all read-only but "threads"
+ * and "follow-training"):
  *   "model-changed"       the model was replaced (a new epoch, a file, ...)
  *                         or where it comes from changed (a run ended, the
  *                         model was saved); the model-* properties are
@@ -21,7 +27,11 @@
  *                         or NULL), after model-source has moved on from
  *                         DL_MODEL_TRAINING.
  *   "input-changed"       the input of the prediction changed.
- *   notify::evaluation, ::evaluating, ::test-set-state, ::unsaved.
+ *   "model-held"          an epoch of the run was not put in use because it
+ *                         reads worse than the model in use (dl-follow.h);
+ *                         dl_session_describe_following() says so.
+ *   notify::evaluation, ::evaluating, ::test-set-state, ::unsaved,
+ *   ::held-epoch, ::follow-training (read-write).
  *
  * GLib/GIO only, no GTK; all of it belongs to the main thread.
  */
@@ -103,6 +113,23 @@ gboolean dl_session_save_model(DlSession *self, const char *path, GError **error
  * first finished epoch on the model is the run's. Ends with "training-done". */
 void dl_session_train(DlSession *self, const DlTrainRequest *request);
 gboolean dl_session_get_training(DlSession *self);
+
+/* "Follow training" (default on). */
+gboolean dl_session_get_follow_training(DlSession *self);
+void dl_session_set_follow_training(DlSession *self, gboolean follow);
+/* The newest epoch of the last run that was held back (not put in use), 0
+ * if none. It stays available after the run, until the next one starts. */
+int dl_session_get_held_epoch(DlSession *self);
+/* Puts the held epoch's model in use; the rest of the run is followed
+ * whatever it reads. */
+void dl_session_use_held_model(DlSession *self);
+/* Which model the canvas uses while training and why, in a sentence
+ * ("The canvas uses epoch 3 of 8, the newest"; "Epoch 1 reads 92.0 % of
+ * the test set, below ... until training does better"). */
+char *dl_session_describe_following(DlSession *self);
+/* The same about the held epoch, short enough for a toast ("Epoch 1 reads
+ * 92.0 %: the bundled model (99.6 %) stays in use"); NULL if none is held. */
+char *dl_session_describe_held(DlSession *self);
 
 /* ---- the test set and the evaluation ---- */
 

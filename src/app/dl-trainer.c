@@ -13,10 +13,13 @@ struct _DlTrainer {
     GCancellable *cancellable;   /* of the run in progress */
     gulong cancelled_id;
 
-    /* Pause: the worker waits on pause_cond while paused is set. */
+    /* Pause: the worker waits on pause_cond while paused is set; each pause
+     * request has a new pause_serial, so a late "blocked" from an earlier
+     * pause is recognised. */
     GMutex pause_mutex;
     GCond pause_cond;
     gboolean paused;
+    guint pause_serial;
 
     /* The newest epoch's weights, written by the worker, taken by the main thread. */
     GMutex snapshot_mutex;
@@ -42,6 +45,8 @@ enum {
     SIGNAL_BATCH,
     SIGNAL_EPOCH,
     SIGNAL_SNAPSHOT_READY,
+    SIGNAL_VALIDATE,
+    SIGNAL_PROBE,
     N_SIGNALS
 };
 
@@ -62,6 +67,7 @@ dl_trainer_state_get_type(void)
             { DL_TRAINER_RUNNING, "DL_TRAINER_RUNNING", "running" },
             { DL_TRAINER_PAUSED, "DL_TRAINER_PAUSED", "paused" },
             { DL_TRAINER_STOPPING, "DL_TRAINER_STOPPING", "stopping" },
+            { DL_TRAINER_PAUSING, "DL_TRAINER_PAUSING", "pausing" },
             { 0, NULL, NULL },
         };
         g_once_init_leave(&type_id, g_enum_register_static(g_intern_static_string("DlTrainerState"), values));
@@ -78,6 +84,7 @@ typedef struct {
     NnDataset test;
     gboolean have_data;
     GCancellable *cancellable;
+    GMainContext *context;       /* of the main thread */
 } RunData;
 
 static void
@@ -89,6 +96,7 @@ run_data_free(gpointer data)
     nn_dataset_free(&run->train);
     nn_dataset_free(&run->test);
     g_clear_object(&run->cancellable);
+    g_main_context_unref(run->context);
     g_free(run);
 }
 
@@ -130,13 +138,44 @@ started_cb(gpointer data)
 
     if (self == NULL || self->state != DL_TRAINER_LOADING)
         return G_SOURCE_REMOVE;
-    set_state(self, self->paused ? DL_TRAINER_PAUSED : DL_TRAINER_RUNNING);
+    set_state(self, self->paused ? DL_TRAINER_PAUSING : DL_TRAINER_RUNNING);
     g_signal_emit(self, signals[SIGNAL_STARTED], 0, started->train_count, started->val_count,
                   started->batches);
     return G_SOURCE_REMOVE;
 }
 
-/* Worker: between two batches. Blocks while paused; TRUE once cancelled. */
+typedef struct {
+    GWeakRef trainer;
+    guint serial;
+} BlockedData;
+
+static void
+blocked_data_free(gpointer data)
+{
+    BlockedData *blocked = data;
+
+    g_weak_ref_clear(&blocked->trainer);
+    g_free(blocked);
+}
+
+/* Main thread: the worker is blocked by the pause `serial`. What it pushed
+ * before blocking (the batch in flight) is delivered first. */
+static gboolean
+blocked_cb(gpointer data)
+{
+    BlockedData *blocked = data;
+    g_autoptr(DlTrainer) self = g_weak_ref_get(&blocked->trainer);
+
+    if (self == NULL || self->state != DL_TRAINER_PAUSING || blocked->serial != self->pause_serial)
+        return G_SOURCE_REMOVE;
+    dl_progress_flush(self->progress);
+    if (self->state == DL_TRAINER_PAUSING)
+        set_state(self, DL_TRAINER_PAUSED);
+    return G_SOURCE_REMOVE;
+}
+
+/* Worker: between two batches. Blocks while paused (telling the main
+ * thread once it does); TRUE once cancelled. */
 static bool
 should_stop(void *user)
 {
@@ -144,6 +183,12 @@ should_stop(void *user)
     DlTrainer *self = run->trainer;
 
     g_mutex_lock(&self->pause_mutex);
+    if (self->paused && !g_cancellable_is_cancelled(run->cancellable)) {
+        BlockedData *blocked = g_new0(BlockedData, 1);
+        g_weak_ref_init(&blocked->trainer, self);
+        blocked->serial = self->pause_serial;
+        g_main_context_invoke_full(run->context, G_PRIORITY_DEFAULT, blocked_cb, blocked, blocked_data_free);
+    }
     while (self->paused && !g_cancellable_is_cancelled(run->cancellable))
         g_cond_wait(&self->pause_cond, &self->pause_mutex);
     g_mutex_unlock(&self->pause_mutex);
@@ -157,6 +202,23 @@ on_batch(const NnBatchProgress *progress, void *user)
     RunData *run = user;
 
     dl_progress_push_batch(run->trainer->progress, progress);
+}
+
+static void
+on_validate(int done, int total, void *user)
+{
+    RunData *run = user;
+
+    dl_progress_push_validate(run->trainer->progress, done, total);
+}
+
+static void
+on_probe(double position, double accuracy, double loss, void *user)
+{
+    RunData *run = user;
+    DlProbe probe = { position, accuracy, loss };
+
+    dl_progress_push_probe(run->trainer->progress, &probe);
 }
 
 static void
@@ -233,7 +295,10 @@ train_thread(GTask *task, gpointer source_object, gpointer task_data, GCancellab
     g_main_context_invoke_full(g_task_get_context(task), G_PRIORITY_DEFAULT, started_cb, started,
                                started_data_free);
 
-    NnTrainCallbacks callbacks = { .on_batch = on_batch, .on_epoch = on_epoch, .should_stop = should_stop, .user = run };
+    NnTrainCallbacks callbacks = {
+        .on_batch = on_batch, .on_epoch = on_epoch, .should_stop = should_stop,
+        .on_validate = on_validate, .on_probe = on_probe, .user = run,
+    };
     NnStatus status = nn_train(model, &req->config, &train, &val, &callbacks, &err);
     nn_model_free(model);
 
@@ -253,6 +318,24 @@ on_progress_batch(DlProgress *progress, gpointer batch, gpointer user_data)
     if (self->state == DL_TRAINER_IDLE)
         return;
     g_signal_emit(self, signals[SIGNAL_BATCH], 0, batch);
+}
+
+static void
+on_progress_validate(DlProgress *progress, int done, int total, gpointer user_data)
+{
+    DlTrainer *self = user_data;
+
+    if (self->state != DL_TRAINER_IDLE)
+        g_signal_emit(self, signals[SIGNAL_VALIDATE], 0, done, total);
+}
+
+static void
+on_progress_probe(DlProgress *progress, gpointer probe, gpointer user_data)
+{
+    DlTrainer *self = user_data;
+
+    if (self->state != DL_TRAINER_IDLE)
+        g_signal_emit(self, signals[SIGNAL_PROBE], 0, probe);
 }
 
 static void
@@ -343,6 +426,7 @@ dl_trainer_train_async(DlTrainer *self, const DlTrainRequest *request, GCancella
     run->request = *request;
     run->request.data_dir = g_strdup(request->data_dir);
     run->cancellable = cancellable != NULL ? g_object_ref(cancellable) : g_cancellable_new();
+    run->context = g_main_context_ref_thread_default();
 
     /* MNIST from the last run in the same folder is moved in, not reloaded. */
     if (self->cache_dir != NULL && g_strcmp0(self->cache_dir, request->data_dir) == 0
@@ -393,9 +477,10 @@ dl_trainer_pause(DlTrainer *self)
         return;
     g_mutex_lock(&self->pause_mutex);
     self->paused = TRUE;
+    self->pause_serial++;
     g_mutex_unlock(&self->pause_mutex);
     if (self->state == DL_TRAINER_RUNNING)
-        set_state(self, DL_TRAINER_PAUSED);
+        set_state(self, DL_TRAINER_PAUSING);
 }
 
 void
@@ -408,8 +493,16 @@ dl_trainer_resume(DlTrainer *self)
     self->paused = FALSE;
     g_cond_broadcast(&self->pause_cond);
     g_mutex_unlock(&self->pause_mutex);
-    if (was_paused && self->state == DL_TRAINER_PAUSED)
+    if (was_paused && (self->state == DL_TRAINER_PAUSED || self->state == DL_TRAINER_PAUSING))
         set_state(self, DL_TRAINER_RUNNING);
+}
+
+gboolean
+dl_trainer_get_paused(DlTrainer *self)
+{
+    g_return_val_if_fail(DL_IS_TRAINER(self), FALSE);
+
+    return self->state == DL_TRAINER_PAUSED || self->state == DL_TRAINER_PAUSING;
 }
 
 void
@@ -530,6 +623,12 @@ dl_trainer_class_init(DlTrainerClass *klass)
     /* Every finished epoch's NnEpochStats, in order. */
     signals[SIGNAL_EPOCH] = g_signal_new("epoch", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                          NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+    /* Validation after an epoch: (int done, int total) images. */
+    signals[SIGNAL_VALIDATE] = g_signal_new("validate", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                            NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_INT);
+    /* Every probe's DlProbe (a pointer valid during the emission), in order. */
+    signals[SIGNAL_PROBE] = g_signal_new("probe", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                         NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
     /* dl_trainer_steal_snapshot() has a new model. */
     signals[SIGNAL_SNAPSHOT_READY] = g_signal_new("snapshot-ready", G_TYPE_FROM_CLASS(klass),
                                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -544,6 +643,8 @@ dl_trainer_init(DlTrainer *self)
     self->progress = dl_progress_new();
     g_signal_connect(self->progress, "batch", G_CALLBACK(on_progress_batch), self);
     g_signal_connect(self->progress, "epoch", G_CALLBACK(on_progress_epoch), self);
+    g_signal_connect(self->progress, "validate", G_CALLBACK(on_progress_validate), self);
+    g_signal_connect(self->progress, "probe", G_CALLBACK(on_progress_probe), self);
 }
 
 DlTrainer *

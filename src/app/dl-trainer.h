@@ -8,10 +8,16 @@
  * that the main thread can take (dl_trainer_steal_snapshot()), so the canvas
  * recognises with the model as of its last finished epoch.
  *
- * Pause blocks the worker between two batches on a GCond; Stop (or the
- * caller's GCancellable) makes the engine return NN_ERR_CANCELLED at the next
- * batch, which the finish function reports as G_IO_ERROR_CANCELLED. All
- * public functions and all signals belong to the main thread.
+ * Validation progress and probes travel the same way ("validate", "probe").
+ *
+ * Pause blocks the worker between two batches (or two validation chunks) on
+ * a GCond: the state is DL_TRAINER_PAUSING from the request until the worker
+ * blocks, then DL_TRAINER_PAUSED, once the progress it pushed before
+ * blocking has been delivered (so the batch in flight is counted before
+ * "Paused" shows). Stop (or the caller's GCancellable) makes the engine
+ * return NN_ERR_CANCELLED at the next batch, which the finish function
+ * reports as G_IO_ERROR_CANCELLED. All public functions and all signals
+ * belong to the main thread.
  */
 #pragma once
 
@@ -26,8 +32,9 @@ typedef enum {
     DL_TRAINER_IDLE,
     DL_TRAINER_LOADING,   /* reading MNIST in the worker */
     DL_TRAINER_RUNNING,
-    DL_TRAINER_PAUSED,
+    DL_TRAINER_PAUSED,    /* the worker is blocked */
     DL_TRAINER_STOPPING,  /* cancelled, waiting for the worker to return */
+    DL_TRAINER_PAUSING,   /* asked to pause, the worker not blocked yet */
 } DlTrainerState;
 
 #define DL_TYPE_TRAINER_STATE (dl_trainer_state_get_type())
@@ -64,8 +71,12 @@ void dl_trainer_train_async(DlTrainer *self, const DlTrainRequest *request,
  * DL_TRAINER_ERROR with the engine's message. */
 gboolean dl_trainer_train_finish(DlTrainer *self, GAsyncResult *result, GError **error);
 
+/* Pause: RUNNING (or LOADING) to PAUSING, then PAUSED. Resume: back to
+ * RUNNING from either. */
 void dl_trainer_pause(DlTrainer *self);
 void dl_trainer_resume(DlTrainer *self);
+/* PAUSING or PAUSED. */
+gboolean dl_trainer_get_paused(DlTrainer *self);
 void dl_trainer_stop(DlTrainer *self);
 
 /* The model as of the newest finished epoch not taken yet (transfer full,

@@ -22,6 +22,24 @@ _dl_window_toast(DlWindow *self, const char *message)
     adw_toast_overlay_add_toast(self->toast_overlay, t);
 }
 
+/* A toast offering to put the held epoch's model in use (dl-session.h). */
+static void
+toast_use_held(DlWindow *self, const char *message, const char *button)
+{
+    AdwToast *t = adw_toast_new(message);
+
+    adw_toast_set_timeout(t, 10);
+    adw_toast_set_button_label(t, button);
+    adw_toast_set_action_name(t, "win.use-held-model");
+    adw_toast_set_priority(t, ADW_TOAST_PRIORITY_HIGH);
+    /* One such toast at a time: the newest epoch replaces the last one's. */
+    AdwToast *last = g_object_get_data(G_OBJECT(self), "dl-held-toast");
+    if (last != NULL)
+        adw_toast_dismiss(last);
+    g_object_set_data_full(G_OBJECT(self), "dl-held-toast", g_object_ref(t), g_object_unref);
+    adw_toast_overlay_add_toast(self->toast_overlay, t);
+}
+
 static AdwMessageDialog *
 message_dialog(DlWindow *self, const char *heading, const char *body)
 {
@@ -58,14 +76,15 @@ _dl_window_update_actions(DlWindow *self)
     gboolean idle = state == DL_TRAINER_IDLE;
     GtkWidget *widget = GTK_WIDGET(self);
 
-    gtk_widget_action_set_enabled(widget, "win.train", idle);
-    gtk_widget_action_set_enabled(widget, "win.pause", state == DL_TRAINER_RUNNING || state == DL_TRAINER_PAUSED);
+    /* Settings the engine cannot train (the Train page says why) block it. */
+    gtk_widget_action_set_enabled(widget, "win.train", idle && dl_settings_check_train_request(self->settings, NULL));
+    gboolean paused = dl_trainer_get_paused(trainer);
+    gtk_widget_action_set_enabled(widget, "win.pause", state == DL_TRAINER_RUNNING || paused);
     gtk_widget_action_set_enabled(widget, "win.stop", !idle && state != DL_TRAINER_STOPPING);
     gtk_widget_action_set_enabled(widget, "win.open-model", idle);
     gtk_widget_action_set_enabled(widget, "win.revert-model", idle);
     gtk_widget_action_set_enabled(widget, "win.save-model", dl_session_has_model(self->session));
 
-    gboolean paused = state == DL_TRAINER_PAUSED;
     gtk_button_set_icon_name(self->pause_button,
                              paused ? "media-playback-start-symbolic" : "media-playback-pause-symbolic");
     gtk_widget_set_tooltip_text(GTK_WIDGET(self->pause_button), paused ? _("Resume (Ctrl+P)") : _("Pause (Ctrl+P)"));
@@ -102,6 +121,15 @@ on_training_done(DlWindow *self, int outcome, gpointer data, DlSession *session)
         return;
     }
 
+    if (outcome != DL_TRAINING_FAILED && dl_session_get_held_epoch(session) > 0) {
+        /* The run's newest epoch was not put in use: say so, offer it. */
+        g_autofree char *why = dl_session_describe_held(session);
+        g_autofree char *message = g_strdup_printf(outcome == DL_TRAINING_FINISHED ? _("Training finished: %s")
+                                                                                  : _("Training stopped: %s"),
+                                                   why);
+        toast_use_held(self, message, _("_Use It"));
+        return;
+    }
     if (outcome != DL_TRAINING_FAILED) {
         /* An epoch in the history: the run's model is in use. */
         guint n_epochs = 0;
@@ -138,11 +166,26 @@ on_training_done(DlWindow *self, int outcome, gpointer data, DlSession *session)
 }
 
 static void
+on_model_held(DlWindow *self, DlSession *session)
+{
+    g_autofree char *message = dl_session_describe_held(session);
+
+    if (!self->disposed && message != NULL)
+        toast_use_held(self, message, _("_Use It Anyway"));
+}
+
+static void
+use_held_model_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+    dl_session_use_held_model(DL_WINDOW(widget)->session);
+}
+
+static void
 start_training(DlWindow *self, const char *data_dir)
 {
     DlTrainRequest request;
 
-    if (dl_session_get_training(self->session))
+    if (dl_session_get_training(self->session) || !dl_settings_check_train_request(self->settings, NULL))
         return;
     dl_settings_get_train_request(self->settings, data_dir, &request);
     dl_session_train(self->session, &request);
@@ -198,7 +241,7 @@ pause_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
     DlTrainer *trainer = dl_session_get_trainer(DL_WINDOW(widget)->session);
 
-    if (dl_trainer_get_state(trainer) == DL_TRAINER_PAUSED)
+    if (dl_trainer_get_paused(trainer))
         dl_trainer_resume(trainer);
     else
         dl_trainer_pause(trainer);
@@ -484,6 +527,7 @@ _dl_window_class_actions_init(DlWindowClass *klass)
     gtk_widget_class_install_action(widget_class, "win.train", NULL, train_action);
     gtk_widget_class_install_action(widget_class, "win.pause", NULL, pause_action);
     gtk_widget_class_install_action(widget_class, "win.stop", NULL, stop_action);
+    gtk_widget_class_install_action(widget_class, "win.use-held-model", NULL, use_held_model_action);
     gtk_widget_class_install_action(widget_class, "win.get-data", NULL, get_data_action);
     gtk_widget_class_install_action(widget_class, "win.open-model", NULL, open_model_action);
     gtk_widget_class_install_action(widget_class, "win.save-model", NULL, save_model_action);
@@ -502,7 +546,10 @@ _dl_window_actions_init(DlWindow *self)
                             G_CALLBACK(_dl_window_update_actions), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(self->session, "notify::has-model", G_CALLBACK(_dl_window_update_actions), self,
                             G_CONNECT_SWAPPED);
+    g_signal_connect_object(self->settings, "changed", G_CALLBACK(_dl_window_update_actions), self,
+                            G_CONNECT_SWAPPED);
     g_signal_connect_object(self->session, "training-done", G_CALLBACK(on_training_done), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(self->session, "model-held", G_CALLBACK(on_model_held), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(dl_session_get_history(self->session), "changed", G_CALLBACK(on_history_changed), self,
                             G_CONNECT_SWAPPED);
     on_history_changed(self);

@@ -178,6 +178,7 @@ dl_window_setup(DlWindow *self, DlApplication *app)
         gtk_window_maximize(GTK_WINDOW(self));
 
     g_settings_bind(self->settings, "threads", self->session, "threads", G_SETTINGS_BIND_GET);
+    g_settings_bind(self->settings, "follow-training", self->session, "follow-training", G_SETTINGS_BIND_DEFAULT);
     g_signal_connect_object(self->settings, "changed::data-folder", G_CALLBACK(on_data_folder_changed), self,
                             G_CONNECT_SWAPPED);
     dl_dashboard_bind_settings(self->dashboard, self->settings);

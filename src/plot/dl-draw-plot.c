@@ -22,6 +22,7 @@ G_DEFINE_ENUM_TYPE(DlPlotKind, dl_plot_kind,
 #define PIXELS_PER_Y_TICK 26.0
 #define BOX_PADDING 8.0
 #define MARKER_RADIUS 3.5
+#define PROBE_RADIUS 2.5
 
 typedef struct {
     const char *name;
@@ -31,6 +32,7 @@ typedef struct {
     double factor;      /* 100 for accuracies, shown in % */
     gboolean markers;   /* per-epoch points: a dot each */
     gboolean per_batch; /* a point per batch: the read-out names the batch */
+    gboolean probe;     /* the quick validation: lighter, thinner, small dots */
 } Series;
 
 /* One draw: the inputs, the text and the layout. */
@@ -43,7 +45,7 @@ typedef struct {
     DrawText text;
     double u; /* the scale of the layout: font_size / BASE_FONT */
 
-    Series series[2];
+    Series series[3]; /* training, quick validation (when there is one), validation */
     int n_series;
 
     double legend_y; /* the legend's row: beside the title, or below it when narrow */
@@ -88,6 +90,13 @@ dl_plot_training_note(DlHistory *history)
              "Augmentation and dropout are on while training, so it sits below validation.");
 }
 
+static const char *
+probe_note(void)
+{
+    return _("Quick validation: a sample of the validation images, checked every few hundred batches; "
+             "the whole validation set follows each epoch.");
+}
+
 /* ---- series ---- */
 
 /* The series an accuracy or loss plot draws: training first, then validation. */
@@ -101,7 +110,7 @@ collect_series(Plot *p)
     gboolean accuracy = p->kind == DL_PLOT_ACCURACY;
     double factor = accuracy ? 100.0 : 1.0;
     Series *train = &p->series[p->n_series++];
-    *train = (Series){ _("Training, smoothed"), NULL, 0, &p->style->training, factor, FALSE, TRUE };
+    *train = (Series){ _("Training, smoothed"), NULL, 0, &p->style->training, factor, FALSE, TRUE, FALSE };
     train->points = dl_history_get_series(p->history, accuracy ? DL_SERIES_SMOOTH_ACCURACY : DL_SERIES_SMOOTH_LOSS,
                                           &train->n);
     if (train->n == 0 && !dl_history_is_empty(p->history)) {
@@ -112,14 +121,20 @@ collect_series(Plot *p)
         train->markers = TRUE;
         train->per_batch = FALSE;
     }
+    Series probe = { _("Quick validation"), NULL, 0, &p->style->validation, factor, TRUE, TRUE, TRUE };
+    probe.points = dl_history_get_series(p->history, accuracy ? DL_SERIES_PROBE_ACCURACY : DL_SERIES_PROBE_LOSS,
+                                         &probe.n);
+    if (probe.n > 0)
+        p->series[p->n_series++] = probe;
     Series *val = &p->series[p->n_series++];
-    *val = (Series){ _("Validation"), NULL, 0, &p->style->validation, factor, TRUE, FALSE };
+    *val = (Series){ _("Validation"), NULL, 0, &p->style->validation, factor, TRUE, FALSE, FALSE };
     val->points = dl_history_get_series(p->history, accuracy ? DL_SERIES_VAL_ACCURACY : DL_SERIES_VAL_LOSS, &val->n);
 }
 
 /* The lowest accuracy that decides the y range. The training accuracy of
- * the first epoch climbs from chance (10 %); once training is past it, that
- * climb may leave the bottom of the plot so the rest can be read. */
+ * the first epoch climbs from chance (10 %), and so do its quick
+ * validations; once training is past it, that climb may leave the bottom of
+ * the plot so the rest can be read. */
 static double
 accuracy_floor(const Plot *p)
 {
@@ -131,7 +146,7 @@ accuracy_floor(const Plot *p)
     double lowest = NAN;
     for (int s = 0; s < p->n_series; s++) {
         for (guint i = 0; i < p->series[s].n; i++) {
-            if (s == 0 && p->series[s].points[i].x <= from_x)
+            if ((s == 0 || p->series[s].probe) && p->series[s].points[i].x <= from_x)
                 continue;
             double v = p->series[s].points[i].y * p->series[s].factor;
             if (isnan(lowest) || v < lowest)
@@ -187,25 +202,34 @@ in_progress(DlHistory *history)
            && dl_history_get_position(history) < dl_history_get_n_epochs(history) - 1e-9;
 }
 
+/* The quick validation is drawn lighter than the full one. */
+static double
+probe_alpha(const DlDrawStyle *style)
+{
+    return style->high_contrast ? 0.8 : 0.55;
+}
+
 /* ---- the header: title and legend ---- */
 
 typedef struct {
     const char *name;
     const DlColor *color;
     gboolean line, dot;
+    double alpha;
 } LegendItem;
 
 static int
-legend_items(const Plot *p, LegendItem items[2])
+legend_items(const Plot *p, LegendItem items[3])
 {
     int n = 0;
     if (p->kind == DL_PLOT_LEARNING_RATE) {
-        items[n++] = (LegendItem){ _("Schedule"), &p->style->schedule, TRUE, FALSE };
+        items[n++] = (LegendItem){ _("Schedule"), &p->style->schedule, TRUE, FALSE, 1.0 };
         if (in_progress(p->history))
-            items[n++] = (LegendItem){ _("Now"), &p->style->schedule, FALSE, TRUE };
+            items[n++] = (LegendItem){ _("Now"), &p->style->schedule, FALSE, TRUE, 1.0 };
     } else {
         for (int s = 0; s < p->n_series; s++)
-            items[n++] = (LegendItem){ p->series[s].name, p->series[s].color, TRUE, p->series[s].markers };
+            items[n++] = (LegendItem){ p->series[s].name, p->series[s].color, TRUE, p->series[s].markers,
+                                       p->series[s].probe ? probe_alpha(p->style) : 1.0 };
     }
     return n;
 }
@@ -247,7 +271,7 @@ layout_compute(Plot *p)
     p->n_epochs = MAX(p->history != NULL ? dl_history_get_n_epochs(p->history) : 30, 1);
 
     /* The legend goes beside the title, or on a row of its own. */
-    LegendItem items[2];
+    LegendItem items[3];
     int n_items = legend_items(p, items);
     double legend_w = legend_width(p, items, n_items);
     double header_h = title_h;
@@ -320,7 +344,7 @@ draw_header(Plot *p)
     draw_set_color(cr, &st->foreground, 1.0);
     draw_text_show(cr, &p->text, 0, 0);
 
-    LegendItem items[2];
+    LegendItem items[3];
     int n = legend_items(p, items);
     double row_h = p->legend_y > 0.0 ? p->top - u * TITLE_GAP - p->legend_y : title_h;
 
@@ -333,15 +357,16 @@ draw_header(Plot *p)
         draw_text_show(cr, &p->text, x, p->legend_y + (row_h - h) / 2.0);
         x -= u * (LABEL_GAP + LEGEND_SWATCH);
         double cy = round(p->legend_y + row_h / 2.0);
-        draw_set_color(cr, items[i].color, 1.0);
+        draw_set_color(cr, items[i].color, items[i].alpha);
         if (items[i].line) {
-            cairo_set_line_width(cr, line_width(p, 2.0));
+            cairo_set_line_width(cr, line_width(p, items[i].alpha < 1.0 ? 1.25 : 2.0));
             cairo_move_to(cr, x, cy);
             cairo_line_to(cr, x + u * LEGEND_SWATCH, cy);
             cairo_stroke(cr);
         }
         if (items[i].dot)
-            draw_dot(cr, x + u * LEGEND_SWATCH / 2.0, cy, u * (items[i].line ? MARKER_RADIUS : 4.5));
+            draw_dot(cr, x + u * LEGEND_SWATCH / 2.0, cy,
+                     u * (items[i].alpha < 1.0 ? PROBE_RADIUS : items[i].line ? MARKER_RADIUS : 4.5));
         x -= u * LEGEND_SPACING;
     }
 }
@@ -525,8 +550,9 @@ draw_series(Plot *p)
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     for (int s = 0; s < p->n_series; s++) {
         const Series *series = &p->series[s];
-        draw_set_color(cr, series->color, 1.0);
-        cairo_set_line_width(cr, line_width(p, series->markers ? 2.0 : 1.5));
+        double alpha = series->probe ? probe_alpha(p->style) : 1.0;
+        draw_set_color(cr, series->color, alpha);
+        cairo_set_line_width(cr, line_width(p, series->probe ? 1.25 : series->markers ? 2.0 : 1.5));
         /* Round joins on a dense, jagged line cost many times more to
          * stroke than bevels, and look the same at 1.5 px. */
         cairo_set_line_join(cr, series->markers ? CAIRO_LINE_JOIN_ROUND : CAIRO_LINE_JOIN_BEVEL);
@@ -537,7 +563,7 @@ draw_series(Plot *p)
             double px = plot_scale_to_pixel(&p->x, series->points[i].x);
             double py = plot_scale_to_pixel(&p->y, series->points[i].y * series->factor);
             if (isfinite(py))
-                draw_dot(cr, px, py, p->u * MARKER_RADIUS);
+                draw_dot(cr, px, py, p->u * (series->probe ? PROBE_RADIUS : MARKER_RADIUS));
         }
     }
     cairo_restore(cr);
@@ -555,7 +581,7 @@ draw_schedule(Plot *p)
     if (n == 0)
         return;
 
-    Series s = { _("Schedule"), curve, n, color, 1.0, FALSE, FALSE };
+    Series s = { _("Schedule"), curve, n, color, 1.0, FALSE, FALSE, FALSE };
     gboolean started = !dl_history_is_empty(p->history);
     gboolean running = in_progress(p->history);
     double position = dl_history_get_position(p->history);
@@ -845,6 +871,8 @@ draw_readout(Plot *p, const DlPlotHover *hover)
         marks[r.rows][1] = plot_scale_to_pixel(&p->y, v * series->factor);
         if (s == 0)
             r.note = dl_plot_training_note(p->history);
+        else if (series->probe && r.note == NULL)
+            r.note = probe_note();
         r.rows++;
     }
     format_position(p, x, batch_point, r.header, sizeof r.header);

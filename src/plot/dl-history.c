@@ -244,6 +244,8 @@ dl_history_add_batch(DlHistory *self, const NnBatchProgress *progress)
     /* A run started again: forget what was recorded from here on. */
     truncate_series(loss, x, TRUE);
     truncate_series(accuracy, x, TRUE);
+    truncate_series(self->series[DL_SERIES_PROBE_ACCURACY], x, FALSE);
+    truncate_series(self->series[DL_SERIES_PROBE_LOSS], x, FALSE);
     if (self->epochs->len > 0
         && g_array_index(self->epochs, NnEpochStats, self->epochs->len - 1).epoch > progress->epoch)
         drop_epochs_from(self, progress->epoch + 1);
@@ -261,6 +263,22 @@ dl_history_add_batch(DlHistory *self, const NnBatchProgress *progress)
     self->last_batch = *progress;
     self->has_last_batch = TRUE;
     self->position = x;
+
+    g_signal_emit(self, signals[CHANGED], 0);
+}
+
+void
+dl_history_add_probe(DlHistory *self, double position, double accuracy, double loss)
+{
+    g_return_if_fail(DL_IS_HISTORY(self));
+
+    GArray *acc = self->series[DL_SERIES_PROBE_ACCURACY];
+    GArray *los = self->series[DL_SERIES_PROBE_LOSS];
+    truncate_series(acc, position, TRUE);
+    truncate_series(los, position, TRUE);
+    append_point(acc, position, accuracy);
+    append_point(los, position, loss);
+    self->position = MAX(self->position, position);
 
     g_signal_emit(self, signals[CHANGED], 0);
 }
@@ -346,7 +364,8 @@ dl_history_is_empty(DlHistory *self)
 {
     g_return_val_if_fail(DL_IS_HISTORY(self), TRUE);
 
-    return self->series[DL_SERIES_SMOOTH_LOSS]->len == 0 && self->epochs->len == 0;
+    return self->series[DL_SERIES_SMOOTH_LOSS]->len == 0 && self->epochs->len == 0
+           && self->series[DL_SERIES_PROBE_ACCURACY]->len == 0;
 }
 
 gboolean

@@ -40,6 +40,11 @@ typedef enum {
     DL_SERIES_VAL_LOSS,       /* per epoch: validation loss */
     DL_SERIES_VAL_ACCURACY,   /* per epoch: validation accuracy */
     DL_SERIES_LR,             /* per epoch: the learning rate of its last batch */
+    /* Probes (NnTrainConfig.probe_every): accuracy and loss on a subset of
+     * the validation images every few hundred batches, at the position of
+     * the batch they followed. */
+    DL_SERIES_PROBE_ACCURACY,
+    DL_SERIES_PROBE_LOSS,
     DL_N_SERIES,
 } DlSeries;
 
@@ -80,6 +85,12 @@ void dl_history_reset(DlHistory *self, const NnSchedule *schedule, int epochs,
  * points from there on. Emits "changed". */
 void dl_history_add_batch(DlHistory *self, const NnBatchProgress *progress);
 
+/* Appends a probe at `position` in epochs (as NnTrainCallbacks.on_probe
+ * gives it): accuracy 0-1 and loss. A probe at or before the last one
+ * recorded first drops the probes from there on (a run started again).
+ * Emits "changed". */
+void dl_history_add_probe(DlHistory *self, double position, double accuracy, double loss);
+
 /* Appends an epoch's statistics (stats->epoch is 1-based) and moves the
  * position to its end; an epoch already recorded is replaced, with all later
  * ones. Validation loss and accuracy both 0 (nn_train() without a validation
@@ -105,7 +116,7 @@ gboolean dl_history_get_per_step_lr(DlHistory *self);
  * before any. */
 double dl_history_get_position(DlHistory *self);
 
-/* TRUE until the first batch or epoch is added after a reset. */
+/* TRUE until the first batch, probe or epoch is added after a reset. */
 gboolean dl_history_is_empty(DlHistory *self);
 
 /* FALSE after dl_history_load_csv(): a CSV holds no schedule, only the

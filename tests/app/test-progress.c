@@ -14,7 +14,9 @@ typedef struct {
     DlProgress *progress;
     GArray *batches;  /* NnBatchProgress, as emitted */
     GArray *epochs;   /* NnEpochStats, as emitted */
-    GArray *order;    /* 'b' or 'e' per emission */
+    GArray *order;    /* 'b', 'e', 'v' or 'p' per emission */
+    GArray *probes;   /* DlProbe, as emitted */
+    int validate_done, validate_total;
 } Fixture;
 
 static void
@@ -39,6 +41,27 @@ on_epoch(DlProgress *progress, gpointer data, gpointer user)
     g_array_append_val(f->order, kind);
 }
 
+static void
+on_validate(DlProgress *progress, int done, int total, gpointer user)
+{
+    Fixture *f = user;
+    char kind = 'v';
+
+    f->validate_done = done;
+    f->validate_total = total;
+    g_array_append_val(f->order, kind);
+}
+
+static void
+on_probe(DlProgress *progress, gpointer data, gpointer user)
+{
+    Fixture *f = user;
+    char kind = 'p';
+
+    g_array_append_val(f->probes, *(const DlProbe *)data);
+    g_array_append_val(f->order, kind);
+}
+
 static int
 setup(void **state)
 {
@@ -49,6 +72,9 @@ setup(void **state)
     f->progress = dl_progress_new();
     g_signal_connect(f->progress, "batch", G_CALLBACK(on_batch), f);
     g_signal_connect(f->progress, "epoch", G_CALLBACK(on_epoch), f);
+    g_signal_connect(f->progress, "validate", G_CALLBACK(on_validate), f);
+    g_signal_connect(f->progress, "probe", G_CALLBACK(on_probe), f);
+    f->probes = g_array_new(FALSE, FALSE, sizeof(DlProbe));
     f->batches = g_array_new(FALSE, FALSE, sizeof(NnBatchProgress));
     f->epochs = g_array_new(FALSE, FALSE, sizeof(NnEpochStats));
     f->order = g_array_new(FALSE, FALSE, 1);
@@ -69,6 +95,7 @@ teardown(void **state)
     g_array_unref(f->batches);
     g_array_unref(f->epochs);
     g_array_unref(f->order);
+    g_array_unref(f->probes);
     g_free(f);
     return 0;
 }
@@ -278,6 +305,43 @@ test_flush(void **state)
     assert_false(dl_progress_get_pending(f->progress));
 }
 
+/* Probes and epochs are all delivered; batch and validation progress are
+ * latest values; everything comes in the order of the newest pushes: the
+ * validation's end before its epoch, a probe before the batches after it. */
+static void
+test_validate_and_probes(void **state)
+{
+    Fixture *f = *state;
+    NnBatchProgress b1 = batch_at(0, 1, 3), b2 = batch_at(0, 3, 3), b3 = batch_at(1, 1, 3);
+    DlProbe p1 = { 0.33, 0.5, 1.2 }, p2 = { 1.33, 0.8, 0.6 };
+    NnEpochStats s = { .epoch = 1, .epochs = 2, .val_accuracy = 0.9 };
+
+    dl_progress_push_batch(f->progress, &b1);
+    dl_progress_push_probe(f->progress, &p1);
+    dl_progress_push_batch(f->progress, &b2);
+    dl_progress_push_validate(f->progress, 100, 1000);
+    dl_progress_push_validate(f->progress, 1000, 1000);
+    dl_progress_push_epoch(f->progress, &s);
+    dl_progress_push_batch(f->progress, &b3);
+    dl_progress_push_probe(f->progress, &p2);
+    assert_int_equal(drain(f->context), 1);
+
+    assert_int_equal(f->order->len, 5);
+    assert_memory_equal(f->order->data, "pvebp", 5);
+    assert_int_equal(f->validate_done, 1000);
+    assert_int_equal(f->validate_total, 1000);
+    assert_int_equal(f->probes->len, 2);
+    assert_true(g_array_index(f->probes, DlProbe, 0).position == 0.33);
+    assert_true(g_array_index(f->probes, DlProbe, 1).accuracy == 0.8);
+    assert_int_equal(g_array_index(f->batches, NnBatchProgress, 0).epoch, 1);
+
+    /* Reset drops a validation not yet delivered too. */
+    dl_progress_push_validate(f->progress, 5, 10);
+    dl_progress_reset(f->progress);
+    drain(f->context);
+    assert_int_equal(f->order->len, 5);
+}
+
 int
 main(void)
 {
@@ -288,6 +352,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_dispose_while_pending, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_validate_and_probes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,10 +11,13 @@
 
 #include <cmocka.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
+#include "dl-follow.h"
 #include "dl-gallery-model.h"
 #include "dl-session.h"
+#include "dl-settings.h"
 
 #define TEST_IMAGES 300
 
@@ -384,14 +387,212 @@ test_session_training(void **state)
     assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
 }
 
+/* ---- following a run (dl-follow.c) ------------------------------------------------------ */
+
+static NnEpochStats
+epoch_reading(int epoch, double accuracy)
+{
+    NnEpochStats s = { .epoch = epoch, .epochs = 5, .val_accuracy = accuracy };
+    return s;
+}
+
+static void
+test_follow_decisions(void **state)
+{
+    DlFollow follow;
+    NnModel *use = NULL;
+
+    dl_follow_init(&follow);
+    assert_true(follow.enabled);
+    dl_follow_begin_run(&follow);
+
+    /* Epoch 1 reads worse than the model in use (0.99): held, and kept. */
+    NnEpochStats s = epoch_reading(1, 0.92);
+    assert_int_equal(dl_follow_offer(&follow, random_model(1), &s, FALSE, 0.99, &use), DL_FOLLOW_HELD_WORSE);
+    assert_null(use);
+    assert_int_equal(dl_follow_get_held_epoch(&follow), 1);
+    /* Epoch 2 better than it: in use, nothing held. */
+    s = epoch_reading(2, 0.995);
+    assert_int_equal(dl_follow_offer(&follow, random_model(2), &s, FALSE, 0.99, &use), DL_FOLLOW_USE);
+    assert_non_null(use);
+    nn_model_free(use);
+    assert_int_equal(dl_follow_get_held_epoch(&follow), 0);
+    /* The run's model in use now: the baseline stays the old model's, so
+     * epoch 3 above it is followed, epoch 4 below it is not. */
+    s = epoch_reading(3, 0.991);
+    assert_int_equal(dl_follow_offer(&follow, random_model(3), &s, TRUE, -1, &use), DL_FOLLOW_USE);
+    nn_model_free(use);
+    s = epoch_reading(4, 0.98);
+    assert_int_equal(dl_follow_offer(&follow, random_model(4), &s, TRUE, -1, &use), DL_FOLLOW_HELD_WORSE);
+    /* "Use it anyway": from then on, whatever it reads. */
+    NnModel *held = dl_follow_take_held(&follow, TRUE, NULL);
+    assert_non_null(held);
+    nn_model_free(held);
+    s = epoch_reading(5, 0.5);
+    assert_int_equal(dl_follow_offer(&follow, random_model(5), &s, TRUE, -1, &use), DL_FOLLOW_USE);
+    nn_model_free(use);
+
+    /* Off: held whatever it reads; a new run forgets. */
+    follow.enabled = FALSE;
+    s = epoch_reading(1, 1.0);
+    assert_int_equal(dl_follow_offer(&follow, random_model(6), &s, TRUE, -1, &use), DL_FOLLOW_HELD_OFF);
+    assert_int_equal(dl_follow_get_held_epoch(&follow), 1);
+    dl_follow_begin_run(&follow);
+    assert_int_equal(dl_follow_get_held_epoch(&follow), 0);
+    assert_false(follow.forced);
+    /* Unknown accuracy of the model in use: followed. */
+    follow.enabled = TRUE;
+    s = epoch_reading(1, 0.1);
+    assert_int_equal(dl_follow_offer(&follow, random_model(7), &s, FALSE, -1, &use), DL_FOLLOW_USE);
+    nn_model_free(use);
+    dl_follow_clear(&follow);
+}
+
+static gboolean
+evaluated_once(Fixture *f)
+{
+    return f->evaluations >= 1 && !dl_session_get_evaluating(f->session);
+}
+
+/* Follow training off: the model opened before the run stays in use, the
+ * run's newest epoch is held and can be put in use afterwards. */
+static void
+test_session_follow_off(void **state)
+{
+    Fixture *f = *state;
+    g_autofree char *path = g_build_filename(f->dir, "before.dlm", NULL);
+    g_autoptr(GError) error = NULL;
+    NnModel *before = random_model(3);
+    NnError err;
+
+    assert_int_equal(nn_model_save(before, path, 0, &err), NN_OK);
+    nn_model_free(before);
+    assert_true(dl_session_load_model(f->session, path, &error));
+    dl_session_set_data_dir(f->session, f->dir);
+    run_until(f, evaluated_once);
+
+    dl_session_set_follow_training(f->session, FALSE);
+    DlTrainRequest request = {
+        .data_dir = f->dir,
+        .model_config = nn_model_config_default(),
+        .config = nn_train_config_default(),
+    };
+    request.model_config.padding = NN_PADDING_VALID;
+    request.config.epochs = 2;
+    request.config.batch = 32;
+    request.config.threads = 1;
+    request.config.probe_every = 2;
+    request.config.probe_images = 50;
+    dl_session_train(f->session, &request);
+    run_until(f, trained);
+
+    assert_int_equal(f->outcome, DL_TRAINING_FINISHED);
+    assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_FILE);
+    assert_int_equal(dl_session_get_held_epoch(f->session), 2);
+    g_autofree char *why = dl_session_describe_following(f->session);
+    assert_non_null(strstr(why, "Following is off"));
+    assert_non_null(strstr(why, "Epoch 2"));
+    g_autofree char *brief = dl_session_describe_held(f->session);
+    assert_non_null(strstr(brief, "Epoch 2 reads"));
+    assert_non_null(strstr(brief, "before.dlm stays in use"));
+    /* The probes reached the history: 128 images in 4 batches, one probe
+     * after batch 2 of each epoch. */
+    guint n;
+    const DlPoint *probes = dl_history_get_series(dl_session_get_history(f->session), DL_SERIES_PROBE_ACCURACY, &n);
+    assert_int_equal(n, 2);
+    assert_true(fabs(probes[0].x - 0.5) < 1e-9 && fabs(probes[1].x - 1.5) < 1e-9);
+
+    dl_session_use_held_model(f->session);
+    assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_TRAINED);
+    assert_int_equal(dl_session_get_model_epoch(f->session), 2);
+    assert_int_equal(dl_session_get_held_epoch(f->session), 0);
+    assert_null(dl_session_describe_held(f->session));
+}
+
+/* ---- settings (dl-settings.c) ---------------------------------------------------------------- */
+
+/* Every preset, applied to the settings, is what the request says and
+ * what dl_settings_find_preset() finds; any change makes it Custom; the
+ * schema's defaults are the paper's recipe. */
+static void
+test_settings_presets(void **state)
+{
+    g_autoptr(GSettings) settings = dl_settings_new();
+    DlTrainRequest request;
+
+    /* Defaults: the paper. */
+    g_autoptr(GSettingsSchema) schema = NULL;
+    g_object_get(settings, "settings-schema", &schema, NULL);
+    g_auto(GStrv) keys = g_settings_schema_list_keys(schema);
+    for (char **k = keys; *k != NULL; k++)
+        g_settings_reset(settings, *k);
+    const NnPreset *paper = nn_preset_find("paper");
+    assert_ptr_equal(dl_settings_find_preset(settings), paper);
+
+    for (int i = 0; i < nn_preset_count(); i++) {
+        const NnPreset *preset = nn_preset_get(i);
+        dl_settings_apply_preset(settings, preset);
+        assert_ptr_equal(dl_settings_find_preset(settings), preset);
+        assert_true(dl_settings_check_train_request(settings, NULL));
+        dl_settings_get_train_request(settings, "/data", &request);
+        assert_string_equal(request.data_dir, "/data");
+        assert_true(nn_model_config_equal(&request.model_config, &preset->model));
+        assert_int_equal(request.config.epochs, preset->train.epochs);
+        assert_int_equal(request.config.batch, preset->train.batch);
+        assert_true(request.config.schedule.lr_max == preset->train.schedule.lr_max);
+        assert_true(request.config.schedule.warmup == preset->train.schedule.warmup);
+        assert_int_equal(request.config.schedule.kind, preset->train.schedule.kind);
+        assert_int_equal(request.config.per_step_lr, preset->train.per_step_lr);
+        assert_true(request.config.ema == preset->train.ema);
+        assert_true(request.config.augment.elastic_alpha == preset->train.augment.elastic_alpha);
+        assert_int_equal(request.config.bn_recalibrate, preset->train.bn_recalibrate);
+        assert_int_equal(request.config.probe_every, preset->train.probe_every);
+        assert_int_equal(request.train_limit, preset->train_limit);
+        assert_int_equal(request.val_limit, preset->val_limit);
+
+        /* One edit: Custom; undone: the preset again. Threads are no part of it. */
+        int epochs = g_settings_get_int(settings, "epochs");
+        g_settings_set_int(settings, "epochs", epochs + 1);
+        assert_null(dl_settings_find_preset(settings));
+        g_settings_set_int(settings, "epochs", epochs);
+        g_settings_set_int(settings, "threads", 1);
+        assert_ptr_equal(dl_settings_find_preset(settings), preset);
+        double rotation = g_settings_get_double(settings, "rotation");
+        g_settings_set_double(settings, "rotation", rotation + 1);
+        assert_null(dl_settings_find_preset(settings));
+        g_settings_set_double(settings, "rotation", rotation);
+    }
+
+    /* A network that shrinks to nothing: the engine's reason. */
+    dl_settings_apply_preset(settings, paper);
+    g_settings_set_int(settings, "blocks", 3);
+    g_settings_set_enum(settings, "padding", NN_PADDING_VALID);
+    char *reason = NULL;
+    assert_false(dl_settings_check_train_request(settings, &reason));
+    assert_non_null(strstr(reason, "shrink"));
+    g_free(reason);
+    /* Its third block's filters are used now, and none is unused. */
+    dl_settings_get_train_request(settings, "", &request);
+    assert_int_equal(request.model_config.filters[2], g_settings_get_int(settings, "filters-block-3"));
+    g_settings_set_int(settings, "blocks", 1);
+    dl_settings_get_train_request(settings, "", &request);
+    assert_int_equal(request.model_config.filters[1], 0);
+    assert_true(dl_settings_check_train_request(settings, NULL));
+}
+
 int
 main(void)
 {
+    g_setenv("GSETTINGS_BACKEND", "memory", TRUE);
+
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evaluation_per_image),
         cmocka_unit_test(test_evaluation_cancelled),
         cmocka_unit_test_setup_teardown(test_session_test_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_training, setup, teardown),
+        cmocka_unit_test(test_follow_decisions),
+        cmocka_unit_test_setup_teardown(test_session_follow_off, setup, teardown),
+        cmocka_unit_test(test_settings_presets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
