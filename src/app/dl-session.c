@@ -37,6 +37,7 @@ struct _DlSession {
 
     DlInputKind input_kind;
     int input_index;
+    DlStrokeSet *drawing;
 
     /* Worker threads still running: dispose waits for them, so none is left
      * running into the process's exit. */
@@ -66,6 +67,7 @@ enum {
     SIGNAL_MODEL_CHANGED,
     SIGNAL_TRAINING_DONE,
     SIGNAL_INPUT_CHANGED,
+    SIGNAL_DRAWING_CHANGED,
     N_SIGNALS
 };
 
@@ -723,6 +725,25 @@ dl_session_set_input_test_image(DlSession *self, int index)
     g_signal_emit(self, signals[SIGNAL_INPUT_CHANGED], 0);
 }
 
+DlStrokeSet *
+dl_session_get_drawing(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    return self->drawing;
+}
+
+void
+dl_session_set_drawing(DlSession *self, const DlStrokeSet *strokes)
+{
+    g_return_if_fail(DL_IS_SESSION(self));
+    g_return_if_fail(strokes != NULL);
+
+    dl_stroke_set_free(self->drawing);
+    self->drawing = dl_stroke_set_copy(strokes);
+    g_signal_emit(self, signals[SIGNAL_DRAWING_CHANGED], 0);
+}
+
 /* ---- GObject ------------------------------------------------------------------------------------ */
 
 static void
@@ -763,6 +784,7 @@ dl_session_finalize(GObject *object)
     g_free(self->data_dir);
     g_free(self->test_set_error);
     g_free(self->evaluation_model);
+    dl_stroke_set_free(self->drawing);
     g_mutex_clear(&self->workers_mutex);
     g_cond_clear(&self->workers_cond);
 
@@ -862,6 +884,8 @@ dl_session_class_init(DlSessionClass *klass)
                                                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_POINTER);
     signals[SIGNAL_INPUT_CHANGED] = g_signal_new("input-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
                                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+    signals[SIGNAL_DRAWING_CHANGED] = g_signal_new("drawing-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+                                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -874,6 +898,7 @@ dl_session_init(DlSession *self)
     self->history = dl_history_new();
     self->input_kind = DL_INPUT_DRAWING;
     self->input_index = -1;
+    self->drawing = dl_stroke_set_new();
 
     g_signal_connect_swapped(self->trainer, "started", G_CALLBACK(on_trainer_started), self);
     g_signal_connect_swapped(self->trainer, "batch", G_CALLBACK(on_trainer_batch), self);

@@ -9,7 +9,8 @@
  *     (DlEvaluation: every image's predicted digit and probabilities, the
  *     confusion matrix), recomputed in a worker whenever the model changes,
  *     after every epoch while training too, on a copy of the model;
- *   - the current input of the prediction: the drawing, or a test image.
+ *   - the current input of the prediction: the drawing, or a test image;
+ *   - the drawing on the canvas, as the drawing pane hands it over.
  *
  * Pages and the window read it and listen to its notifications; no page
  * talks to another. Signals and properties (all read-only but "threads"):
@@ -21,6 +22,7 @@
  *                         or NULL), after model-source has moved on from
  *                         DL_MODEL_TRAINING.
  *   "input-changed"       the input of the prediction changed.
+ *   "drawing-changed"     the drawing changed (whatever the input is).
  *   notify::evaluation, ::evaluating, ::test-set-state, ::unsaved.
  *
  * GLib/GIO only, no GTK; all of it belongs to the main thread.
@@ -133,5 +135,11 @@ int dl_session_get_input_index(DlSession *self);
 void dl_session_set_input_drawing(DlSession *self);
 /* index: an image of the loaded test set. */
 void dl_session_set_input_test_image(DlSession *self, int index);
+
+/* The drawing on the canvas, owned by the session (empty at first): read
+ * it, do not change it. */
+DlStrokeSet *dl_session_get_drawing(DlSession *self);
+/* Keeps a copy of strokes and emits "drawing-changed". */
+void dl_session_set_drawing(DlSession *self, const DlStrokeSet *strokes);
 
 G_END_DECLS

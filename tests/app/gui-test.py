@@ -5,7 +5,7 @@ events synthesised by xdotool, the window read back through the
 accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
     gui-test.py startup | recognize | training | dataset-dialog | model-files |
-                pages | results | quit-dialogs
+                pages | results | quit-dialogs | inside
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
 aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
@@ -936,6 +936,127 @@ def case_quit_dialogs():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# ---- the Inside page -------------------------------------------------------------
+
+
+def inside_description(app):
+    """The Inside page's description: "Inside: your drawing, read as 7 (98 %)"."""
+    page = app.get("the Inside page", lambda n: description(n).startswith("Inside: "))
+    return description(page)
+
+
+def layer_descriptions(app):
+    """{layer name: its widget's description} for the Inside page's layers."""
+    out = {}
+    for n in walk(app.root):
+        d = description(n)
+        head = d.split(":", 1)[0]
+        if ":" in d and (head in ("input", "probs", "preprocess") or head.startswith(("conv", "pool", "dense"))):
+            if head == "conv1" and "filters" in d:
+                head = "conv1.weight"
+            out[head] = d
+    return out
+
+
+def wait_inside(app, prefix, timeout=10):
+    return wait_for("the Inside page to show %r" % prefix,
+                    lambda: (lambda d: d if d.startswith(prefix) else None)(inside_description(app)), timeout=timeout)
+
+
+def case_inside():
+    """The Inside page follows the drawing and a gallery image; its colour
+    scale switches and its tiles are reached from the keyboard. The
+    gallery part needs MNIST, and is skipped, saying so, without it."""
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    data = mnist_dir()
+    settings = {"window-width": 1280, "window-height": 800}
+    if data is not None:
+        settings["data-folder"] = "'%s'" % data
+    app = App(settings=settings)
+    try:
+        app.key("alt+3")
+        wait_for("the Inside page", lambda: selected(page_tab(app, "Inside")), timeout=10)
+        wait_inside(app, "Inside: your drawing, nothing drawn yet")
+        canvas = app.by_name("Drawing area")
+
+        # A 7: every layer of the paper's network, each map counted.
+        app.stroke(canvas, SEVEN)
+        seven = wait_inside(app, "Inside: your drawing, read as 7")
+        layers = wait_for("the layers", lambda: (lambda d: d if "probs" in d else None)(layer_descriptions(app)))
+        log("drew a 7: %r" % seven)
+        for layer, text_ in sorted(layers.items()):
+            log("  %s" % text_)
+        expect = {"input": "1 map of 28 × 28", "conv1": "32 maps of 28 × 28", "conv2": "32 maps of 28 × 28",
+                  "pool1": "32 maps of 14 × 14", "conv3": "64 maps of 14 × 14", "conv4": "64 maps of 14 × 14",
+                  "pool2": "64 maps of 7 × 7", "dense1": "128 units", "conv1.weight": "32 filters of 3 × 3"}
+        for layer, part in expect.items():
+            assert part in layers.get(layer, ""), (layer, layers.get(layer))
+        assert layers["probs"].startswith("probs: 7 at"), layers["probs"]
+        assert layers["preprocess"].startswith("preprocess: drawing"), layers["preprocess"]
+
+        # A 1 instead: the activations change, the filters do not.
+        app.key("Escape")
+        wait_inside(app, "Inside: your drawing, nothing drawn yet")
+        app.stroke(canvas, ONE)
+        wait_inside(app, "Inside: your drawing, read as 1")
+        ones = wait_for("the layers of the 1", lambda: (lambda d: d if d.get("probs", "").startswith("probs: 1")
+                                                        else None)(layer_descriptions(app)))
+        for layer in ("input", "conv1", "conv4", "pool2", "dense1"):
+            assert ones[layer] != layers[layer], "%s did not change: %r" % (layer, ones[layer])
+        assert ones["conv1.weight"] == layers["conv1.weight"], "the filters changed without a new model"
+        log("drew a 1: conv1 %r" % ones["conv1"])
+
+        # The colour scale, from the keyboard (Alt+N, Alt+E).
+        legend = app.by_description("inside-legend")
+        assert "largest value in each layer" in text(legend), text(legend)
+        app.key("alt+n")
+        scale = wait_for("the network's scale", lambda: (lambda t: t if "anywhere in the network" in t else None)(
+            text(legend)), timeout=5)
+        log("scale: %r" % scale)
+        app.key("alt+e")
+        wait_for("each layer's scale", lambda: "in each layer" in text(legend), timeout=5)
+
+        # A tile: the pointer names it; the arrow keys move on to the next.
+        detail = app.by_description("inside-detail")
+        grid = app.get("conv1's grid", lambda n: role(n) == "image" and description(n).startswith("conv1: 32 maps"))
+        x, y, w, h = app.extents(grid)
+        xdotool("mousemove", "--sync", x + 10, y + 10)
+        wait_for("the first map under the pointer", lambda: text(detail).startswith("conv1, map 1 of 32: values"),
+                 timeout=5)
+        xdotool("click", 1)
+        xdotool("mousemove", 1279, 799)
+        app.key("Right", "Right")
+        wait_for("the keyboard's map", lambda: text(detail).startswith("conv1, map 3 of 32: values"), timeout=5)
+        log("keyboard: %r" % text(detail))
+        app.key("End")
+        wait_for("the last map", lambda: text(detail).startswith("conv1, map 32 of 32"), timeout=5)
+
+        # A gallery image: the Inside page names it, already normalised.
+        if data is None:
+            log("SKIP (part): no MNIST in $DIGITLAB_DATA or ../shared/data/mnist: the gallery part is not run")
+        else:
+            open_results(app)
+            image = wait_for("a gallery image", lambda: [n for n in walk(app.root) if name(n).startswith(
+                "MNIST test image #") and ", read as " in name(n)], timeout=10)[0]
+            label_part, read_part = name(image).split(", read as ")
+            app.click(image)
+            app.key("alt+3")
+            opened = wait_inside(app, "Inside: %s, read as %s" % (label_part, read_part.split()[0]))
+            log("opened %r: %r" % (name(image), opened))
+            strip = wait_for("the strip", lambda: layer_descriptions(app).get("preprocess"), timeout=5)
+            assert strip.startswith("preprocess: test image, already normalised"), strip
+            # Drawing goes back to the drawing (cleared first: the 1 is still on the canvas).
+            app.key("ctrl+d")
+            app.key("Escape")
+            wait_inside(app, "Inside: your drawing, nothing drawn yet")
+            app.stroke(canvas, SEVEN)
+            wait_inside(app, "Inside: your drawing, read as 7")
+        app.quit()
+    finally:
+        app.close()
+
+
 CASES = {
     "model-files": case_model_files,
     "startup": case_startup,
@@ -945,6 +1066,7 @@ CASES = {
     "pages": case_pages,
     "results": case_results,
     "quit-dialogs": case_quit_dialogs,
+    "inside": case_inside,
 }
 
 
