@@ -21,6 +21,7 @@
 #include "dl-recognizer.h"
 #include "dl-results-page.h"
 #include "dl-session.h"
+#include "dl-stall-probe.h"
 #include "dl-thumbnail.h"
 #include "dl-trainer.h"
 #include "dl-settings.h"
@@ -163,6 +164,7 @@ dl_application_startup(GApplication *app)
     for (guint i = 0; i < G_N_ELEMENTS(app_accels); i++)
         gtk_application_set_accels_for_action(GTK_APPLICATION(app), app_accels[i].action,
                                               app_accels[i].accels);
+    dl_stall_probe_start();
 }
 
 /* With GOBJECT_DEBUG=instance-count (the GUI tests set it), reports any of
@@ -198,6 +200,7 @@ static void
 dl_application_shutdown(GApplication *app)
 {
     G_APPLICATION_CLASS(dl_application_parent_class)->shutdown(app);
+    dl_stall_probe_stop();
     report_leaks();
 }
 
