@@ -52,12 +52,15 @@ grey_surface(const float *values, int width, int height)
 
 /* Paints surface to fit the area, centred, keeping its aspect ratio; leaves
  * cr scaled to the surface's pixels. Smooth for the big rasters, one block
- * per pixel for the 20 × 20 and 28 × 28 images. */
+ * per pixel for the 20 × 20 and 28 × 28 images; fit_side > 0 fits a square
+ * of that many pixels instead of the surface (the 20 × 20 step is drawn at
+ * the 28 × 28's scale, so that their pixels are the same size). */
 static void
-paint_fitted(cairo_t *cr, cairo_surface_t *surface, int width, int height, gboolean smooth)
+paint_fitted(cairo_t *cr, cairo_surface_t *surface, int width, int height, gboolean smooth, int fit_side)
 {
     int sw = cairo_image_surface_get_width(surface), sh = cairo_image_surface_get_height(surface);
-    double scale = MIN(width / (double)sw, height / (double)sh);
+    int fw = fit_side > 0 ? fit_side : sw, fh = fit_side > 0 ? fit_side : sh;
+    double scale = MIN(width / (double)fw, height / (double)fh);
 
     if (!smooth && scale >= 1.0)
         scale = floor(scale);
@@ -93,8 +96,8 @@ draw_step(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer use
         cairo_fill(cr);
         return;
     }
-    paint_fitted(cr, self->surfaces[step], width, height,
-                 (step == STEP_RAW || step == STEP_BOX) && !self->test_image);
+    paint_fitted(cr, self->surfaces[step], width, height, (step == STEP_RAW || step == STEP_BOX) && !self->test_image,
+                 step == STEP_SCALED ? NN_IMAGE_SIDE : 0);
     gdk_cairo_set_source_rgba(cr, &accent);
     switch (step) {
     case STEP_RAW: /* the box it is cut to */

@@ -1007,10 +1007,10 @@ def case_inside():
         assert ones["conv1.weight"] == layers["conv1.weight"], "the filters changed without a new model"
         log("drew a 1: conv1 %r" % ones["conv1"])
 
-        # The colour scale, from the keyboard (Alt+N, Alt+E).
+        # The colour scale, from the keyboard (Alt+W, Alt+E).
         legend = app.by_description("inside-legend")
         assert "largest value in each layer" in text(legend), text(legend)
-        app.key("alt+n")
+        app.key("alt+w")
         scale = wait_for("the network's scale", lambda: (lambda t: t if "anywhere in the network" in t else None)(
             text(legend)), timeout=5)
         log("scale: %r" % scale)
