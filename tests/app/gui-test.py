@@ -1071,7 +1071,7 @@ def stall_report(app):
 def case_inside_stall():
     """Drawing on the Inside page while a model trains: the main loop's own
     work (the stall probe's main-thread time between two probes) stays
-    under 50 ms. Wall-clock stalls are logged: on a machine shared with
+    under 50 ms, and the first layer's filters follow each epoch. Wall-clock stalls are logged: on a machine shared with
     other work they depend on its load. On random images the test writes
     (so no MNIST is needed), epochs of 512 images: the model changes every
     few seconds. Cairo renders: Xvfb's software GL would be measured
@@ -1104,6 +1104,13 @@ def case_inside_stall():
                                                                  report["line"]))
             assert text(status) == "Training", text(status)
             assert report["busy"] <= 50.0, "the main thread ran %.1f ms without a break" % report["busy"]
+
+            # The first layer's filters follow the model, epoch after epoch.
+            filters = layer_descriptions(app)["conv1.weight"]
+            wait_for("the next epoch", lambda: text(app.by_description("model-status")) != epoch, timeout=120)
+            wait_for("new filters", lambda: layer_descriptions(app)["conv1.weight"] != filters, timeout=10)
+            log("filters of %r: %r" % (epoch, filters))
+            log("filters of %r: %r" % (text(app.by_description("model-status")), layer_descriptions(app)["conv1.weight"]))
             app.key("ctrl+period")
             wait_for("the stopped run", lambda: text(status) == "Stopped", timeout=60)
             app.quit(timeout=60, discard=True)
