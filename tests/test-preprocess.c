@@ -773,6 +773,180 @@ test_ink_single_pixel(void **state)
     (void)state;
 }
 
+/* ---- the steps ---- */
+
+static void
+steps_of(const NnStroke *strokes, size_t n, const float *frame, NnPreprocessSteps *steps)
+{
+    NnError err = { 0 };
+    NnStatus st = nn_strokes_to_image_steps(strokes, n, frame, steps, &err);
+    if (st != NN_OK)
+        fail_msg("nn_strokes_to_image_steps: %s: %s", nn_status_to_string(st), err.message);
+}
+
+/* A "T" whose bar is a thick scribble: its centre of mass is so high that
+ * centring it pushes the stem's foot off the 28 x 28 field. */
+static const NnPoint heavy_bar[] = { { 0, 0 }, { 40, 0 }, { 40, 2 }, { 0, 2 }, { 0, 4 }, { 40, 4 }, { 40, 6 }, { 0, 6 } };
+static const NnPoint heavy_stem[] = { { 20, 6 }, { 20, 40 } };
+
+/* The last step is the pipeline's output, bit for bit, whatever the
+ * drawing and the frame; the ink path likewise. */
+static void
+test_steps_end_in_the_input(void **state)
+{
+    const NnPoint dot[] = { { 5, 5 } }, line[] = { { 0, 0 }, { 3, 100 } };
+    const NnStroke seven[2] = { { seven_a, 4 }, { seven_b, 2 } }, heavy[2] = { { heavy_bar, 8 }, { heavy_stem, 2 } };
+    const NnStroke one_dot[1] = { { dot, 1 } }, one_line[1] = { { line, 2 } };
+    const struct {
+        const NnStroke *strokes;
+        size_t n;
+    } drawings[] = { { seven, 2 }, { heavy, 2 }, { one_dot, 1 }, { one_line, 1 } };
+    const float frame[4] = { -20, -30, 280, 280 };
+
+    for (size_t d = 0; d < sizeof drawings / sizeof drawings[0]; d++) {
+        for (int f = 0; f < 2; f++) {
+            float img[NN_IMAGE_PIXELS];
+            NnPreprocessSteps steps;
+            strokes_image(drawings[d].strokes, drawings[d].n, img);
+            steps_of(drawings[d].strokes, drawings[d].n, f ? frame : NULL, &steps);
+            if (memcmp(steps.image, img, sizeof img) != 0)
+                fail_msg("drawing %zu, frame %d: the last step differs from nn_strokes_to_image by %g", d, f,
+                         max_abs_diff(steps.image, img));
+            nn_preprocess_steps_clear(&steps);
+            assert_null(steps.raw);
+        }
+    }
+
+    /* The ink path, on a blob with soft edges. */
+    enum { W = 37, H = 23 };
+    float ink[W * H] = { 0 }, img[NN_IMAGE_PIXELS];
+    for (int y = 3; y < 19; y++)
+        for (int x = 5; x < 30; x++)
+            ink[y * W + x] = (float)((x * 7 + y * 13) % 10) / 9.0f;
+    NnPreprocessSteps steps;
+    assert_int_equal(nn_ink_to_image(ink, W, H, img, NULL), NN_OK);
+    assert_int_equal(nn_ink_to_image_steps(ink, W, H, &steps, NULL), NN_OK);
+    assert_memory_equal(steps.image, img, sizeof img);
+    assert_memory_equal(steps.raw, ink, sizeof ink);
+    assert_int_equal(steps.raw_width, W);
+    assert_int_equal(steps.raw_height, H);
+    /* The box is the block's: each of its edge rows and columns has ink. */
+    assert_near(steps.box[0], 5, 0);
+    assert_near(steps.box[1], 3, 0);
+    assert_near(steps.box[2], 25, 0);
+    assert_near(steps.box[3], 16, 0);
+    assert_int_equal(steps.crop_width, 25);
+    assert_int_equal(steps.crop_height, 16);
+    assert_true(steps.crop[0] == ink[3 * W + 5] && steps.crop[25 * 16 - 1] == ink[18 * W + 29]);
+    nn_preprocess_steps_clear(&steps);
+    (void)state;
+}
+
+/* The steps between: the scaled step has the box's long side at exactly 20
+ * pixels where it says, the input is it moved by the shift (unless the
+ * field clips it), the centre of mass is the input's. */
+static void
+test_steps_between(void **state)
+{
+    const NnStroke seven[2] = { { seven_a, 4 }, { seven_b, 2 } }, heavy[2] = { { heavy_bar, 8 }, { heavy_stem, 2 } };
+    NnPreprocessSteps steps;
+
+    for (int d = 0; d < 2; d++) {
+        steps_of(d == 0 ? seven : heavy, 2, NULL, &steps);
+        int x0 = NN_MNIST_BOX, x1 = -1, y0 = NN_MNIST_BOX, y1 = -1;
+        for (int y = 0; y < NN_MNIST_BOX; y++)
+            for (int x = 0; x < NN_MNIST_BOX; x++)
+                if (steps.scaled[y * NN_MNIST_BOX + x] > 0.0f) {
+                    x0 = x < x0 ? x : x0;
+                    x1 = x > x1 ? x : x1;
+                    y0 = y < y0 ? y : y0;
+                    y1 = y;
+                }
+        assert_int_equal(x0, steps.scaled_x);
+        assert_int_equal(y0, steps.scaled_y);
+        assert_int_equal(x1 - x0 + 1, steps.scaled_width);
+        assert_int_equal(y1 - y0 + 1, steps.scaled_height);
+        assert_int_equal(steps.scaled_width > steps.scaled_height ? steps.scaled_width : steps.scaled_height,
+                         NN_MNIST_BOX);
+
+        int clipped = 0;
+        for (int y = 0; y < NN_MNIST_BOX; y++) {
+            for (int x = 0; x < NN_MNIST_BOX; x++) {
+                int ix = x + steps.shift_x, iy = y + steps.shift_y;
+                float v = steps.scaled[y * NN_MNIST_BOX + x];
+                if (ix < 0 || iy < 0 || ix >= NN_IMAGE_SIDE || iy >= NN_IMAGE_SIDE) {
+                    clipped += v > 0.0f;
+                    continue;
+                }
+                if (steps.image[iy * NN_IMAGE_SIDE + ix] != v)
+                    fail_msg("drawing %d: scaled (%d, %d) = %g, but the input at (%d, %d) = %g", d, x, y, v, ix, iy,
+                             steps.image[iy * NN_IMAGE_SIDE + ix]);
+            }
+        }
+        if (d == 0)
+            assert_int_equal(clipped, 0);
+        else
+            assert_true(clipped > 0); /* the heavy "T" loses its foot */
+        float cx, cy;
+        nn_image_center_of_mass(steps.image, &cx, &cy);
+        assert_true(cx == steps.center_x && cy == steps.center_y);
+        nn_preprocess_steps_clear(&steps);
+    }
+    (void)state;
+}
+
+/* The raw step shows the drawing where it was made: a small digit in the
+ * top-left corner of a 280 x 280 canvas has its ink and its box there; the
+ * crop is the pipeline's sharp raster, 200 pixels on its long side. */
+static void
+test_steps_frame(void **state)
+{
+    NnPoint a[4], b[2];
+    for (int i = 0; i < 4; i++)
+        a[i] = (NnPoint){ 20 + seven_a[i].x * 0.5f, 15 + seven_a[i].y * 0.5f };
+    for (int i = 0; i < 2; i++)
+        b[i] = (NnPoint){ 20 + seven_b[i].x * 0.5f, 15 + seven_b[i].y * 0.5f };
+    const NnStroke seven[2] = { { a, 4 }, { b, 2 } };
+    const float frame[4] = { 0, 0, 280, 280 };
+    NnPreprocessSteps steps;
+
+    steps_of(seven, 2, frame, &steps);
+    assert_int_equal(steps.raw_width, NN_STEPS_RAW_SIDE);
+    assert_int_equal(steps.raw_height, NN_STEPS_RAW_SIDE);
+    /* The ink spans x 25..50 and y 20..60 in canvas units, i.e. 10..20 and 8..24 of 112 pixels, with the pen. */
+    double k = NN_STEPS_RAW_SIDE / 280.0;
+    assert_in_range_f(steps.box[0], 25 * k - 2, 25 * k);
+    assert_in_range_f(steps.box[1], 20 * k - 2, 20 * k);
+    assert_in_range_f(steps.box[0] + steps.box[2], 50 * k, 50 * k + 2);
+    assert_in_range_f(steps.box[1] + steps.box[3], 60 * k, 60 * k + 2);
+    double inside = 0.0, outside = 0.0;
+    for (int y = 0; y < steps.raw_height; y++)
+        for (int x = 0; x < steps.raw_width; x++) {
+            float v = steps.raw[y * steps.raw_width + x];
+            int in = x + 1 >= steps.box[0] - 1 && x <= steps.box[0] + steps.box[2] + 1 && y + 1 >= steps.box[1] - 1 &&
+                     y <= steps.box[1] + steps.box[3] + 1;
+            if (in)
+                inside += v;
+            else
+                outside += v;
+        }
+    assert_true(inside > 20.0);
+    assert_near(outside, 0.0, 0.0);
+    int long_side = steps.crop_width > steps.crop_height ? steps.crop_width : steps.crop_height;
+    assert_in_range(long_side, NN_MNIST_BOX * 10 - 2, NN_MNIST_BOX * 10 + 2);
+    nn_preprocess_steps_clear(&steps);
+
+    /* Nothing drawn, no frame size: errors, and nothing to free. */
+    const NnStroke none[1] = { { a, 0 } };
+    const float flat[4] = { 0, 0, 0, 280 };
+    assert_int_equal(nn_strokes_to_image_steps(none, 1, frame, &steps, NULL), NN_ERR_EMPTY);
+    assert_null(steps.raw);
+    assert_null(steps.crop);
+    assert_int_equal(nn_strokes_to_image_steps(seven, 2, flat, &steps, NULL), NN_ERR_INVALID_ARG);
+    assert_null(steps.raw);
+    (void)state;
+}
+
 /* ---- MNIST round trip ---- */
 
 /* The MNIST test images (.gz or raw) from the folder test-mnist.h finds. */
@@ -881,6 +1055,9 @@ main(void)
         cmocka_unit_test(test_gray_scale_and_stride),
         cmocka_unit_test(test_gray_noise),
         cmocka_unit_test(test_gray_empty),
+        cmocka_unit_test(test_steps_end_in_the_input),
+        cmocka_unit_test(test_steps_between),
+        cmocka_unit_test(test_steps_frame),
         cmocka_unit_test(test_ink_single_pixel),
         cmocka_unit_test(test_mnist_round_trip), /* keep last */
     };

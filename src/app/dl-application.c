@@ -10,17 +10,22 @@
 #include "dl-dataset-dialog.h"
 #include "dl-digit-view.h"
 #include "dl-drawing-pane.h"
+#include "dl-feature-grid.h"
 #include "dl-gallery-model.h"
 #include "dl-history.h"
+#include "dl-inside-page.h"
 #include "dl-plot.h"
 #include "dl-preferences-window.h"
+#include "dl-preprocess-strip.h"
 #include "dl-progress.h"
 #include "dl-recognizer.h"
 #include "dl-results-page.h"
 #include "dl-session.h"
+#include "dl-stall-probe.h"
 #include "dl-thumbnail.h"
 #include "dl-trainer.h"
 #include "dl-settings.h"
+#include "dl-unit-strip.h"
 #include "dl-window.h"
 
 struct _DlApplication {
@@ -141,6 +146,7 @@ static const struct {
     { "win.focus-canvas", { "<Control>d", NULL } },
     { "win.page::train", { "<Alt>1", NULL } },
     { "win.page::results", { "<Alt>2", NULL } },
+    { "win.page::inside", { "<Alt>3", NULL } },
 };
 
 static void
@@ -158,6 +164,7 @@ dl_application_startup(GApplication *app)
     for (guint i = 0; i < G_N_ELEMENTS(app_accels); i++)
         gtk_application_set_accels_for_action(GTK_APPLICATION(app), app_accels[i].action,
                                               app_accels[i].accels);
+    dl_stall_probe_start();
 }
 
 /* With GOBJECT_DEBUG=instance-count (the GUI tests set it), reports any of
@@ -170,6 +177,7 @@ report_leaks(void)
         DL_TYPE_RECOGNIZER, DL_TYPE_CANVAS, DL_TYPE_DIGIT_VIEW, DL_TYPE_PLOT,
         DL_TYPE_DATASET_DIALOG, DL_TYPE_PREFERENCES_WINDOW, DL_TYPE_SESSION, DL_TYPE_DRAWING_PANE,
         DL_TYPE_RESULTS_PAGE, DL_TYPE_CONFUSION_VIEW, DL_TYPE_THUMBNAIL, DL_TYPE_GALLERY_MODEL, DL_TYPE_TEST_IMAGE,
+        DL_TYPE_INSIDE_PAGE, DL_TYPE_PREPROCESS_STRIP, DL_TYPE_FEATURE_GRID, DL_TYPE_UNIT_STRIP,
     };
     const char *debug = g_getenv("GOBJECT_DEBUG");
 
@@ -192,6 +200,7 @@ static void
 dl_application_shutdown(GApplication *app)
 {
     G_APPLICATION_CLASS(dl_application_parent_class)->shutdown(app);
+    dl_stall_probe_stop();
     report_leaks();
 }
 

@@ -81,6 +81,7 @@ show_input(DlDrawingPane *self)
 static void
 on_canvas_changed(DlDrawingPane *self)
 {
+    dl_session_set_drawing(self->session, dl_canvas_get_strokes(self->canvas));
     if (dl_session_get_input_kind(self->session) != DL_INPUT_DRAWING)
         dl_session_set_input_drawing(self->session); /* "input-changed" predicts */
     else

@@ -19,6 +19,7 @@ struct _DlResultsPage {
     int gallery_row, gallery_col; /* the cell in the gallery; -1 -1: all mistakes */
     gboolean wide;
     guint layout_idle;
+    gboolean gallery_dirty; /* a new evaluation came while the page was hidden */
 
     GtkStack *stack;
     AdwStatusPage *failed_page;
@@ -44,6 +45,7 @@ G_DEFINE_FINAL_TYPE(DlResultsPage, dl_results_page, GTK_TYPE_WIDGET)
 static void
 show_gallery(DlResultsPage *self, int row, int col)
 {
+    self->gallery_dirty = FALSE;
     self->gallery_row = row;
     self->gallery_col = col;
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "results.show-mistakes", row >= 0);
@@ -112,7 +114,13 @@ update(DlResultsPage *self)
         g_clear_pointer(&self->evaluation, dl_evaluation_unref);
         self->evaluation = evaluation != NULL ? dl_evaluation_ref(evaluation) : NULL;
         dl_confusion_view_set_evaluation(self->confusion_view, evaluation);
-        show_gallery(self, self->gallery_row, self->gallery_col); /* the same cell, new images */
+        /* The same cell, new images. Not while hidden: a gallery of
+         * thousands of images (the mistakes of a model early in training)
+         * takes the list view a good part of a second to take in. */
+        if (gtk_widget_get_mapped(GTK_WIDGET(self)))
+            show_gallery(self, self->gallery_row, self->gallery_col);
+        else
+            self->gallery_dirty = TRUE;
     }
 
     if (evaluation == NULL) {
@@ -215,6 +223,16 @@ dl_results_page_size_allocate(GtkWidget *widget, int width, int height, int base
     }
 }
 
+static void
+dl_results_page_map(GtkWidget *widget)
+{
+    DlResultsPage *self = DL_RESULTS_PAGE(widget);
+
+    GTK_WIDGET_CLASS(dl_results_page_parent_class)->map(widget);
+    if (self->gallery_dirty)
+        show_gallery(self, self->gallery_row, self->gallery_col);
+}
+
 /* ---- GObject ------------------------------------------------------------------------ */
 
 static void
@@ -242,6 +260,7 @@ dl_results_page_class_init(DlResultsPageClass *klass)
     object_class->dispose = dl_results_page_dispose;
     widget_class->measure = dl_results_page_measure;
     widget_class->size_allocate = dl_results_page_size_allocate;
+    widget_class->map = dl_results_page_map;
 
     g_type_ensure(DL_TYPE_CONFUSION_VIEW);
     g_type_ensure(DL_TYPE_THUMBNAIL);

@@ -44,6 +44,7 @@ struct _DlSession {
 
     DlInputKind input_kind;
     int input_index;
+    DlStrokeSet *drawing;
 
     /* Worker threads still running: dispose waits for them, so none is left
      * running into the process's exit. */
@@ -76,6 +77,7 @@ enum {
     SIGNAL_TRAINING_DONE,
     SIGNAL_INPUT_CHANGED,
     SIGNAL_MODEL_HELD,
+    SIGNAL_DRAWING_CHANGED,
     N_SIGNALS
 };
 
@@ -909,6 +911,25 @@ dl_session_set_input_test_image(DlSession *self, int index)
     g_signal_emit(self, signals[SIGNAL_INPUT_CHANGED], 0);
 }
 
+DlStrokeSet *
+dl_session_get_drawing(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    return self->drawing;
+}
+
+void
+dl_session_set_drawing(DlSession *self, const DlStrokeSet *strokes)
+{
+    g_return_if_fail(DL_IS_SESSION(self));
+    g_return_if_fail(strokes != NULL);
+
+    dl_stroke_set_free(self->drawing);
+    self->drawing = dl_stroke_set_copy(strokes);
+    g_signal_emit(self, signals[SIGNAL_DRAWING_CHANGED], 0);
+}
+
 /* ---- GObject ------------------------------------------------------------------------------------ */
 
 static void
@@ -950,6 +971,7 @@ dl_session_finalize(GObject *object)
     g_free(self->data_dir);
     g_free(self->test_set_error);
     g_free(self->evaluation_model);
+    dl_stroke_set_free(self->drawing);
     g_mutex_clear(&self->workers_mutex);
     g_cond_clear(&self->workers_cond);
 
@@ -1064,6 +1086,8 @@ dl_session_class_init(DlSessionClass *klass)
                                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
     signals[SIGNAL_MODEL_HELD] = g_signal_new("model-held", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
                                               0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+    signals[SIGNAL_DRAWING_CHANGED] = g_signal_new("drawing-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+                                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -1077,6 +1101,7 @@ dl_session_init(DlSession *self)
     self->input_kind = DL_INPUT_DRAWING;
     self->input_index = -1;
     dl_follow_init(&self->follow);
+    self->drawing = dl_stroke_set_new();
 
     g_signal_connect_swapped(self->trainer, "started", G_CALLBACK(on_trainer_started), self);
     g_signal_connect_swapped(self->trainer, "batch", G_CALLBACK(on_trainer_batch), self);

@@ -9,7 +9,8 @@
  *     (DlEvaluation: every image's predicted digit and probabilities, the
  *     confusion matrix), recomputed in a worker whenever the model changes,
  *     after every epoch while training too, on a copy of the model;
- *   - the current input of the prediction: the drawing, or a test image.
+ *   - the current input of the prediction: the drawing, or a test image;
+ *   - the drawing on the canvas, as the drawing pane hands it over.
  *
  * While training, each finished epoch's model is put in use only when
  * "follow-training" is on and it reads at least as well as the model the
@@ -30,6 +31,7 @@
  *   "model-held"          an epoch of the run was not put in use because it
  *                         reads worse than the model in use (dl-follow.h);
  *                         dl_session_describe_following() says so.
+ *   "drawing-changed"     the drawing changed (whatever the input is).
  *   notify::evaluation, ::evaluating, ::test-set-state, ::unsaved,
  *   ::held-epoch, ::follow-training (read-write).
  *
@@ -160,5 +162,11 @@ int dl_session_get_input_index(DlSession *self);
 void dl_session_set_input_drawing(DlSession *self);
 /* index: an image of the loaded test set. */
 void dl_session_set_input_test_image(DlSession *self, int index);
+
+/* The drawing on the canvas, owned by the session (empty at first): read
+ * it, do not change it. */
+DlStrokeSet *dl_session_get_drawing(DlSession *self);
+/* Keeps a copy of strokes and emits "drawing-changed". */
+void dl_session_set_drawing(DlSession *self, const DlStrokeSet *strokes);
 
 G_END_DECLS

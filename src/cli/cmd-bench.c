@@ -3,7 +3,12 @@
  * After a warm-up, times rounds of (a) training steps at batch 128:
  * augmentation + forward + backward + Adam, with augmentation also timed on
  * its own; (b) inference at batch 128; (c) one drawing as the app's canvas
- * does it: strokes to 28x28, then a batch-1 prediction. Reports medians over
+ * does it: strokes to 28x28, then a batch-1 prediction; (d) the same drawing
+ * as the app's Inside page takes it on every stroke update: strokes to the
+ * preprocessing steps and the input (nn_strokes_to_image_steps), then every
+ * layer's output, the prediction among them (nn_model_trace), also in the
+ * calling thread's CPU time (without the waits for a core of a machine
+ * shared with other work). Reports medians over
  * the rounds, images/s, GFLOP/s of the convolution and dense layers (counted
  * as direct convolutions: Winograd's layers do fewer, so this is an
  * effective rate), the BLAS kernel that ran and the peak resident memory. Synthetic images: the
@@ -29,6 +34,16 @@ now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* The calling thread's CPU time: on a machine shared with other work, what
+ * the work itself costs, without the waits for a core. */
+static double
+thread_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
@@ -97,7 +112,7 @@ train_step(TrainBench *b)
 }
 
 typedef struct {
-    double train_step_ms, augment_ms, infer_ms, preprocess_ms, latency_ms;
+    double train_step_ms, augment_ms, infer_ms, preprocess_ms, latency_ms, inside_ms, inside_steps_ms, inside_cpu_ms;
 } Medians;
 
 int
@@ -151,6 +166,8 @@ cmd_bench(int argc, char **argv)
     double *t_train = malloc(sizeof(double) * rounds), *t_aug = malloc(sizeof(double) * rounds);
     double *t_infer = malloc(sizeof(double) * rounds), *t_pre = malloc(sizeof(double) * rounds);
     double *t_lat = malloc(sizeof(double) * rounds);
+    double *t_inside = malloc(sizeof(double) * rounds), *t_steps = malloc(sizeof(double) * rounds);
+    double *t_inside_cpu = malloc(sizeof(double) * rounds);
     NnRng rng = nn_rng_seed(2);
 
     TrainBench tb = { model, &config, &data, images, labels, &rng, 0 };
@@ -190,9 +207,32 @@ cmd_bench(int argc, char **argv)
         t_pre[r] = pre / reps;
     }
 
+    /* The Inside page: the same strokes, on the canvas's 280 x 280 frame,
+     * to the steps and the input, then every layer's output. */
+    const float frame[4] = { 0, 0, 280, 280 };
+    NnPreprocessSteps st;
+    int count = 0;
+    nn_strokes_to_image_steps(strokes, 2, frame, &st, NULL);
+    nn_model_trace(canvas, st.image, &count, NULL);
+    nn_preprocess_steps_clear(&st);
+    for (int r = 0; r < rounds; r++) {
+        double pre = 0.0, t0 = now(), c0 = thread_cpu();
+        for (int s = 0; s < reps; s++) {
+            double a = now();
+            nn_strokes_to_image_steps(strokes, 2, frame, &st, NULL);
+            pre += now() - a;
+            nn_model_trace(canvas, st.image, &count, NULL);
+            nn_preprocess_steps_clear(&st);
+        }
+        t_inside[r] = (now() - t0) / reps;
+        t_inside_cpu[r] = (thread_cpu() - c0) / reps;
+        t_steps[r] = pre / reps;
+    }
+
     Medians med = {
         median(t_train, rounds) * 1e3, median(t_aug, rounds) * 1e3, median(t_infer, rounds) * 1e3,
-        median(t_pre, rounds) * 1e3, median(t_lat, rounds) * 1e3,
+        median(t_pre, rounds) * 1e3, median(t_lat, rounds) * 1e3, median(t_inside, rounds) * 1e3,
+        median(t_steps, rounds) * 1e3, median(t_inside_cpu, rounds) * 1e3,
     };
     double train_flops = nn_model_flops(model, true) * BATCH, infer_flops = nn_model_flops(model, false) * BATCH;
     double step_ms = med.train_step_ms;
@@ -208,12 +248,15 @@ cmd_bench(int argc, char **argv)
                "\"train_images_per_s\": %.1f, \"train_step_ms\": %.3f, \"train_gflops\": %.2f, "
                "\"augment_ms_per_batch\": %.3f, \"augment_images_per_s\": %.1f, "
                "\"infer_images_per_s\": %.1f, \"infer_gflops\": %.2f, "
-               "\"latency_ms\": %.4f, \"preprocess_ms\": %.4f, \"predict1_ms\": %.4f, \"peak_rss_mb\": %.1f}\n",
+               "\"latency_ms\": %.4f, \"preprocess_ms\": %.4f, \"predict1_ms\": %.4f, "
+               "\"inside_ms\": %.4f, \"inside_steps_ms\": %.4f, \"inside_trace_ms\": %.4f, \"inside_cpu_ms\": %.4f, "
+               "\"peak_rss_mb\": %.1f}\n",
                nn_get_threads(), nn_padding_name(mc.padding), nn_blas_info(), BATCH, rounds,
                BATCH / (step_ms * 1e-3), step_ms, train_flops / (step_ms - med.augment_ms) * 1e-6,
                med.augment_ms, BATCH / (med.augment_ms * 1e-3), BATCH / (med.infer_ms * 1e-3),
                infer_flops / med.infer_ms * 1e-6, med.latency_ms, med.preprocess_ms,
-               med.latency_ms - med.preprocess_ms, rss_mb);
+               med.latency_ms - med.preprocess_ms, med.inside_ms, med.inside_steps_ms,
+               med.inside_ms - med.inside_steps_ms, med.inside_cpu_ms, rss_mb);
     } else {
         char network[200];
         printf("Network: %s (%zu parameters)\n", nn_model_config_describe(&mc, network, sizeof network),
@@ -229,6 +272,9 @@ cmd_bench(int argc, char **argv)
                infer_flops / med.infer_ms * 1e-6);
         printf("  one drawing   %8.3f ms        (strokes to 28x28 %.3f ms, prediction %.3f ms)\n",
                med.latency_ms, med.preprocess_ms, med.latency_ms - med.preprocess_ms);
+        printf("  Inside page   %8.3f ms        (strokes to the steps and the input %.3f ms, every layer's output "
+               "%.3f ms; CPU time %.3f ms)\n",
+               med.inside_ms, med.inside_steps_ms, med.inside_ms - med.inside_steps_ms, med.inside_cpu_ms);
         printf("  peak resident memory %.0f MB\n", rss_mb);
     }
     free(images);
@@ -238,6 +284,9 @@ cmd_bench(int argc, char **argv)
     free(t_infer);
     free(t_pre);
     free(t_lat);
+    free(t_inside);
+    free(t_steps);
+    free(t_inside_cpu);
     nn_dataset_free(&data);
     nn_model_free(model);
     nn_model_free(canvas);

@@ -103,9 +103,54 @@ axis_weights_compute(AxisWeights *aw, int lo, int hi, double scale, double src_e
     }
 }
 
-NnStatus
-nn_ink_to_image(const float *ink, int width, int height,
-                float out[NN_IMAGE_PIXELS], NnError *err)
+/* The ink's box [x0, x1] x [y0, y1] scaled by `scale` onto the 28x28
+ * field, its top-left corner on output pixel (origin_x, origin_y). tmp
+ * holds (y1 - y0 + 1) * NN_IMAGE_SIDE floats. */
+static void
+resample_box(const float *ink, int width, int x0, int x1, int y0, int y1, double scale, int origin_x,
+             int origin_y, AxisWeights *wx, AxisWeights *wy, float *tmp, float out[NN_IMAGE_PIXELS])
+{
+    axis_weights_compute(wx, x0, x1, scale, x0 - 0.5, origin_x);
+    axis_weights_compute(wy, y0, y1, scale, y0 - 0.5, origin_y);
+
+    for (int y = y0; y <= y1; y++) {
+        const float *row = ink + (size_t)y * (size_t)width;
+        float *t = tmp + (size_t)(y - y0) * NN_IMAGE_SIDE;
+        for (int k = 0; k < NN_IMAGE_SIDE; k++) {
+            const float *w = wx->weights + (size_t)k * (size_t)wx->stride;
+            float acc = 0.0f;
+            for (int i = 0; i < wx->count[k]; i++) {
+                float v = row[wx->first[k] + i];
+                acc += w[i] * (v > 0.0f ? v : 0.0f);
+            }
+            t[k] = acc;
+        }
+    }
+    for (int k = 0; k < NN_IMAGE_SIDE; k++) {
+        const float *w = wy->weights + (size_t)k * (size_t)wy->stride;
+        float *o = out + k * NN_IMAGE_SIDE;
+        for (int x = 0; x < NN_IMAGE_SIDE; x++)
+            o[x] = 0.0f;
+        for (int j = 0; j < wy->count[k]; j++) {
+            const float *t = tmp + (size_t)(wy->first[k] + j - y0) * NN_IMAGE_SIDE;
+            for (int x = 0; x < NN_IMAGE_SIDE; x++)
+                o[x] += w[j] * t[x];
+        }
+    }
+}
+
+static void
+clamp01(float *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        v[i] = v[i] < 0.0f ? 0.0f : v[i] > 1.0f ? 1.0f : v[i];
+}
+
+/* nn_ink_to_image; steps, if not NULL, gets the box, the scaled step and
+ * the placement (see nn_ink_to_image_steps). */
+static NnStatus
+ink_to_image(const float *ink, int width, int height, float out[NN_IMAGE_PIXELS], NnPreprocessSteps *steps,
+             NnError *err)
 {
     if (ink == NULL || out == NULL || width <= 0 || height <= 0)
         return nn_error_set(err, NN_ERR_INVALID_ARG,
@@ -167,34 +212,11 @@ nn_ink_to_image(const float *ink, int width, int height,
     double src_edge_x = x0 - 0.5, src_edge_y = y0 - 0.5;
     int origin_x = (int)floor(NN_MNIST_CENTER + 0.5 - (src_cx - src_edge_x) * scale + 0.5);
     int origin_y = (int)floor(NN_MNIST_CENTER + 0.5 - (src_cy - src_edge_y) * scale + 0.5);
+    int placed_x = origin_x, placed_y = origin_y;
     for (int pass = 0; pass < CENTER_PASSES; pass++) {
-        axis_weights_compute(&wx, x0, x1, scale, src_edge_x, origin_x);
-        axis_weights_compute(&wy, y0, y1, scale, src_edge_y, origin_y);
-
-        for (int y = y0; y <= y1; y++) {
-            const float *row = ink + (size_t)y * (size_t)width;
-            float *t = tmp + (size_t)(y - y0) * NN_IMAGE_SIDE;
-            for (int k = 0; k < NN_IMAGE_SIDE; k++) {
-                const float *w = wx.weights + (size_t)k * (size_t)wx.stride;
-                float acc = 0.0f;
-                for (int i = 0; i < wx.count[k]; i++) {
-                    float v = row[wx.first[k] + i];
-                    acc += w[i] * (v > 0.0f ? v : 0.0f);
-                }
-                t[k] = acc;
-            }
-        }
-        for (int k = 0; k < NN_IMAGE_SIDE; k++) {
-            const float *w = wy.weights + (size_t)k * (size_t)wy.stride;
-            float *o = out + k * NN_IMAGE_SIDE;
-            for (int x = 0; x < NN_IMAGE_SIDE; x++)
-                o[x] = 0.0f;
-            for (int j = 0; j < wy.count[k]; j++) {
-                const float *t = tmp + (size_t)(wy.first[k] + j - y0) * NN_IMAGE_SIDE;
-                for (int x = 0; x < NN_IMAGE_SIDE; x++)
-                    o[x] += w[j] * t[x];
-            }
-        }
+        resample_box(ink, width, x0, x1, y0, y1, scale, origin_x, origin_y, &wx, &wy, tmp, out);
+        placed_x = origin_x;
+        placed_y = origin_y;
 
         /* Area-averaging moves the centre of mass a little (each source
          * pixel's share lands on the centre of the output pixel it falls
@@ -211,13 +233,43 @@ nn_ink_to_image(const float *ink, int width, int height,
         origin_y -= move_y;
     }
 
-    for (int i = 0; i < NN_IMAGE_PIXELS; i++)
-        out[i] = out[i] < 0.0f ? 0.0f : out[i] > 1.0f ? 1.0f : out[i];
+    clamp01(out, NN_IMAGE_PIXELS);
+
+    if (steps != NULL) {
+        /* The same box scaled onto a NN_MNIST_BOX square: its long side
+         * fills it, its short side is centred by whole pixels. The
+         * resampling depends only on where the box's corner lands, so these
+         * are the input's pixels before the move. */
+        float field[NN_IMAGE_PIXELS];
+        steps->box[0] = (float)x0;
+        steps->box[1] = (float)y0;
+        steps->box[2] = (float)box_w;
+        steps->box[3] = (float)box_h;
+        steps->scaled_width = (int)ceil(box_w * scale - 1e-9);
+        steps->scaled_height = (int)ceil(box_h * scale - 1e-9);
+        steps->scaled_x = (NN_MNIST_BOX - steps->scaled_width) / 2;
+        steps->scaled_y = (NN_MNIST_BOX - steps->scaled_height) / 2;
+        resample_box(ink, width, x0, x1, y0, y1, scale, steps->scaled_x, steps->scaled_y, &wx, &wy, tmp, field);
+        clamp01(field, NN_IMAGE_PIXELS);
+        for (int y = 0; y < NN_MNIST_BOX; y++)
+            memcpy(steps->scaled + y * NN_MNIST_BOX, field + y * NN_IMAGE_SIDE, NN_MNIST_BOX * sizeof(float));
+        steps->shift_x = placed_x - steps->scaled_x;
+        steps->shift_y = placed_y - steps->scaled_y;
+        steps->center_x = steps->center_y = NN_MNIST_CENTER;
+        nn_image_center_of_mass(out, &steps->center_x, &steps->center_y);
+    }
 
     free(tmp);
     free(wx.weights);
     free(wy.weights);
     return NN_OK;
+}
+
+NnStatus
+nn_ink_to_image(const float *ink, int width, int height,
+                float out[NN_IMAGE_PIXELS], NnError *err)
+{
+    return ink_to_image(ink, width, height, out, NULL, err);
 }
 
 /* Draws segment (ax, ay)-(bx, by) with a round pen of radius r into canvas,
@@ -311,11 +363,40 @@ draw_segment(float *canvas, int width, int height,
     }
 }
 
-NnStatus
-nn_strokes_to_image(const NnStroke *strokes, size_t n_strokes,
-                    float out[NN_IMAGE_PIXELS], NnError *err)
+/* Draws the strokes into canvas with a round pen of radius r pixels, point
+ * (x, y) at pixel coordinates (off_x + (x - min_x) * k, off_y + (y - min_y) * k). */
+static void
+draw_strokes(const NnStroke *strokes, size_t n_strokes, float *canvas, int width, int height, double min_x,
+             double min_y, double k, double off_x, double off_y, double radius)
 {
-    if (out == NULL || (strokes == NULL && n_strokes > 0))
+    for (size_t s = 0; s < n_strokes; s++) {
+        const NnPoint *pts = strokes[s].points;
+        size_t n = strokes[s].n_points;
+        for (size_t p = 0; p < n; p++) {
+            /* A one-point stroke is a zero-length segment: a dot. */
+            NnPoint a = pts[p > 0 ? p - 1 : 0], b = pts[p];
+            if (p == 0 && n > 1)
+                continue;
+            draw_segment(canvas, width, height,
+                         off_x + (a.x - min_x) * k, off_y + (a.y - min_y) * k,
+                         off_x + (b.x - min_x) * k, off_y + (b.y - min_y) * k, radius);
+        }
+    }
+}
+
+/* A drawing rasterised for nn_ink_to_image: canvas is width x height
+ * pixels (allocated), a point (x, y) of the strokes at (off_x + (x - min_x)
+ * * k, off_y + (y - min_y) * k), drawn with a pen `pen` units wide. */
+typedef struct {
+    float *canvas;
+    int width, height;
+    double min_x, min_y, k, off_x, off_y, pen;
+} Raster;
+
+static NnStatus
+rasterise(const NnStroke *strokes, size_t n_strokes, Raster *r, NnError *err)
+{
+    if (strokes == NULL && n_strokes > 0)
         return nn_error_set(err, NN_ERR_INVALID_ARG, "nn_strokes_to_image: no strokes or no output");
 
     double min_x = INFINITY, min_y = INFINITY, max_x = -INFINITY, max_y = -INFINITY;
@@ -360,23 +441,116 @@ nn_strokes_to_image(const NnStroke *strokes, size_t n_strokes,
     float *canvas = calloc((size_t)width * (size_t)height, sizeof *canvas);
     if (canvas == NULL)
         return nn_error_set(err, NN_ERR_NOMEM, "out of memory drawing strokes");
+    draw_strokes(strokes, n_strokes, canvas, width, height, min_x, min_y, k, off_x, off_y, radius);
+    *r = (Raster){ canvas, width, height, min_x, min_y, k, off_x, off_y, pen };
+    return NN_OK;
+}
 
-    for (size_t s = 0; s < n_strokes; s++) {
-        const NnPoint *pts = strokes[s].points;
-        size_t n = strokes[s].n_points;
-        for (size_t p = 0; p < n; p++) {
-            /* A one-point stroke is a zero-length segment: a dot. */
-            NnPoint a = pts[p > 0 ? p - 1 : 0], b = pts[p];
-            if (p == 0 && n > 1)
-                continue;
-            draw_segment(canvas, width, height,
-                         off_x + (a.x - min_x) * k, off_y + (a.y - min_y) * k,
-                         off_x + (b.x - min_x) * k, off_y + (b.y - min_y) * k, radius);
+NnStatus
+nn_strokes_to_image(const NnStroke *strokes, size_t n_strokes,
+                    float out[NN_IMAGE_PIXELS], NnError *err)
+{
+    if (out == NULL)
+        return nn_error_set(err, NN_ERR_INVALID_ARG, "nn_strokes_to_image: no strokes or no output");
+    Raster r;
+    NnStatus status = rasterise(strokes, n_strokes, &r, err);
+    if (status != NN_OK)
+        return status;
+    status = nn_ink_to_image(r.canvas, r.width, r.height, out, err);
+    free(r.canvas);
+    return status;
+}
+
+/* ---- the steps -------------------------------------------------------------------- */
+
+void
+nn_preprocess_steps_clear(NnPreprocessSteps *steps)
+{
+    if (steps == NULL)
+        return;
+    free(steps->raw);
+    free(steps->crop);
+    memset(steps, 0, sizeof *steps);
+}
+
+/* Copies the box of ink (in pixels) into steps->crop. */
+static NnStatus
+crop_box(const float *ink, int width, const float box[4], NnPreprocessSteps *steps, NnError *err)
+{
+    int x0 = (int)box[0], y0 = (int)box[1], w = (int)box[2], h = (int)box[3];
+
+    steps->crop = malloc((size_t)w * (size_t)h * sizeof *steps->crop);
+    if (steps->crop == NULL)
+        return nn_error_set(err, NN_ERR_NOMEM, "out of memory for the steps of a drawing");
+    steps->crop_width = w;
+    steps->crop_height = h;
+    for (int y = 0; y < h; y++)
+        memcpy(steps->crop + (size_t)y * w, ink + (size_t)(y0 + y) * width + x0, (size_t)w * sizeof(float));
+    return NN_OK;
+}
+
+NnStatus
+nn_ink_to_image_steps(const float *ink, int width, int height, NnPreprocessSteps *steps, NnError *err)
+{
+    if (steps == NULL)
+        return nn_error_set(err, NN_ERR_INVALID_ARG, "nn_ink_to_image_steps: no steps");
+    memset(steps, 0, sizeof *steps);
+    NnStatus status = ink_to_image(ink, width, height, steps->image, steps, err);
+    if (status != NN_OK)
+        return status;
+    steps->raw = malloc((size_t)width * (size_t)height * sizeof *steps->raw);
+    if (steps->raw == NULL)
+        return nn_error_set(err, NN_ERR_NOMEM, "out of memory for the steps of an image");
+    memcpy(steps->raw, ink, (size_t)width * (size_t)height * sizeof *steps->raw);
+    steps->raw_width = width;
+    steps->raw_height = height;
+    status = crop_box(ink, width, steps->box, steps, err);
+    if (status != NN_OK)
+        nn_preprocess_steps_clear(steps);
+    return status;
+}
+
+NnStatus
+nn_strokes_to_image_steps(const NnStroke *strokes, size_t n_strokes, const float frame[4],
+                          NnPreprocessSteps *steps, NnError *err)
+{
+    if (steps == NULL)
+        return nn_error_set(err, NN_ERR_INVALID_ARG, "nn_strokes_to_image_steps: no steps");
+    memset(steps, 0, sizeof *steps);
+    if (frame != NULL && !(isfinite(frame[0]) && isfinite(frame[1]) && frame[2] > 0 && frame[3] > 0 &&
+                           isfinite(frame[2]) && isfinite(frame[3])))
+        return nn_error_set(err, NN_ERR_INVALID_ARG, "nn_strokes_to_image_steps: the frame has no size");
+    Raster r;
+    NnStatus status = rasterise(strokes, n_strokes, &r, err);
+    if (status != NN_OK)
+        return status;
+    status = ink_to_image(r.canvas, r.width, r.height, steps->image, steps, err);
+    if (status == NN_OK)
+        status = crop_box(r.canvas, r.width, steps->box, steps, err);
+
+    /* The drawing in its frame: the same strokes and pen at the frame's
+     * scale. The box, in the strokes' units, then in the frame's pixels. */
+    double fx = frame != NULL ? frame[0] : r.min_x - r.pen / 2.0, fy = frame != NULL ? frame[1] : r.min_y - r.pen / 2.0;
+    double fw = frame != NULL ? frame[2] : (r.width - 2 * CANVAS_MARGIN) / r.k;
+    double fh = frame != NULL ? frame[3] : (r.height - 2 * CANVAS_MARGIN) / r.k;
+    double kr = NN_STEPS_RAW_SIDE / fmax(fw, fh);
+    int rw = (int)fmax(1.0, lround(fw * kr)), rh = (int)fmax(1.0, lround(fh * kr));
+    if (status == NN_OK && (steps->raw = calloc((size_t)rw * (size_t)rh, sizeof *steps->raw)) == NULL)
+        status = nn_error_set(err, NN_ERR_NOMEM, "out of memory for the steps of a drawing");
+    if (status == NN_OK) {
+        steps->raw_width = rw;
+        steps->raw_height = rh;
+        draw_strokes(strokes, n_strokes, steps->raw, rw, rh, fx, fy, kr, 0.0, 0.0, r.pen * kr / 2.0);
+        for (int i = 0; i < 2; i++) {
+            double origin = i == 0 ? r.min_x : r.min_y, off = i == 0 ? r.off_x : r.off_y, f = i == 0 ? fx : fy;
+            double lo = origin + (steps->box[i] - off) / r.k, hi = lo + steps->box[i + 2] / r.k;
+            steps->box[i] = (float)((lo - f) * kr);
+            steps->box[i + 2] = (float)((hi - lo) * kr);
         }
     }
-
-    NnStatus status = nn_ink_to_image(canvas, width, height, out, err);
-    free(canvas);
+    free(r.canvas);
+    if (status != NN_OK)
+        nn_preprocess_steps_clear(steps);
     return status;
 }
 

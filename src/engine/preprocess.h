@@ -93,3 +93,52 @@ NnStatus nn_ink_to_image(const float *ink, int width, int height,
  * total mass (0 for an empty image, in which case cx and cy are left as
  * they were). Either pointer may be NULL. */
 float nn_image_center_of_mass(const float image[NN_IMAGE_PIXELS], float *cx, float *cy);
+
+/* ---- the steps, for showing them ---------------------------------------------- */
+
+/* Side of the drawing in its frame, as nn_strokes_to_image_steps() shows it. */
+#define NN_STEPS_RAW_SIDE 112
+
+/* The pipeline step by step, as images (floats in [0,1], ink 1, row-major):
+ *   raw     the drawing: the strokes rasterised with the same pen in their
+ *           frame, NN_STEPS_RAW_SIDE pixels on its long side
+ *           (nn_strokes_to_image_steps), or the ink image as given
+ *           (nn_ink_to_image_steps); raw_width x raw_height;
+ *   box     the ink's bounding box in raw's pixels: x, y, width, height;
+ *   crop    what the box holds, as the pipeline resamples it: the strokes
+ *           rasterised anew with 10 pixels per output pixel (so the pen is
+ *           sharp), or the ink image's box; crop_width x crop_height;
+ *   scaled  the crop scaled so that its long side is NN_MNIST_BOX pixels
+ *           (area-averaged), in an NN_MNIST_BOX square, the box's top-left
+ *           corner at (scaled_x, scaled_y) (0 on the long side, centred by
+ *           whole pixels on the short one), scaled_width x scaled_height;
+ *   image   the same pixels moved by whole pixels in the 28x28 field so
+ *           that the centre of mass, (center_x, center_y), is within half a
+ *           pixel of NN_MNIST_CENTER: the network's input, bit for bit what
+ *           nn_strokes_to_image (nn_ink_to_image) returns. scaled's pixel
+ *           (x, y) is image's (x + shift_x, y + shift_y), where the field
+ *           does not clip it.
+ * raw and crop are allocated; nn_preprocess_steps_clear() frees them. */
+typedef struct {
+    float *raw;
+    int raw_width, raw_height;
+    float box[4];
+    float *crop;
+    int crop_width, crop_height;
+    float scaled[NN_MNIST_BOX * NN_MNIST_BOX];
+    int scaled_x, scaled_y, scaled_width, scaled_height;
+    float image[NN_IMAGE_PIXELS];
+    int shift_x, shift_y;
+    float center_x, center_y;
+} NnPreprocessSteps;
+
+/* nn_strokes_to_image with its steps. frame (x, y, width, height, in the
+ * strokes' units: the canvas they were drawn on) is what raw shows; NULL
+ * shows the drawing's own extent. steps is overwritten (its previous
+ * arrays are not freed); on failure it holds nothing to free. */
+NnStatus nn_strokes_to_image_steps(const NnStroke *strokes, size_t n_strokes, const float frame[4],
+                                   NnPreprocessSteps *steps, NnError *err);
+/* nn_ink_to_image with its steps; raw is a copy of ink. */
+NnStatus nn_ink_to_image_steps(const float *ink, int width, int height, NnPreprocessSteps *steps, NnError *err);
+/* Frees raw and crop and zeroes steps. */
+void nn_preprocess_steps_clear(NnPreprocessSteps *steps);

@@ -5,7 +5,7 @@ events synthesised by xdotool, the window read back through the
 accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
     gui-test.py startup | recognize | training | dataset-dialog | model-files |
-                pages | results | quit-dialogs | presets
+                pages | results | quit-dialogs | presets | inside | inside-stall
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
 aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
@@ -1058,8 +1058,190 @@ def case_presets():
                  timeout=10)
         log("after Use Epoch 1: %r" % text(app.by_description("model-status")))
         app.quit(timeout=60, discard=True)
+
+
+# ---- the Inside page -------------------------------------------------------------
+
+
+def inside_description(app):
+    """The Inside page's description: "Inside: your drawing, read as 7 (98 %)"."""
+    page = app.get("the Inside page", lambda n: description(n).startswith("Inside: "))
+    return description(page)
+
+
+def layer_descriptions(app):
+    """{layer name: its widget's description} for the Inside page's layers."""
+    out = {}
+    for n in walk(app.root):
+        d = description(n)
+        head = d.split(":", 1)[0]
+        if ":" in d and (head in ("input", "probs", "preprocess") or head.startswith(("conv", "pool", "dense"))):
+            if head == "conv1" and "filters" in d:
+                head = "conv1.weight"
+            out[head] = d
+    return out
+
+
+def wait_inside(app, prefix, timeout=10):
+    return wait_for("the Inside page to show %r" % prefix,
+                    lambda: (lambda d: d if d.startswith(prefix) else None)(inside_description(app)), timeout=timeout)
+
+
+def case_inside():
+    """The Inside page follows the drawing and a gallery image; its colour
+    scale switches and its tiles are reached from the keyboard. The
+    gallery part needs MNIST, and is skipped, saying so, without it."""
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    data = mnist_dir()
+    settings = {"window-width": 1280, "window-height": 800}
+    if data is not None:
+        settings["data-folder"] = "'%s'" % data
+    app = App(settings=settings)
+    try:
+        app.key("alt+3")
+        wait_for("the Inside page", lambda: selected(page_tab(app, "Inside")), timeout=10)
+        wait_inside(app, "Inside: your drawing, nothing drawn yet")
+        canvas = app.by_name("Drawing area")
+
+        # A 7: every layer of the paper's network, each map counted.
+        app.stroke(canvas, SEVEN)
+        seven = wait_inside(app, "Inside: your drawing, read as 7")
+        layers = wait_for("the layers", lambda: (lambda d: d if "probs" in d else None)(layer_descriptions(app)))
+        log("drew a 7: %r" % seven)
+        for layer, text_ in sorted(layers.items()):
+            log("  %s" % text_)
+        expect = {"input": "1 map of 28 × 28", "conv1": "32 maps of 28 × 28", "conv2": "32 maps of 28 × 28",
+                  "pool1": "32 maps of 14 × 14", "conv3": "64 maps of 14 × 14", "conv4": "64 maps of 14 × 14",
+                  "pool2": "64 maps of 7 × 7", "dense1": "128 units", "conv1.weight": "32 filters of 3 × 3"}
+        for layer, part in expect.items():
+            assert part in layers.get(layer, ""), (layer, layers.get(layer))
+        assert layers["probs"].startswith("probs: 7 at"), layers["probs"]
+        assert layers["preprocess"].startswith("preprocess: drawing"), layers["preprocess"]
+
+        # A 1 instead: the activations change, the filters do not.
+        app.key("Escape")
+        wait_inside(app, "Inside: your drawing, nothing drawn yet")
+        app.stroke(canvas, ONE)
+        wait_inside(app, "Inside: your drawing, read as 1")
+        ones = wait_for("the layers of the 1", lambda: (lambda d: d if d.get("probs", "").startswith("probs: 1")
+                                                        else None)(layer_descriptions(app)))
+        for layer in ("input", "conv1", "conv4", "pool2", "dense1"):
+            assert ones[layer] != layers[layer], "%s did not change: %r" % (layer, ones[layer])
+        assert ones["conv1.weight"] == layers["conv1.weight"], "the filters changed without a new model"
+        log("drew a 1: conv1 %r" % ones["conv1"])
+
+        # The colour scale, from the keyboard (Alt+W, Alt+E).
+        legend = app.by_description("inside-legend")
+        assert "largest value in each layer" in text(legend), text(legend)
+        app.key("alt+w")
+        scale = wait_for("the network's scale", lambda: (lambda t: t if "anywhere in the network" in t else None)(
+            text(legend)), timeout=5)
+        log("scale: %r" % scale)
+        app.key("alt+e")
+        wait_for("each layer's scale", lambda: "in each layer" in text(legend), timeout=5)
+
+        # A tile: the pointer names it; the arrow keys move on to the next.
+        detail = app.by_description("inside-detail")
+        grid = app.get("conv1's grid", lambda n: role(n) == "image" and description(n).startswith("conv1: 32 maps"))
+        x, y, w, h = app.extents(grid)
+        xdotool("mousemove", "--sync", x + 10, y + 10)
+        wait_for("the first map under the pointer", lambda: text(detail).startswith("conv1, map 1 of 32: values"),
+                 timeout=5)
+        xdotool("click", 1)
+        xdotool("mousemove", 1279, 799)
+        app.key("Right", "Right")
+        wait_for("the keyboard's map", lambda: text(detail).startswith("conv1, map 3 of 32: values"), timeout=5)
+        log("keyboard: %r" % text(detail))
+        app.key("End")
+        wait_for("the last map", lambda: text(detail).startswith("conv1, map 32 of 32"), timeout=5)
+
+        # A gallery image: the Inside page names it, already normalised.
+        if data is None:
+            log("SKIP (part): no MNIST in $DIGITLAB_DATA or ../shared/data/mnist: the gallery part is not run")
+        else:
+            open_results(app)
+            image = wait_for("a gallery image", lambda: [n for n in walk(app.root) if name(n).startswith(
+                "MNIST test image #") and ", read as " in name(n)], timeout=10)[0]
+            label_part, read_part = name(image).split(", read as ")
+            app.click(image)
+            app.key("alt+3")
+            opened = wait_inside(app, "Inside: %s, read as %s" % (label_part, read_part.split()[0]))
+            log("opened %r: %r" % (name(image), opened))
+            strip = wait_for("the strip", lambda: layer_descriptions(app).get("preprocess"), timeout=5)
+            assert strip.startswith("preprocess: test image, already normalised"), strip
+            # Drawing goes back to the drawing (cleared first: the 1 is still on the canvas).
+            app.key("ctrl+d")
+            app.key("Escape")
+            wait_inside(app, "Inside: your drawing, nothing drawn yet")
+            app.stroke(canvas, SEVEN)
+            wait_inside(app, "Inside: your drawing, read as 7")
+        app.quit()
     finally:
         app.close()
+
+
+def stall_report(app):
+    """The stall probe's numbers (dl-stall-probe.h), once the app printed them."""
+    import re
+    lines = [l for l in app.output().splitlines() if "main loop: longest stall" in l]
+    if not lines:
+        return None
+    m = re.search(r"longest stall ([\d.]+) ms \(the main thread ran ([\d.]+) ms of it\), 99th percentile ([\d.]+) "
+                  r"ms.*probes: ([\d.]+) ms", lines[-1])
+    return dict(line=lines[-1], longest=float(m.group(1)), p99=float(m.group(3)), busy=float(m.group(4)))
+
+
+def case_inside_stall():
+    """Drawing on the Inside page while a model trains: the main loop's own
+    work (the stall probe's main-thread time between two probes) stays
+    under 50 ms, and the first layer's filters follow each epoch. Wall-clock stalls are logged: on a machine shared with
+    other work they depend on its load. On random images the test writes
+    (so no MNIST is needed), epochs of 512 images: the model changes every
+    few seconds. Cairo renders: Xvfb's software GL would be measured
+    otherwise."""
+    folder = tempfile.mkdtemp(prefix="digitlab-fake-mnist-")
+    write_fake_mnist(folder)
+    settings = dict(fake_run(folder, 200), threads=2)
+    try:
+        app = App(settings=settings, env={"DIGITLAB_STALL_PROBE": "1", "GSK_RENDERER": "cairo"})
+        try:
+            status = app.by_description("training-status")
+            app.key("alt+3")
+            canvas = app.by_name("Drawing area")
+            app.key("ctrl+t")
+            wait_for("the first epoch", lambda: "being trained" in text(app.by_description("model-status")),
+                     timeout=120)
+            app.stroke(canvas, SEVEN)  # the page's first drawing lays out every layer: not measured
+            wait_inside(app, "Inside: your drawing, read as")
+            app.proc.send_signal(signal.SIGUSR1)
+            start, strokes = time.monotonic(), 0
+            while time.monotonic() - start < 12:
+                app.stroke(canvas, (ZERO, ONE, SEVEN)[strokes % 3])
+                strokes += 1
+                if strokes % 3 == 0:
+                    app.key("Escape")
+            epoch = text(app.by_description("model-status"))
+            app.proc.send_signal(signal.SIGUSR2)
+            report = wait_for("the stall probe's report", lambda: stall_report(app), timeout=10)
+            log("%d strokes in %.0f s while training (%s): %s" % (strokes, time.monotonic() - start, epoch,
+                                                                 report["line"]))
+            assert text(status) == "Training", text(status)
+            assert report["busy"] <= 50.0, "the main thread ran %.1f ms without a break" % report["busy"]
+
+            # The first layer's filters follow the model, epoch after epoch.
+            filters = layer_descriptions(app)["conv1.weight"]
+            wait_for("the next epoch", lambda: text(app.by_description("model-status")) != epoch, timeout=120)
+            wait_for("new filters", lambda: layer_descriptions(app)["conv1.weight"] != filters, timeout=10)
+            log("filters of %r: %r" % (epoch, filters))
+            log("filters of %r: %r" % (text(app.by_description("model-status")), layer_descriptions(app)["conv1.weight"]))
+            app.key("ctrl+period")
+            wait_for("the stopped run", lambda: text(status) == "Stopped", timeout=60)
+            app.quit(timeout=60, discard=True)
+        finally:
+            app.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 CASES = {
@@ -1072,6 +1254,8 @@ CASES = {
     "results": case_results,
     "quit-dialogs": case_quit_dialogs,
     "presets": case_presets,
+    "inside": case_inside,
+    "inside-stall": case_inside_stall,
 }
 
 
