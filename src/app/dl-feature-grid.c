@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dl-activation-style.h"
+#include "dl-tile-cursor.h"
 
 #define GAP 4
 #define DEFAULT_TILE_SIZE 48
@@ -28,8 +29,7 @@ struct _DlFeatureGrid {
 
     cairo_surface_t *image;   /* the tiles as drawn; NULL: to redo */
     int image_width, image_scale;
-    int current;              /* the pointer's tile, else the keyboard's while focused; -1 */
-    int hover, focus;
+    DlTileCursor cursor;      /* the tile the pointer or the keyboard is on */
     char *description;
 };
 
@@ -191,11 +191,11 @@ dl_feature_grid_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
     cairo_paint(cr);
     cairo_destroy(cr);
 
-    if (self->current >= 0) {
+    if (self->cursor.current >= 0) {
         GdkRGBA fg, accent;
         GdkRectangle r;
         dl_activation_style_colors(widget, &fg, &accent);
-        tile_rect(self, self->current, &r);
+        tile_rect(self, self->cursor.current, &r);
         GskRoundedRect ring;
         gsk_rounded_rect_init_from_rect(&ring, &GRAPHENE_RECT_INIT(r.x - 3, r.y - 3, r.width + 6, r.height + 6), 2);
         gtk_snapshot_append_border(snapshot, &ring, (float[4]){ 3, 3, 3, 3 },
@@ -229,8 +229,8 @@ update_description(DlFeatureGrid *self)
 {
     g_autofree char *text = NULL;
 
-    if (self->current >= 0) {
-        text = dl_feature_grid_describe_tile(self, self->current);
+    if (self->cursor.current >= 0) {
+        text = dl_feature_grid_describe_tile(self, self->cursor.current);
     } else if (self->channels == 0) {
         text = g_strdup_printf(_("%s: nothing to show"), self->name != NULL ? self->name : "");
     } else {
@@ -254,115 +254,45 @@ update_description(DlFeatureGrid *self)
     gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->description, -1);
 }
 
-/* The pointer's tile, else the keyboard's while the grid has the focus. */
-static void
-update_current(DlFeatureGrid *self)
-{
-    int current = self->hover >= 0 ? self->hover : gtk_widget_has_focus(GTK_WIDGET(self)) ? self->focus : -1;
+/* ---- the tile cursor ------------------------------------------------------------------ */
 
-    if (current >= self->channels)
-        current = -1;
-    if (current == self->current)
-        return;
-    self->current = current;
-    update_description(self);
-    gtk_widget_queue_draw(GTK_WIDGET(self));
-    g_signal_emit(self, signals[SIGNAL_TILE_CHANGED], 0, current);
+static int
+cursor_tile_at(GtkWidget *widget, double x, double y)
+{
+    return tile_at(DL_FEATURE_GRID(widget), x, y);
 }
 
-/* ---- input ---------------------------------------------------------------------------------- */
-
-static void
-on_motion(GtkEventControllerMotion *controller, double x, double y, DlFeatureGrid *self)
+static int
+cursor_columns(GtkWidget *widget)
 {
-    self->hover = tile_at(self, x, y);
-    update_current(self);
+    return columns_for(DL_FEATURE_GRID(widget), gtk_widget_get_width(widget));
 }
 
 static void
-on_leave(GtkEventControllerMotion *controller, DlFeatureGrid *self)
+cursor_tile_rect(GtkWidget *widget, int index, GdkRectangle *rect)
 {
-    self->hover = -1;
-    update_current(self);
+    tile_rect(DL_FEATURE_GRID(widget), index, rect);
+}
+
+static char *
+cursor_describe(GtkWidget *widget, int index)
+{
+    return dl_feature_grid_describe_tile(DL_FEATURE_GRID(widget), index);
 }
 
 static void
-on_pressed(GtkGestureClick *gesture, int n_press, double x, double y, DlFeatureGrid *self)
-{
-    int tile = tile_at(self, x, y);
-
-    if (tile >= 0)
-        self->focus = tile;
-    gtk_widget_grab_focus(GTK_WIDGET(self));
-    update_current(self);
-}
-
-static gboolean
-dl_feature_grid_query_tooltip(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+cursor_changed(GtkWidget *widget)
 {
     DlFeatureGrid *self = DL_FEATURE_GRID(widget);
-    int tile = keyboard ? (gtk_widget_has_focus(widget) ? self->focus : -1) : tile_at(self, x, y);
 
-    if (tile < 0 || tile >= self->channels)
-        return FALSE;
-    g_autofree char *text = dl_feature_grid_describe_tile(self, tile);
-    GdkRectangle r;
-    tile_rect(self, tile, &r);
-    gtk_tooltip_set_text(tooltip, text);
-    gtk_tooltip_set_tip_area(tooltip, &r);
-    return TRUE;
+    update_description(self);
+    gtk_widget_queue_draw(widget);
+    g_signal_emit(self, signals[SIGNAL_TILE_CHANGED], 0, self->cursor.current);
 }
 
-static gboolean
-on_key_pressed(GtkEventControllerKey *controller, guint keyval, guint keycode, GdkModifierType state,
-               DlFeatureGrid *self)
-{
-    int columns = columns_for(self, gtk_widget_get_width(GTK_WIDGET(self)));
-    int tile = self->focus, last = self->channels - 1;
-
-    if (self->channels == 0 || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
-        return FALSE;
-    switch (keyval) {
-    case GDK_KEY_Left:
-    case GDK_KEY_KP_Left:
-        tile = MAX(tile - 1, 0);
-        break;
-    case GDK_KEY_Right:
-    case GDK_KEY_KP_Right:
-        tile = MIN(tile + 1, last);
-        break;
-    case GDK_KEY_Up:
-    case GDK_KEY_KP_Up:
-        if (tile - columns < 0)
-            return FALSE; /* on to the widget above */
-        tile -= columns;
-        break;
-    case GDK_KEY_Down:
-    case GDK_KEY_KP_Down:
-        if (tile + columns > last)
-            return FALSE;
-        tile += columns;
-        break;
-    case GDK_KEY_Home:
-        tile = 0;
-        break;
-    case GDK_KEY_End:
-        tile = last;
-        break;
-    default:
-        return FALSE;
-    }
-    self->focus = tile;
-    self->hover = -1; /* the keyboard takes over */
-    update_current(self);
-    return TRUE;
-}
-
-static void
-on_focus_changed(DlFeatureGrid *self)
-{
-    update_current(self);
-}
+static const DlTileCursorClass cursor_class = {
+    cursor_tile_at, cursor_columns, cursor_tile_rect, cursor_describe, cursor_changed,
+};
 
 /* ---- API ------------------------------------------------------------------------------------- */
 
@@ -392,7 +322,6 @@ dl_feature_grid_set_maps(DlFeatureGrid *self, const char *name, const char *titl
         self->channels = channels;
         self->height = channels > 0 ? height : 0;
         self->width = channels > 0 ? width : 0;
-        self->focus = MIN(self->focus, MAX(channels - 1, 0));
     }
     if (size > 0)
         memcpy(self->data, data, size * sizeof(float));
@@ -414,7 +343,7 @@ dl_feature_grid_set_maps(DlFeatureGrid *self, const char *name, const char *titl
         self->max = MAX(self->max, hi);
     }
     g_clear_pointer(&self->image, cairo_surface_destroy);
-    update_current(self);
+    dl_tile_cursor_set_count(&self->cursor, channels);
     update_description(self);
     if (resized)
         gtk_widget_queue_resize(GTK_WIDGET(self));
@@ -464,7 +393,7 @@ dl_feature_grid_get_current_tile(DlFeatureGrid *self)
 {
     g_return_val_if_fail(DL_IS_FEATURE_GRID(self), -1);
 
-    return self->current;
+    return self->cursor.current;
 }
 
 /* ---- GObject ---------------------------------------------------------------------------------- */
@@ -511,7 +440,6 @@ dl_feature_grid_class_init(DlFeatureGridClass *klass)
     widget_class->get_request_mode = dl_feature_grid_get_request_mode;
     widget_class->measure = dl_feature_grid_measure;
     widget_class->snapshot = dl_feature_grid_snapshot;
-    widget_class->query_tooltip = dl_feature_grid_query_tooltip;
 
     /**
      * DlFeatureGrid::tile-changed:
@@ -527,32 +455,10 @@ dl_feature_grid_class_init(DlFeatureGridClass *klass)
 static void
 dl_feature_grid_init(DlFeatureGrid *self)
 {
-    GtkWidget *widget = GTK_WIDGET(self);
-
     self->tile_size = DEFAULT_TILE_SIZE;
     self->lo = 0.0f;
     self->hi = 1.0f;
-    self->current = self->hover = -1;
-    gtk_widget_set_focusable(widget, TRUE);
-    gtk_widget_set_has_tooltip(widget, TRUE);
-
-    GtkEventController *motion = gtk_event_controller_motion_new();
-    g_signal_connect(motion, "motion", G_CALLBACK(on_motion), self);
-    g_signal_connect(motion, "leave", G_CALLBACK(on_leave), self);
-    gtk_widget_add_controller(widget, motion);
-
-    GtkGesture *click = gtk_gesture_click_new();
-    g_signal_connect(click, "pressed", G_CALLBACK(on_pressed), self);
-    gtk_widget_add_controller(widget, GTK_EVENT_CONTROLLER(click));
-
-    GtkEventController *keys = gtk_event_controller_key_new();
-    g_signal_connect(keys, "key-pressed", G_CALLBACK(on_key_pressed), self);
-    gtk_widget_add_controller(widget, keys);
-
-    GtkEventController *focus = gtk_event_controller_focus_new();
-    g_signal_connect_swapped(focus, "enter", G_CALLBACK(on_focus_changed), self);
-    g_signal_connect_swapped(focus, "leave", G_CALLBACK(on_focus_changed), self);
-    gtk_widget_add_controller(widget, focus);
+    dl_tile_cursor_init(&self->cursor, GTK_WIDGET(self), &cursor_class);
 
     AdwStyleManager *manager = adw_style_manager_get_default();
     g_signal_connect_swapped(manager, "notify::dark", G_CALLBACK(on_style_changed), self);

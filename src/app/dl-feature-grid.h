@@ -11,7 +11,7 @@
  *
  * The pointer over a tile shows its layer, channel and value range in a
  * tooltip; with the keyboard focus, the arrow keys, Home and End move
- * between tiles. "tile-changed" (int: the tile the pointer or the
+ * between tiles (dl-tile-cursor.h). "tile-changed" (int: the tile the pointer or the
  * keyboard is on, -1 for none) lets a page say which in words
  * (dl_feature_grid_describe_tile()).
  *

@@ -328,7 +328,8 @@ update_filters(DlInsidePage *self, NnModel *model)
         return;
     }
     int filters = t->dims[0] * t->dims[1], kh = t->dims[2], kw = t->dims[3];
-    dl_feature_grid_set_maps(self->filters, "conv1", _("The first layer’s filters"), filters, kh, kw, t->data);
+    /* Labelled by the section's title. */
+    dl_feature_grid_set_maps(self->filters, "conv1", NULL, filters, kh, kw, t->data);
     float min, max;
     dl_feature_grid_get_extremes(self->filters, &min, &max);
     float m = MAX(MAX(-min, max), 1e-6f);

@@ -166,8 +166,7 @@ dl_preprocess_strip_set_steps(DlPreprocessStrip *self, const NnPreprocessSteps *
 
     g_autofree char *scaled = g_strdup_printf(_("%d × %d pixels: the long side is 20"), steps->scaled_width,
                                               steps->scaled_height);
-    g_autofree char *centred = g_strdup_printf(_("Moved so that its centre of mass (+) is the middle: "
-                                                 "the network’s input"));
+    const char *centred = _("Moved so that its centre of mass (+) is the middle: the network’s input");
     gtk_label_set_text(self->details[STEP_SCALED], scaled);
     gtk_label_set_text(self->details[STEP_CENTRED], centred);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dl-activation-style.h"
+#include "dl-tile-cursor.h"
 
 /* Units: cells of at least MIN_CELL pixels (else they wrap into rows), at
  * most MAX_CELL, UNIT_HEIGHT high. */
@@ -29,7 +30,7 @@ struct _DlUnitStrip {
     double total;
     float lo, hi;
 
-    int current, hover, focus;
+    DlTileCursor cursor; /* the cell the pointer or the keyboard is on */
     char *description;
 };
 
@@ -196,9 +197,9 @@ dl_unit_strip_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
         cairo_set_source_rgba(cr, fg.red, fg.green, fg.blue, 0.18);
         cairo_stroke(cr);
     }
-    if (self->current >= 0) {
+    if (self->cursor.current >= 0) {
         graphene_rect_t r;
-        cell_rect(self, &l, self->current, &r);
+        cell_rect(self, &l, self->cursor.current, &r);
         cairo_rectangle(cr, r.origin.x - 1.5, r.origin.y - 1.5, r.size.width + 3, r.size.height + 3);
         gdk_cairo_set_source_rgba(cr, &accent);
         cairo_set_line_width(cr, 3);
@@ -228,8 +229,8 @@ update_description(DlUnitStrip *self)
 {
     g_autofree char *text = NULL;
 
-    if (self->current >= 0) {
-        text = dl_unit_strip_describe_unit(self, self->current);
+    if (self->cursor.current >= 0) {
+        text = dl_unit_strip_describe_unit(self, self->cursor.current);
     } else if (self->count == 0) {
         text = g_strdup_printf(_("%s: nothing to show"), self->name != NULL ? self->name : "");
     } else if (self->kind == DL_UNIT_STRIP_OUTPUTS) {
@@ -263,103 +264,50 @@ update_description(DlUnitStrip *self)
     gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->description, -1);
 }
 
-static void
-update_current(DlUnitStrip *self)
-{
-    int current = self->hover >= 0 ? self->hover : gtk_widget_has_focus(GTK_WIDGET(self)) ? self->focus : -1;
+/* ---- the tile cursor ------------------------------------------------------------------ */
 
-    if (current >= self->count)
-        current = -1;
-    if (current == self->current)
-        return;
-    self->current = current;
-    update_description(self);
-    gtk_widget_queue_draw(GTK_WIDGET(self));
-    g_signal_emit(self, signals[SIGNAL_UNIT_CHANGED], 0, current);
+static int
+cursor_tile_at(GtkWidget *widget, double x, double y)
+{
+    return cell_at(DL_UNIT_STRIP(widget), x, y);
 }
 
-/* ---- input ------------------------------------------------------------------------------- */
-
-static void
-on_motion(GtkEventControllerMotion *controller, double x, double y, DlUnitStrip *self)
+static int
+cursor_columns(GtkWidget *widget)
 {
-    self->hover = cell_at(self, x, y);
-    update_current(self);
+    return layout_for(DL_UNIT_STRIP(widget), gtk_widget_get_width(widget)).per_row;
 }
 
 static void
-on_leave(GtkEventControllerMotion *controller, DlUnitStrip *self)
-{
-    self->hover = -1;
-    update_current(self);
-}
-
-static void
-on_pressed(GtkGestureClick *gesture, int n_press, double x, double y, DlUnitStrip *self)
-{
-    int cell = cell_at(self, x, y);
-
-    if (cell >= 0)
-        self->focus = cell;
-    gtk_widget_grab_focus(GTK_WIDGET(self));
-    update_current(self);
-}
-
-static gboolean
-dl_unit_strip_query_tooltip(GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip *tooltip)
+cursor_tile_rect(GtkWidget *widget, int index, GdkRectangle *rect)
 {
     DlUnitStrip *self = DL_UNIT_STRIP(widget);
-    int cell = keyboard ? (gtk_widget_has_focus(widget) ? self->focus : -1) : cell_at(self, x, y);
-
-    if (cell < 0 || cell >= self->count)
-        return FALSE;
-    g_autofree char *text = dl_unit_strip_describe_unit(self, cell);
     Layout l = layout_for(self, gtk_widget_get_width(widget));
     graphene_rect_t r;
-    cell_rect(self, &l, cell, &r);
-    gtk_tooltip_set_text(tooltip, text);
-    gtk_tooltip_set_tip_area(tooltip, &(GdkRectangle){ (int)r.origin.x, (int)r.origin.y, (int)ceil(r.size.width),
-                                                       (int)ceil(r.size.height) });
-    return TRUE;
+
+    cell_rect(self, &l, index, &r);
+    *rect = (GdkRectangle){ (int)r.origin.x, (int)r.origin.y, (int)ceil(r.size.width), (int)ceil(r.size.height) };
 }
 
-static gboolean
-on_key_pressed(GtkEventControllerKey *controller, guint keyval, guint keycode, GdkModifierType state,
-               DlUnitStrip *self)
+static char *
+cursor_describe(GtkWidget *widget, int index)
 {
-    int cell = self->focus;
-
-    if (self->count == 0 || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0)
-        return FALSE;
-    switch (keyval) {
-    case GDK_KEY_Left:
-    case GDK_KEY_KP_Left:
-        cell = MAX(cell - 1, 0);
-        break;
-    case GDK_KEY_Right:
-    case GDK_KEY_KP_Right:
-        cell = MIN(cell + 1, self->count - 1);
-        break;
-    case GDK_KEY_Home:
-        cell = 0;
-        break;
-    case GDK_KEY_End:
-        cell = self->count - 1;
-        break;
-    default:
-        return FALSE;
-    }
-    self->focus = cell;
-    self->hover = -1;
-    update_current(self);
-    return TRUE;
+    return dl_unit_strip_describe_unit(DL_UNIT_STRIP(widget), index);
 }
 
 static void
-on_focus_changed(DlUnitStrip *self)
+cursor_changed(GtkWidget *widget)
 {
-    update_current(self);
+    DlUnitStrip *self = DL_UNIT_STRIP(widget);
+
+    update_description(self);
+    gtk_widget_queue_draw(widget);
+    g_signal_emit(self, signals[SIGNAL_UNIT_CHANGED], 0, self->cursor.current);
 }
+
+static const DlTileCursorClass cursor_class = {
+    cursor_tile_at, cursor_columns, cursor_tile_rect, cursor_describe, cursor_changed,
+};
 
 /* ---- API ---------------------------------------------------------------------------------- */
 
@@ -381,7 +329,6 @@ dl_unit_strip_set_units(DlUnitStrip *self, const char *name, const char *title, 
         g_free(self->values);
         self->values = g_new(float, MAX(count, 1));
         self->count = count;
-        self->focus = MIN(self->focus, MAX(count - 1, 0));
     }
     if (count > 0)
         memcpy(self->values, values, (size_t)count * sizeof(float));
@@ -392,7 +339,7 @@ dl_unit_strip_set_units(DlUnitStrip *self, const char *name, const char *title, 
         self->max = MAX(self->max, values[i]);
         self->total += values[i];
     }
-    update_current(self);
+    dl_tile_cursor_set_count(&self->cursor, count);
     update_description(self);
     if (resized)
         gtk_widget_queue_resize(GTK_WIDGET(self));
@@ -429,7 +376,7 @@ dl_unit_strip_get_current_unit(DlUnitStrip *self)
 {
     g_return_val_if_fail(DL_IS_UNIT_STRIP(self), -1);
 
-    return self->current;
+    return self->cursor.current;
 }
 
 /* ---- GObject --------------------------------------------------------------------------------- */
@@ -470,7 +417,6 @@ dl_unit_strip_class_init(DlUnitStripClass *klass)
     widget_class->get_request_mode = dl_unit_strip_get_request_mode;
     widget_class->measure = dl_unit_strip_measure;
     widget_class->snapshot = dl_unit_strip_snapshot;
-    widget_class->query_tooltip = dl_unit_strip_query_tooltip;
 
     /**
      * DlUnitStrip::unit-changed:
@@ -486,31 +432,9 @@ dl_unit_strip_class_init(DlUnitStripClass *klass)
 static void
 dl_unit_strip_init(DlUnitStrip *self)
 {
-    GtkWidget *widget = GTK_WIDGET(self);
-
     self->lo = 0.0f;
     self->hi = 1.0f;
-    self->current = self->hover = -1;
-    gtk_widget_set_focusable(widget, TRUE);
-    gtk_widget_set_has_tooltip(widget, TRUE);
-
-    GtkEventController *motion = gtk_event_controller_motion_new();
-    g_signal_connect(motion, "motion", G_CALLBACK(on_motion), self);
-    g_signal_connect(motion, "leave", G_CALLBACK(on_leave), self);
-    gtk_widget_add_controller(widget, motion);
-
-    GtkGesture *click = gtk_gesture_click_new();
-    g_signal_connect(click, "pressed", G_CALLBACK(on_pressed), self);
-    gtk_widget_add_controller(widget, GTK_EVENT_CONTROLLER(click));
-
-    GtkEventController *keys = gtk_event_controller_key_new();
-    g_signal_connect(keys, "key-pressed", G_CALLBACK(on_key_pressed), self);
-    gtk_widget_add_controller(widget, keys);
-
-    GtkEventController *focus = gtk_event_controller_focus_new();
-    g_signal_connect_swapped(focus, "enter", G_CALLBACK(on_focus_changed), self);
-    g_signal_connect_swapped(focus, "leave", G_CALLBACK(on_focus_changed), self);
-    gtk_widget_add_controller(widget, focus);
+    dl_tile_cursor_init(&self->cursor, GTK_WIDGET(self), &cursor_class);
 
     AdwStyleManager *manager = adw_style_manager_get_default();
     g_signal_connect_swapped(manager, "notify::dark", G_CALLBACK(on_style_changed), self);

@@ -9,8 +9,8 @@
  * below, the most probable one marked.
  *
  * The pointer over a cell shows its value in a tooltip; with the keyboard
- * focus, Left, Right, Home and End move between cells. "unit-changed"
- * (int, -1 for none) as DlFeatureGrid's "tile-changed".
+ * focus, the arrow keys, Home and End move between cells (dl-tile-cursor.h).
+ * "unit-changed" (int, -1 for none) as DlFeatureGrid's "tile-changed".
  *
  * Accessible: label "<title>"; description "dense1: 128 units, values 0 to
  * 5.21, 37 silent, total 123.456" or "probs: 7 at 98 %, then 1 at 1 %",
