@@ -42,7 +42,7 @@ GOptionEntry *
 recipe_options_entries(RecipeOptions *o)
 {
     const GOptionEntry entries[] = {
-        { "preset", 0, 0, G_OPTION_ARG_STRING, &o->preset, "Recipe to start from: paper (default), digitlab, demo, lesson", "NAME" },
+        { "preset", 0, 0, G_OPTION_ARG_STRING, &o->preset, "Recipe to start from: paper (default), digitlab, canvas, demo, lesson", "NAME" },
         { "blocks", 0, 0, G_OPTION_ARG_INT, &o->blocks, "Network: convolution blocks, 1-3 (2)", "N" },
         { "convs-per-block", 0, 0, G_OPTION_ARG_INT, &o->convs_per_block, "Network: convolutions per block, 1-2 (2)", "N" },
         { "filters", 0, 0, G_OPTION_ARG_STRING, &o->filters, "Network: filters of each block (32,64)", "N,N" },
