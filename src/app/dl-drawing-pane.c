@@ -26,6 +26,7 @@ static void
 predict(DlDrawingPane *self)
 {
     float image[NN_IMAGE_PIXELS], probs[NN_CLASSES];
+    NnVerdict verdict;
     g_autoptr(GError) error = NULL;
     DlRecognizer *recognizer = dl_session_get_recognizer(self->session);
     DlRecognition result;
@@ -33,16 +34,17 @@ predict(DlDrawingPane *self)
     if (dl_session_get_input_kind(self->session) == DL_INPUT_TEST_IMAGE) {
         dl_test_set_get_image(dl_session_get_test_set(self->session), dl_session_get_input_index(self->session),
                               image);
-        result = dl_recognizer_predict(recognizer, image, probs, &error);
+        result = dl_recognizer_predict(recognizer, image, probs, &verdict, &error);
     } else {
-        result = dl_recognizer_recognize(recognizer, dl_canvas_get_strokes(self->canvas), image, probs, &error);
+        result = dl_recognizer_recognize(recognizer, dl_canvas_get_strokes(self->canvas), image, probs, &verdict,
+                                         &error);
     }
 
     g_autofree char *sentence = NULL;
     dl_session_describe_model(self->session, &sentence, NULL);
     switch (result) {
     case DL_RECOGNITION_DIGIT:
-        dl_digit_view_set_result(self->digit_view, image, probs);
+        dl_digit_view_set_result(self->digit_view, image, probs, &verdict);
         break;
     case DL_RECOGNITION_EMPTY:
         dl_digit_view_clear(self->digit_view);

@@ -4,7 +4,7 @@ gives each test its own X display and session bus), with pointer and key
 events synthesised by xdotool, the window read back through the
 accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
-    gui-test.py startup | recognize | training | dataset-dialog | model-files |
+    gui-test.py startup | recognize | verdict | training | dataset-dialog | model-files |
                 pages | results | quit-dialogs
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
@@ -316,6 +316,12 @@ def predicted_digit(app):
     return text(app.by_description("predicted digit"))
 
 
+def verdict(app):
+    """The prediction's verdict in words: "Sure: 7 (98 %)", "Unsure: maybe a 7
+    (62 %), or a 1 (31 %)", "Not a digit (...)", "No prediction yet"."""
+    return description(app.by_name("Prediction", "panel"))
+
+
 def wait_digit(app, timeout=5):
     """The predicted digit once there is one."""
     return wait_for("a prediction", lambda: (lambda d: d if d not in ("—", "") else None)(predicted_digit(app)),
@@ -413,14 +419,73 @@ def case_recognize():
                 app.stroke(canvas, s)
             digit = wait_digit(app)
             probability = text(app.by_description("probability of the predicted digit"))
-            log("drew %s, the app says %s (%s)" % (label, digit, probability))
+            log("drew %s, the app says %s (%s): %r" % (label, digit, probability, verdict(app)))
             assert digit == label, "drew %s, recognised %s" % (label, digit)
+            # A clear digit is a sure one; the percentage is never "100 %"
+            # while another digit has any probability at all.
+            assert verdict(app).startswith("Sure: %s (" % label), verdict(app)
+            others = name(app.by_description("probability of each digit")).split(", ")[1:]
+            assert probability != "100 %" or all(o.endswith(": 0 %") for o in others), (probability, others)
             # Escape clears the canvas (it has the focus after drawing).
             app.key("Escape")
             wait_for("the cleared canvas", lambda: predicted_digit(app) in ("—", ""), timeout=5)
         app.quit()
     finally:
         app.close()
+
+
+# An ambiguous drawing (a 1 with a long flag, or a 7 with a short bar) and
+# no digit at all (an X).
+FLAGGED_ONE = [(0.42, 0.30), (0.55, 0.20), (0.55, 0.35), (0.55, 0.50), (0.55, 0.65), (0.55, 0.80)]
+CROSS = [[(0.30, 0.25), (0.70, 0.80)], [(0.70, 0.25), (0.30, 0.80)]]
+
+
+def strict_model(folder, sure=0.995, reject=0.9):
+    """The bundled model with stricter verdict thresholds, written with
+    docs/read_model.py: the three verdicts from drawings the test knows."""
+    sys.path.insert(0, os.path.join(SOURCE_ROOT, "docs"))
+    import read_model
+    model = read_model.read_model(bundled_model())
+    model.sure, model.reject = sure, reject
+    path = os.path.join(folder, "strict.dlm")
+    read_model.write_model(path, model)
+    return path
+
+
+def case_verdict():
+    """The three verdicts look different and say so in words: sure (the
+    digit large), unsure (the top two, no digit large), not a digit."""
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    folder = tempfile.mkdtemp(prefix="digitlab-verdict-")
+    app = App(settings={"model-path": "'%s'" % strict_model(folder)})
+    try:
+        canvas = app.by_name("Drawing area")
+        assert verdict(app) == "No prediction yet", verdict(app)
+        app.stroke(canvas, SEVEN)
+        wait_for("a sure 7", lambda: verdict(app).startswith("Sure: 7 ("), timeout=5)
+        assert predicted_digit(app) == "7"
+        log("a clear 7: %r" % verdict(app))
+        app.key("Escape")
+        app.stroke(canvas, FLAGGED_ONE)
+        v = wait_for("an unsure verdict", lambda: verdict(app) if verdict(app).startswith("Unsure: ") else None,
+                     timeout=5)
+        log("a flagged 1: %r" % v)
+        assert "maybe a 1" in v and "or a 7" in v, v
+        assert predicted_digit(app) == "—", "an unsure answer shown as the large digit: %r" % predicted_digit(app)
+        labels = [text(n) for n in walk(app.by_name("Prediction", "panel")) if role(n) == "label"]
+        assert "Maybe a 1" in labels and "— or a 7" in labels, labels
+        app.key("Escape")
+        for s in CROSS:
+            app.stroke(canvas, s)
+        v = wait_for("not a digit", lambda: verdict(app) if verdict(app).startswith("Not a digit") else None,
+                     timeout=5)
+        log("a cross: %r" % v)
+        assert predicted_digit(app) == "—"
+        app.quit()
+    finally:
+        app.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # A quick run: 3 epochs of 9600 images in batches of 16 (600 batches per
@@ -937,6 +1002,7 @@ CASES = {
     "model-files": case_model_files,
     "startup": case_startup,
     "recognize": case_recognize,
+    "verdict": case_verdict,
     "training": case_training,
     "dataset-dialog": case_dataset_dialog,
     "pages": case_pages,
