@@ -10,6 +10,8 @@
 #include "dl-dataset-dialog.h"
 #include "dl-digit-view.h"
 #include "dl-drawing-pane.h"
+#include "dl-drawings-page.h"
+#include "dl-finetuner.h"
 #include "dl-gallery-model.h"
 #include "dl-history.h"
 #include "dl-plot.h"
@@ -141,6 +143,7 @@ static const struct {
     { "win.focus-canvas", { "<Control>d", NULL } },
     { "win.page::train", { "<Alt>1", NULL } },
     { "win.page::results", { "<Alt>2", NULL } },
+    { "win.page::drawings", { "<Alt>3", NULL } },
 };
 
 static void
@@ -170,6 +173,7 @@ report_leaks(void)
         DL_TYPE_RECOGNIZER, DL_TYPE_CANVAS, DL_TYPE_DIGIT_VIEW, DL_TYPE_PLOT,
         DL_TYPE_DATASET_DIALOG, DL_TYPE_PREFERENCES_WINDOW, DL_TYPE_SESSION, DL_TYPE_DRAWING_PANE,
         DL_TYPE_RESULTS_PAGE, DL_TYPE_CONFUSION_VIEW, DL_TYPE_THUMBNAIL, DL_TYPE_GALLERY_MODEL, DL_TYPE_TEST_IMAGE,
+        DL_TYPE_DRAWINGS_PAGE, DL_TYPE_COLLECTION, DL_TYPE_DRAWING_ITEM, DL_TYPE_FINETUNER,
     };
     const char *debug = g_getenv("GOBJECT_DEBUG");
 
