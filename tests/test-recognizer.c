@@ -70,14 +70,20 @@ assert_recognized(DlRecognizer *recognizer, DlStrokeSet *set, int digit)
 {
     g_autoptr(GError) error = NULL;
     float image[NN_IMAGE_PIXELS], probs[NN_CLASSES];
+    NnVerdict verdict = { .kind = -1, .digit = -1 };
 
-    DlRecognition result = dl_recognizer_recognize(recognizer, set, image, probs, &error);
+    DlRecognition result = dl_recognizer_recognize(recognizer, set, image, probs, &verdict, &error);
     assert_null(error);
     assert_int_equal(result, DL_RECOGNITION_DIGIT);
     int best = dl_recognizer_best_digit(probs);
-    printf("# drawn %d: recognised %d with p = %.3f\n", digit, best, probs[best]);
+    printf("# drawn %d: recognised %d with p = %.3f (%s)\n", digit, best, probs[best],
+           nn_verdict_name(verdict.kind));
     assert_int_equal(best, digit);
     assert_true(probs[digit] > 0.5f);
+    /* A clear digit, drawn as a hand does: the verdict is sure of it. */
+    assert_int_equal(verdict.kind, NN_VERDICT_SURE);
+    assert_int_equal(verdict.digit, digit);
+    assert_true(verdict.p1 == probs[digit]);
 
     /* The image is exactly what the engine (and `digitlab-cli predict
      * --strokes`) makes of the same strokes. */
@@ -142,7 +148,7 @@ test_time_during_stroke(void **state)
                 continue;
 
             gint64 start = g_get_monotonic_time();
-            DlRecognition result = dl_recognizer_recognize(recognizer, set, image, probs, NULL);
+            DlRecognition result = dl_recognizer_recognize(recognizer, set, image, probs, NULL, NULL);
             gint64 elapsed = g_get_monotonic_time() - start;
             assert_int_equal(result, DL_RECOGNITION_DIGIT);
             total += elapsed;
@@ -175,7 +181,7 @@ test_empty_drawing(void **state)
     memset(image, 0xff, sizeof image);
     memset(probs, 0xff, sizeof probs);
     /* Empty is not an error, with or without a model. */
-    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, &error),
+    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, NULL, &error),
                      DL_RECOGNITION_EMPTY);
     assert_null(error);
     for (int i = 0; i < NN_IMAGE_PIXELS; i++)
@@ -186,7 +192,7 @@ test_empty_drawing(void **state)
     /* Drawn, then undone: empty again. */
     dl_stroke_set_add_stroke(set, seven, G_N_ELEMENTS(seven));
     dl_stroke_set_undo(set);
-    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, &error),
+    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, NULL, &error),
                      DL_RECOGNITION_EMPTY);
     assert_null(error);
 }
@@ -202,7 +208,7 @@ test_without_model(void **state)
     assert_false(dl_recognizer_has_model(recognizer));
     assert_null(dl_recognizer_get_model(recognizer));
     dl_stroke_set_add_stroke(set, seven, G_N_ELEMENTS(seven));
-    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, &error),
+    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, NULL, &error),
                      DL_RECOGNITION_FAILED);
     assert_true(g_error_matches(error, DL_RECOGNIZER_ERROR, DL_RECOGNIZER_ERROR_NO_MODEL));
     /* The image is still there to show. */
@@ -237,14 +243,29 @@ test_set_model(void **state)
     assert_int_equal(notified, 1);
     assert_ptr_equal(dl_recognizer_get_model(recognizer), b);
 
-    /* An untrained model still gives a distribution. */
+    /* An untrained model still gives a distribution, and a verdict by the
+     * model's thresholds: the engine's, for the probabilities returned. */
+    NnVerdict verdict;
     dl_stroke_set_add_stroke(set, seven, G_N_ELEMENTS(seven));
-    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, NULL),
+    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, &verdict, NULL),
                      DL_RECOGNITION_DIGIT);
     float sum = 0.0f;
     for (int k = 0; k < NN_CLASSES; k++)
         sum += probs[k];
     assert_true(sum > 0.999f && sum < 1.001f);
+    NnVerdict expected = nn_verdict(b, probs);
+    assert_int_equal(verdict.kind, expected.kind);
+    assert_int_equal(verdict.digit, dl_recognizer_best_digit(probs));
+    assert_int_equal(verdict.second, expected.second);
+    assert_true(verdict.p1 >= verdict.p2);
+    /* Thresholds over any probability: never sure, always not a digit. */
+    nn_model_set_thresholds(b, 1.0f, 1.0f);
+    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, &verdict, NULL),
+                     DL_RECOGNITION_DIGIT);
+    assert_int_equal(verdict.kind, NN_VERDICT_NOT_DIGIT);
+    nn_model_set_thresholds(b, 1.0f, 0.0001f);
+    assert_int_equal(dl_recognizer_predict(recognizer, image, probs, &verdict, NULL), DL_RECOGNITION_DIGIT);
+    assert_int_equal(verdict.kind, NN_VERDICT_UNSURE);
 
     dl_recognizer_set_model(recognizer, NULL); /* frees b */
     assert_int_equal(notified, 2);

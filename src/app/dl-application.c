@@ -11,6 +11,8 @@
 #include "dl-digit-view.h"
 #include "dl-drawing-pane.h"
 #include "dl-feature-grid.h"
+#include "dl-drawings-page.h"
+#include "dl-finetuner.h"
 #include "dl-gallery-model.h"
 #include "dl-history.h"
 #include "dl-inside-page.h"
@@ -147,6 +149,7 @@ static const struct {
     { "win.page::train", { "<Alt>1", NULL } },
     { "win.page::results", { "<Alt>2", NULL } },
     { "win.page::inside", { "<Alt>3", NULL } },
+    { "win.page::drawings", { "<Alt>4", NULL } },
 };
 
 static void
@@ -178,6 +181,7 @@ report_leaks(void)
         DL_TYPE_DATASET_DIALOG, DL_TYPE_PREFERENCES_WINDOW, DL_TYPE_SESSION, DL_TYPE_DRAWING_PANE,
         DL_TYPE_RESULTS_PAGE, DL_TYPE_CONFUSION_VIEW, DL_TYPE_THUMBNAIL, DL_TYPE_GALLERY_MODEL, DL_TYPE_TEST_IMAGE,
         DL_TYPE_INSIDE_PAGE, DL_TYPE_PREPROCESS_STRIP, DL_TYPE_FEATURE_GRID, DL_TYPE_UNIT_STRIP,
+        DL_TYPE_DRAWINGS_PAGE, DL_TYPE_COLLECTION, DL_TYPE_DRAWING_ITEM, DL_TYPE_FINETUNER,
     };
     const char *debug = g_getenv("GOBJECT_DEBUG");
 

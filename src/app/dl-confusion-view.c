@@ -14,6 +14,7 @@ struct _DlConfusionView {
     int hover_row, hover_col;  /* under the pointer, or -1 */
     int focus_row, focus_col;  /* the keyboard's cell */
     char *description;
+    gboolean drawings;         /* of drawings, not of MNIST test images */
 };
 
 G_DEFINE_FINAL_TYPE(DlConfusionView, dl_confusion_view, GTK_TYPE_WIDGET)
@@ -80,9 +81,13 @@ update_description(DlConfusionView *self)
         int wrong = result->n;
         for (int k = 0; k < NN_CLASSES; k++)
             wrong -= result->confusion[k][k];
-        text = g_strdup_printf(_("%d test images, %.2f %% read correctly, %d mistakes. Use the arrow keys to "
-                                 "choose a cell and Enter to see its images."),
-                               result->n, 100.0 * result->accuracy, wrong);
+        text = self->drawings
+                   ? g_strdup_printf(_("%d drawings, %.2f %% read correctly, %d mistakes. Use the arrow keys to "
+                                       "choose a cell."),
+                                     result->n, 100.0 * result->accuracy, wrong)
+                   : g_strdup_printf(_("%d test images, %.2f %% read correctly, %d mistakes. Use the arrow keys to "
+                                       "choose a cell and Enter to see its images."),
+                                     result->n, 100.0 * result->accuracy, wrong);
     }
     if (g_strcmp0(text, self->description) == 0)
         return;
@@ -251,6 +256,15 @@ dl_confusion_view_set_evaluation(DlConfusionView *self, DlEvaluation *evaluation
     self->evaluation = evaluation != NULL ? dl_evaluation_ref(evaluation) : NULL;
     update_description(self);
     gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+void
+dl_confusion_view_set_drawings(DlConfusionView *self, gboolean drawings)
+{
+    g_return_if_fail(DL_IS_CONFUSION_VIEW(self));
+
+    self->drawings = drawings;
+    update_description(self);
 }
 
 void

@@ -25,6 +25,10 @@ GtkWidget *dl_confusion_view_new(void);
 /* The evaluation shown (a reference is kept), or NULL for none. */
 void dl_confusion_view_set_evaluation(DlConfusionView *self, DlEvaluation *evaluation);
 
+/* The evaluation is of drawings (the class's), not of MNIST's test images:
+ * the description says so. */
+void dl_confusion_view_set_drawings(DlConfusionView *self, gboolean drawings);
+
 /* The cell that the keyboard moves and opens, -1 -1 for none. */
 void dl_confusion_view_get_focus_cell(DlConfusionView *self, int *row, int *col);
 

@@ -10,38 +10,42 @@
 #include <math.h>
 #include <string.h>
 
+#include "dl-verdict-text.h"
+
 /* The input image is drawn at a whole number of screen pixels per input
  * pixel, IMAGE_ZOOM at the natural size. */
 #define IMAGE_ZOOM 5
 #define IMAGE_BORDER 1
 #define IMAGE_RADIUS 6.0
-#define BARS_HEIGHT 120
+#define BARS_HEIGHT 136
 #define BAR_MAX_WIDTH 22.0
+/* The numbers over the bars, relative to the widget's font. */
+#define BAR_NUMBER_SCALE 0.8
 
 struct _DlDigitView {
     GtkWidget parent_instance;
 
     GtkWidget *grid;
+    GtkWidget *verdict_stack; /* "digit" (sure or empty), "unsure", "not-digit" */
     GtkWidget *digit_label;
     GtkWidget *percent_label;
     GtkWidget *percent_stack; /* percent_label, or "Draw a digit" when empty */
+    GtkWidget *unsure_label;  /* "Maybe a 7" */
+    GtkWidget *second_label;  /* "— or a 1" */
+    GtkWidget *unsure_numbers; /* "7: 62 % · 1: 31 %" */
+    GtkWidget *not_digit_detail;
     GtkWidget *image_area;
     GtkWidget *bars_area;
 
     int digit; /* -1: empty */
+    NnVerdict verdict;
     float probs[NN_CLASSES];
     cairo_surface_t *image; /* 28x28 RGB24, white ink on black */
     char *bars_label;       /* the bars' accessible label */
+    char *description;      /* the verdict in words: the view's accessible description */
 };
 
 G_DEFINE_FINAL_TYPE(DlDigitView, dl_digit_view, GTK_TYPE_WIDGET)
-
-static char *
-format_percent(float p)
-{
-    /* TRANSLATORS: a probability in percent, e.g. "98 %" */
-    return g_strdup_printf(_("%d %%"), (int)lroundf(100.0f * p));
-}
 
 static void
 get_colors(GtkWidget *widget, GdkRGBA *fg, GdkRGBA *accent_bg, GdkRGBA *accent)
@@ -53,6 +57,35 @@ get_colors(GtkWidget *widget, GdkRGBA *fg, GdkRGBA *accent_bg, GdkRGBA *accent)
         gdk_rgba_parse(accent_bg, "#3584e4");
     if (!gtk_style_context_lookup_color(context, "accent_color", accent))
         *accent = *accent_bg;
+}
+
+/* Unsure answers are drawn in the warning colour, never the accent. */
+static void
+get_unsure_colors(GtkWidget *widget, GdkRGBA *bg, GdkRGBA *fg)
+{
+    GtkStyleContext *context = gtk_widget_get_style_context(widget);
+
+    if (!gtk_style_context_lookup_color(context, "warning_bg_color", bg))
+        gdk_rgba_parse(bg, "#e5a50a");
+    if (!gtk_style_context_lookup_color(context, "warning_color", fg))
+        gdk_rgba_parse(fg, "#9c6e03");
+}
+
+/* How bar k stands out: 2 the sure answer, 1 one of an unsure pair, 0 not. */
+static int
+bar_emphasis(DlDigitView *self, int k)
+{
+    if (self->digit < 0)
+        return 0;
+    switch (self->verdict.kind) {
+    case NN_VERDICT_SURE:
+        return k == self->verdict.digit ? 2 : 0;
+    case NN_VERDICT_UNSURE:
+        return k == self->verdict.digit || k == self->verdict.second ? 1 : 0;
+    case NN_VERDICT_NOT_DIGIT:
+    default:
+        return 0;
+    }
 }
 
 static void
@@ -102,57 +135,75 @@ draw_image(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer us
 }
 
 static void
+show_text(cairo_t *cr, PangoLayout *layout, const char *text, double scale, gboolean bold, double cx, double y,
+          const GdkRGBA *color)
+{
+    int text_width, text_height;
+
+    pango_layout_set_text(layout, text, -1);
+    PangoAttrList *attrs = pango_attr_list_new();
+    pango_attr_list_insert(attrs, pango_attr_weight_new(bold ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL));
+    pango_attr_list_insert(attrs, pango_attr_scale_new(scale));
+    pango_attr_list_insert(attrs, pango_attr_font_features_new("tnum"));
+    pango_layout_set_attributes(layout, attrs);
+    pango_attr_list_unref(attrs);
+    pango_layout_get_pixel_size(layout, &text_width, &text_height);
+    cairo_move_to(cr, round(cx - text_width / 2.0), y);
+    gdk_cairo_set_source_rgba(cr, color);
+    pango_cairo_show_layout(cr, layout);
+}
+
+/* Ten bars: over each its probability in percent (rounded honestly), under
+ * it the digit. The sure answer is in the accent colour, an unsure pair in
+ * the warning colour; not a digit has no bar that stands out. */
+static void
 draw_bars(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer user_data)
 {
     DlDigitView *self = user_data;
     GtkWidget *widget = GTK_WIDGET(area);
-    GdkRGBA fg, accent_bg, accent;
+    GdkRGBA fg, accent_bg, accent, unsure_bg, unsure;
     get_colors(widget, &fg, &accent_bg, &accent);
+    get_unsure_colors(widget, &unsure_bg, &unsure);
+    GdkRGBA dim = fg, faint = fg;
+    dim.alpha *= 0.6;
+    faint.alpha *= 0.35;
 
     g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout(widget, "0");
     int text_width, text_height;
     pango_layout_get_pixel_size(layout, &text_width, &text_height);
+    double number_height = ceil(text_height * BAR_NUMBER_SCALE);
 
     double column = width / (double)NN_CLASSES;
     double bar_width = MIN(BAR_MAX_WIDTH, round(column * 0.6));
-    double track_height = height - text_height - 6.0;
+    double track_top = number_height + 3.0;
+    double track_height = height - text_height - 6.0 - track_top;
     if (track_height <= 0.0)
         return;
 
     for (int k = 0; k < NN_CLASSES; k++) {
-        double x = round(k * column + (column - bar_width) / 2.0);
-        gboolean winner = k == self->digit;
+        double x = round(k * column + (column - bar_width) / 2.0), cx = k * column + column / 2.0;
+        int emphasis = bar_emphasis(self, k);
+        const GdkRGBA *strong = emphasis == 2 ? &accent : emphasis == 1 ? &unsure : &dim;
 
         /* The track: a faint full-height bar. */
-        rounded_rectangle(cr, x, 0.0, bar_width, track_height, 6.0);
+        rounded_rectangle(cr, x, track_top, bar_width, track_height, 6.0);
         cairo_set_source_rgba(cr, fg.red, fg.green, fg.blue, fg.alpha * 0.08);
         cairo_fill(cr);
 
-        /* The probability, from the bottom; invisible below half a pixel. */
-        double bar_height = self->digit < 0 ? 0.0 : self->probs[k] * track_height;
-        if (bar_height >= 0.5) {
-            rounded_rectangle(cr, x, track_height - bar_height, bar_width, bar_height, 6.0);
-            if (winner)
-                gdk_cairo_set_source_rgba(cr, &accent_bg);
-            else
-                cairo_set_source_rgba(cr, fg.red, fg.green, fg.blue, fg.alpha * 0.35);
-            cairo_fill(cr);
+        if (self->digit >= 0) {
+            /* The probability, from the bottom; invisible below half a pixel. */
+            double bar_height = self->probs[k] * track_height;
+            if (bar_height >= 0.5) {
+                rounded_rectangle(cr, x, track_top + track_height - bar_height, bar_width, bar_height, 6.0);
+                gdk_cairo_set_source_rgba(cr, emphasis == 2 ? &accent_bg : emphasis == 1 ? &unsure_bg : &faint);
+                cairo_fill(cr);
+            }
+            g_autofree char *number = dl_format_probability_short(self->probs[k]);
+            show_text(cr, layout, number, BAR_NUMBER_SCALE, emphasis > 0, cx, 0.0, strong);
         }
 
-        char text[2] = { (char)('0' + k), '\0' };
-        pango_layout_set_text(layout, text, 1);
-        PangoAttrList *attrs = pango_attr_list_new();
-        pango_attr_list_insert(attrs, pango_attr_weight_new(winner ? PANGO_WEIGHT_BOLD
-                                                                   : PANGO_WEIGHT_NORMAL));
-        pango_layout_set_attributes(layout, attrs);
-        pango_attr_list_unref(attrs);
-        pango_layout_get_pixel_size(layout, &text_width, &text_height);
-        cairo_move_to(cr, round(k * column + (column - text_width) / 2.0), height - text_height);
-        if (winner)
-            gdk_cairo_set_source_rgba(cr, &accent);
-        else
-            cairo_set_source_rgba(cr, fg.red, fg.green, fg.blue, fg.alpha * 0.6);
-        pango_cairo_show_layout(cr, layout);
+        char digit[2] = { (char)('0' + k), '\0' };
+        show_text(cr, layout, digit, 1.0, emphasis > 0, cx, height - text_height, strong);
     }
 }
 
@@ -172,7 +223,7 @@ probability_summary(const float probs[NN_CLASSES])
 
     GString *summary = g_string_new(NULL);
     for (int i = 0; i < NN_CLASSES; i++) {
-        g_autofree char *percent = format_percent(probs[order[i]]);
+        g_autofree char *percent = dl_format_probability(probs[order[i]]);
         g_string_append_printf(summary, "%s%d: %s", i > 0 ? ", " : "", order[i], percent);
     }
     return g_string_free(summary, FALSE);
@@ -194,6 +245,7 @@ dl_digit_view_finalize(GObject *object)
 
     cairo_surface_destroy(self->image);
     g_free(self->bars_label);
+    g_free(self->description);
     G_OBJECT_CLASS(dl_digit_view_parent_class)->finalize(object);
 }
 
@@ -257,10 +309,57 @@ dl_digit_view_init(DlDigitView *self)
     gtk_stack_add_named(GTK_STACK(self->percent_stack), hint, "empty");
 
     GtkWidget *result = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
-    gtk_widget_set_hexpand(result, TRUE);
     gtk_widget_set_valign(result, GTK_ALIGN_CENTER);
     gtk_box_append(GTK_BOX(result), self->digit_label);
     gtk_box_append(GTK_BOX(result), self->percent_stack);
+
+    /* Unsure: a question in the warning colour, never the sure answer's
+     * large bold digit: "Maybe a 7", "— or a 1", both probabilities. */
+    self->unsure_label = new_label("title-1");
+    self->second_label = new_label("title-3");
+    self->unsure_numbers = new_label("numeric");
+    GtkWidget *unsure = gtk_box_new(GTK_ORIENTATION_VERTICAL, 2);
+    gtk_widget_set_valign(unsure, GTK_ALIGN_CENTER);
+    gtk_widget_add_css_class(unsure, "verdict-unsure");
+    gtk_box_append(GTK_BOX(unsure), self->unsure_label);
+    gtk_box_append(GTK_BOX(unsure), self->second_label);
+    gtk_box_append(GTK_BOX(unsure), self->unsure_numbers);
+    gtk_widget_set_margin_top(self->unsure_numbers, 6);
+    gtk_widget_add_css_class(self->unsure_numbers, "dim-label");
+    gtk_widget_add_css_class(self->unsure_label, "warning");
+    gtk_widget_add_css_class(self->second_label, "warning");
+    PangoAttrList *light = pango_attr_list_new();
+    pango_attr_list_insert(light, pango_attr_weight_new(PANGO_WEIGHT_NORMAL));
+    gtk_label_set_attributes(GTK_LABEL(self->unsure_label), light);
+    gtk_label_set_attributes(GTK_LABEL(self->second_label), light);
+    pango_attr_list_unref(light);
+
+    /* Not a digit: said plainly, no digit shown large. */
+    GtkWidget *not_digit_label = new_label("title-1");
+    gtk_label_set_text(GTK_LABEL(not_digit_label), _("Not a digit"));
+    gtk_label_set_wrap(GTK_LABEL(not_digit_label), TRUE);
+    gtk_label_set_justify(GTK_LABEL(not_digit_label), GTK_JUSTIFY_CENTER);
+    gtk_widget_add_css_class(not_digit_label, "dim-label");
+    self->not_digit_detail = new_label("dim-label");
+    gtk_label_set_text(GTK_LABEL(self->not_digit_detail), _("It looks like none of the ten digits"));
+    gtk_label_set_wrap(GTK_LABEL(self->not_digit_detail), TRUE);
+    gtk_label_set_max_width_chars(GTK_LABEL(self->not_digit_detail), 14);
+    gtk_label_set_justify(GTK_LABEL(self->not_digit_detail), GTK_JUSTIFY_CENTER);
+    GtkWidget *not_digit = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+    gtk_widget_set_valign(not_digit, GTK_ALIGN_CENTER);
+    gtk_box_append(GTK_BOX(not_digit), not_digit_label);
+    gtk_box_append(GTK_BOX(not_digit), self->not_digit_detail);
+
+    /* One place for the three looks; homogeneous, so the canvas beside
+     * does not move as the verdict changes under the pen. */
+    self->verdict_stack = gtk_stack_new();
+    gtk_stack_set_hhomogeneous(GTK_STACK(self->verdict_stack), TRUE);
+    gtk_stack_set_vhomogeneous(GTK_STACK(self->verdict_stack), TRUE);
+    gtk_widget_set_hexpand(self->verdict_stack, TRUE);
+    gtk_widget_set_valign(self->verdict_stack, GTK_ALIGN_CENTER);
+    gtk_stack_add_named(GTK_STACK(self->verdict_stack), result, "digit");
+    gtk_stack_add_named(GTK_STACK(self->verdict_stack), unsure, "unsure");
+    gtk_stack_add_named(GTK_STACK(self->verdict_stack), not_digit, "not-digit");
 
     /* The network's input, pixel for pixel. */
     self->image_area = g_object_new(GTK_TYPE_DRAWING_AREA, "accessible-role",
@@ -300,7 +399,7 @@ dl_digit_view_init(DlDigitView *self)
     self->grid = gtk_grid_new();
     gtk_grid_set_column_spacing(GTK_GRID(self->grid), 24);
     gtk_grid_set_row_spacing(GTK_GRID(self->grid), 18);
-    gtk_grid_attach(GTK_GRID(self->grid), result, 0, 0, 1, 1);
+    gtk_grid_attach(GTK_GRID(self->grid), self->verdict_stack, 0, 0, 1, 1);
     gtk_grid_attach(GTK_GRID(self->grid), input, 1, 0, 1, 1);
     gtk_grid_attach(GTK_GRID(self->grid), self->bars_area, 0, 1, 2, 1);
     gtk_widget_set_parent(self->grid, GTK_WIDGET(self));
@@ -350,28 +449,75 @@ set_bars_label(DlDigitView *self, char *label)
                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
 
+/* The verdict in words as the view's description (taking ownership). */
+static void
+set_description(DlDigitView *self, char *description)
+{
+    if (g_strcmp0(description, self->description) == 0) {
+        g_free(description);
+        return;
+    }
+    g_free(self->description);
+    self->description = description;
+    gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+}
+
+static void
+show_verdict(DlDigitView *self)
+{
+    const NnVerdict *v = &self->verdict;
+    g_autofree char *p1 = dl_format_probability(v->p1);
+    g_autofree char *p2 = dl_format_probability(v->p2);
+
+    switch (v->kind) {
+    case NN_VERDICT_SURE: {
+        char text[2] = { (char)('0' + v->digit), '\0' };
+        gtk_label_set_text(GTK_LABEL(self->digit_label), text);
+        gtk_label_set_text(GTK_LABEL(self->percent_label), p1);
+        gtk_stack_set_visible_child_name(GTK_STACK(self->percent_stack), "result");
+        gtk_widget_remove_css_class(self->digit_label, "dim-label");
+        gtk_stack_set_visible_child_name(GTK_STACK(self->verdict_stack), "digit");
+        break;
+    }
+    case NN_VERDICT_UNSURE: {
+        /* TRANSLATORS: an unsure verdict, first line: the most probable digit */
+        g_autofree char *first = g_strdup_printf(_("Maybe a %d"), v->digit);
+        /* TRANSLATORS: an unsure verdict, second line: the next most probable digit */
+        g_autofree char *second = g_strdup_printf(_("— or a %d"), v->second);
+        /* TRANSLATORS: the two digits of an unsure verdict with their probabilities */
+        g_autofree char *numbers = g_strdup_printf(_("%d: %s · %d: %s"), v->digit, p1, v->second, p2);
+        gtk_label_set_text(GTK_LABEL(self->unsure_label), first);
+        gtk_label_set_text(GTK_LABEL(self->second_label), second);
+        gtk_label_set_text(GTK_LABEL(self->unsure_numbers), numbers);
+        gtk_label_set_text(GTK_LABEL(self->digit_label), "—");
+        gtk_stack_set_visible_child_name(GTK_STACK(self->verdict_stack), "unsure");
+        break;
+    }
+    case NN_VERDICT_NOT_DIGIT:
+    default:
+        gtk_label_set_text(GTK_LABEL(self->digit_label), "—");
+        gtk_stack_set_visible_child_name(GTK_STACK(self->verdict_stack), "not-digit");
+        break;
+    }
+    set_description(self, dl_verdict_describe(v));
+}
+
 void
 dl_digit_view_set_result(DlDigitView *self, const float image[NN_IMAGE_PIXELS],
-                         const float probs[NN_CLASSES])
+                         const float probs[NN_CLASSES], const NnVerdict *verdict)
 {
     g_return_if_fail(DL_IS_DIGIT_VIEW(self));
-    g_return_if_fail(image != NULL && probs != NULL);
+    g_return_if_fail(image != NULL && probs != NULL && verdict != NULL);
 
-    int best = 0;
-    for (int k = 0; k < NN_CLASSES; k++) {
-        self->probs[k] = isfinite(probs[k]) ? CLAMP(probs[k], 0.0f, 1.0f) : 0.0f;
-        if (self->probs[k] > self->probs[best])
-            best = k;
-    }
-    self->digit = best;
+    dl_probabilities_for_display(probs, self->probs);
+    self->verdict = *verdict;
+    self->verdict.digit = CLAMP(verdict->digit, 0, NN_CLASSES - 1);
+    self->verdict.second = CLAMP(verdict->second, 0, NN_CLASSES - 1);
+    self->verdict.p1 = self->probs[self->verdict.digit];
+    self->verdict.p2 = self->probs[self->verdict.second];
+    self->digit = self->verdict.digit;
     set_image(self, image);
-
-    char text[2] = { (char)('0' + best), '\0' };
-    gtk_label_set_text(GTK_LABEL(self->digit_label), text);
-    g_autofree char *percent = format_percent(self->probs[best]);
-    gtk_label_set_text(GTK_LABEL(self->percent_label), percent);
-    gtk_stack_set_visible_child_name(GTK_STACK(self->percent_stack), "result");
-    gtk_widget_remove_css_class(self->digit_label, "dim-label");
+    show_verdict(self);
 
     set_bars_label(self, probability_summary(self->probs));
     gtk_widget_queue_draw(self->bars_area);
@@ -389,9 +535,11 @@ dl_digit_view_clear(DlDigitView *self)
     gtk_label_set_text(GTK_LABEL(self->digit_label), "—");
     gtk_label_set_text(GTK_LABEL(self->percent_label), "");
     gtk_stack_set_visible_child_name(GTK_STACK(self->percent_stack), "empty");
+    gtk_stack_set_visible_child_name(GTK_STACK(self->verdict_stack), "digit");
     gtk_widget_add_css_class(self->digit_label, "dim-label");
 
     set_bars_label(self, g_strdup(_("No prediction yet")));
+    set_description(self, g_strdup(_("No prediction yet")));
     gtk_widget_queue_draw(self->bars_area);
 }
 
@@ -401,4 +549,16 @@ dl_digit_view_get_digit(DlDigitView *self)
     g_return_val_if_fail(DL_IS_DIGIT_VIEW(self), -1);
 
     return self->digit;
+}
+
+gboolean
+dl_digit_view_get_verdict(DlDigitView *self, NnVerdict *verdict)
+{
+    g_return_val_if_fail(DL_IS_DIGIT_VIEW(self), FALSE);
+
+    if (self->digit < 0)
+        return FALSE;
+    if (verdict != NULL)
+        *verdict = self->verdict;
+    return TRUE;
 }

@@ -1,11 +1,13 @@
 /* dl-drawing-pane.c — the canvas and the prediction; see dl-drawing-pane.h. */
 #include "dl-drawing-pane.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "dl-canvas.h"
 #include "dl-digit-view.h"
 #include "dl-test-image.h"
+#include "dl-toast.h"
 
 struct _DlDrawingPane {
     GtkWidget parent_instance;
@@ -17,15 +19,26 @@ struct _DlDrawingPane {
     GtkLabel *input_label;
     DlDigitView *digit_view;
     GtkLabel *model_label;
+    GtkLabel *teach_label;
+    GtkBox *digit_buttons;
+    GtkWidget *buttons[NN_CLASSES];
+
+    /* The drawing on the canvas as saved in the class's drawings by "It was
+     * a N", until it changes; NULL when not saved. */
+    DlDrawingItem *saved;
 };
 
 G_DEFINE_FINAL_TYPE(DlDrawingPane, dl_drawing_pane, GTK_TYPE_WIDGET)
+
+static void update_teach(DlDrawingPane *self);
+static void forget_saved(DlDrawingPane *self);
 
 /* The prediction of the session's input by its model. */
 static void
 predict(DlDrawingPane *self)
 {
     float image[NN_IMAGE_PIXELS], probs[NN_CLASSES];
+    NnVerdict verdict;
     g_autoptr(GError) error = NULL;
     DlRecognizer *recognizer = dl_session_get_recognizer(self->session);
     DlRecognition result;
@@ -33,16 +46,17 @@ predict(DlDrawingPane *self)
     if (dl_session_get_input_kind(self->session) == DL_INPUT_TEST_IMAGE) {
         dl_test_set_get_image(dl_session_get_test_set(self->session), dl_session_get_input_index(self->session),
                               image);
-        result = dl_recognizer_predict(recognizer, image, probs, &error);
+        result = dl_recognizer_predict(recognizer, image, probs, &verdict, &error);
     } else {
-        result = dl_recognizer_recognize(recognizer, dl_canvas_get_strokes(self->canvas), image, probs, &error);
+        result = dl_recognizer_recognize(recognizer, dl_canvas_get_strokes(self->canvas), image, probs, &verdict,
+                                         &error);
     }
 
     g_autofree char *sentence = NULL;
     dl_session_describe_model(self->session, &sentence, NULL);
     switch (result) {
     case DL_RECOGNITION_DIGIT:
-        dl_digit_view_set_result(self->digit_view, image, probs);
+        dl_digit_view_set_result(self->digit_view, image, probs, &verdict);
         break;
     case DL_RECOGNITION_EMPTY:
         dl_digit_view_clear(self->digit_view);
@@ -75,6 +89,7 @@ show_input(DlDrawingPane *self)
     }
     gtk_revealer_set_reveal_child(self->input_revealer, image);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "drawing.use-drawing", image);
+    update_teach(self);
     predict(self);
 }
 
@@ -82,6 +97,7 @@ static void
 on_canvas_changed(DlDrawingPane *self)
 {
     dl_session_set_drawing(self->session, dl_canvas_get_strokes(self->canvas));
+    forget_saved(self);
     if (dl_session_get_input_kind(self->session) != DL_INPUT_DRAWING)
         dl_session_set_input_drawing(self->session); /* "input-changed" predicts */
     else
@@ -95,6 +111,163 @@ on_canvas_empty(DlDrawingPane *self)
 
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "drawing.clear", !empty);
     gtk_widget_action_set_enabled(GTK_WIDGET(self), "drawing.undo", !empty);
+    update_teach(self);
+}
+
+/* ---- "It was a 7": the drawing into the class's drawings ---------------------- */
+
+static void
+show_saved(DlDrawingPane *self)
+{
+    int label = self->saved != NULL ? dl_drawing_item_get_label(self->saved) : -1;
+
+    for (int k = 0; k < NN_CLASSES; k++) {
+        if (k == label)
+            gtk_widget_add_css_class(self->buttons[k], "suggested-action");
+        else
+            gtk_widget_remove_css_class(self->buttons[k], "suggested-action");
+    }
+    if (label < 0) {
+        gtk_label_set_text(self->teach_label, _("It was a…"));
+    } else {
+        /* TRANSLATORS: after "It was a 7": where the drawing went */
+        g_autofree char *text = g_strdup_printf(_("Saved as a %d in the class’s drawings"), label);
+        gtk_label_set_text(self->teach_label, text);
+    }
+}
+
+static void
+set_saved(DlDrawingPane *self, DlDrawingItem *item)
+{
+    g_set_object(&self->saved, item);
+    show_saved(self);
+}
+
+static void
+update_teach(DlDrawingPane *self)
+{
+    DlCollection *collection = self->session != NULL ? dl_session_get_collection(self->session) : NULL;
+    gboolean can = collection != NULL && dl_collection_get_loaded(collection)
+                   && dl_session_get_input_kind(self->session) == DL_INPUT_DRAWING && !dl_canvas_is_empty(self->canvas);
+
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "drawing.label", can);
+}
+
+/* The drawing changed: it is not the one saved any more. */
+static void
+forget_saved(DlDrawingPane *self)
+{
+    if (self->saved != NULL)
+        set_saved(self, NULL);
+    update_teach(self);
+}
+
+/* What Undo on the toast takes back: an addition (old_label -1) or a relabel. */
+typedef struct {
+    DlDrawingPane *pane; /* weak */
+    DlCollection *collection;
+    DlDrawingItem *item;
+    int old_label;
+} Undo;
+
+static void
+undo_free(gpointer data, GClosure *closure)
+{
+    Undo *undo = data;
+
+    g_clear_weak_pointer(&undo->pane);
+    g_object_unref(undo->collection);
+    g_object_unref(undo->item);
+    g_free(undo);
+}
+
+static void
+on_undo_clicked(AdwToast *t, gpointer data)
+{
+    Undo *undo = data;
+    g_autoptr(GError) error = NULL;
+    DlDrawingItem *item = NULL;
+    gboolean done;
+
+    if (undo->old_label < 0) {
+        done = dl_collection_remove(undo->collection, undo->item, NULL, &error);
+    } else {
+        item = dl_collection_relabel(undo->collection, undo->item, undo->old_label, &error);
+        done = item != NULL;
+    }
+    if (undo->pane == NULL)
+        return;
+    if (!done) {
+        dl_toast_show_error(GTK_WIDGET(undo->pane), error);
+        return;
+    }
+    if (undo->pane->saved == undo->item)
+        set_saved(undo->pane, item);
+}
+
+static void
+label_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+    DlDrawingPane *self = DL_DRAWING_PANE(widget);
+    int label = g_variant_get_int32(parameter);
+    DlCollection *collection = dl_session_get_collection(self->session);
+    g_autoptr(GError) error = NULL;
+
+    if (label < 0 || label >= NN_CLASSES || dl_canvas_is_empty(self->canvas))
+        return;
+    size_t n_strokes;
+    const NnStroke *strokes = dl_stroke_set_as_nn_strokes(dl_canvas_get_strokes(self->canvas), &n_strokes);
+    DlDrawing drawing = DL_DRAWING_INIT;
+    dl_drawing_set_strokes(&drawing, strokes, n_strokes);
+    drawing.label = label;
+
+    /* The same strokes saved before (this drawing, or one read back): a new
+     * label for it, never a second copy. */
+    DlDrawingItem *existing = dl_collection_find(collection, &drawing);
+    int old_label = existing != NULL ? dl_drawing_item_get_label(existing) : -1;
+    DlDrawingItem *item;
+    if (existing != NULL && old_label == label)
+        item = existing;
+    else if (existing != NULL)
+        item = dl_collection_relabel(collection, existing, label, &error);
+    else
+        item = dl_collection_add(collection, &drawing, &error);
+    dl_drawing_clear(&drawing);
+    if (item == NULL) {
+        dl_toast_show_error(GTK_WIDGET(self), error);
+        return;
+    }
+    set_saved(self, item);
+    if (existing != NULL && old_label == label)
+        return;
+
+    const char *student = dl_drawing_item_get_student(item);
+    g_autofree char *message =
+        old_label >= 0 ? g_strdup_printf(_("Now saved as a %d, not a %d"), label, old_label)
+        : student != NULL
+            /* TRANSLATORS: a drawing saved into the class's drawings, with who drew it */
+            ? g_strdup_printf(_("Saved as a %d, drawn by %s"), label, student)
+            : g_strdup_printf(_("Saved as a %d in the class’s drawings"), label);
+    AdwToast *t = adw_toast_new(message);
+    adw_toast_set_button_label(t, _("_Undo"));
+    Undo *undo = g_new0(Undo, 1);
+    g_set_weak_pointer(&undo->pane, self);
+    undo->collection = g_object_ref(collection);
+    undo->item = g_object_ref(item);
+    undo->old_label = old_label;
+    g_signal_connect_data(t, "button-clicked", G_CALLBACK(on_undo_clicked), undo, undo_free, 0);
+    dl_toast_show(GTK_WIDGET(self), t);
+}
+
+/* The saved drawing left the collection (deleted on the Drawings page) or
+ * was relabelled there: follow it. */
+static void
+on_collection_changed(DlDrawingPane *self, guint position, guint removed, guint added, GListModel *list)
+{
+    if (self->saved == NULL || dl_collection_get_position(DL_COLLECTION(list), self->saved) >= 0)
+        return;
+    DlDrawingItem *now = dl_collection_find(DL_COLLECTION(list), dl_drawing_item_get_drawing(self->saved));
+    set_saved(self, now);
 }
 
 static void
@@ -129,6 +302,10 @@ dl_drawing_pane_set_session(DlDrawingPane *self, DlSession *session)
     g_signal_connect_object(session, "model-changed", G_CALLBACK(predict), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(session, "input-changed", G_CALLBACK(show_input), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(self->canvas, "changed", G_CALLBACK(on_canvas_changed), self, G_CONNECT_SWAPPED);
+    DlCollection *collection = dl_session_get_collection(session);
+    g_signal_connect_object(collection, "notify::loaded", G_CALLBACK(update_teach), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(collection, "items-changed", G_CALLBACK(on_collection_changed), self,
+                            G_CONNECT_SWAPPED);
     show_input(self);
 }
 
@@ -150,6 +327,7 @@ dl_drawing_pane_dispose(GObject *object)
     while ((child = gtk_widget_get_first_child(GTK_WIDGET(self))) != NULL)
         gtk_widget_unparent(child);
     g_clear_object(&self->session);
+    g_clear_object(&self->saved);
 
     G_OBJECT_CLASS(dl_drawing_pane_parent_class)->dispose(object);
 }
@@ -173,16 +351,40 @@ dl_drawing_pane_class_init(DlDrawingPaneClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlDrawingPane, input_label);
     gtk_widget_class_bind_template_child(widget_class, DlDrawingPane, digit_view);
     gtk_widget_class_bind_template_child(widget_class, DlDrawingPane, model_label);
+    gtk_widget_class_bind_template_child(widget_class, DlDrawingPane, teach_label);
+    gtk_widget_class_bind_template_child(widget_class, DlDrawingPane, digit_buttons);
 
     gtk_widget_class_install_action(widget_class, "drawing.clear", NULL, clear_action);
     gtk_widget_class_install_action(widget_class, "drawing.undo", NULL, undo_action);
     gtk_widget_class_install_action(widget_class, "drawing.use-drawing", NULL, use_drawing_action);
+    gtk_widget_class_install_action(widget_class, "drawing.label", "i", label_action);
+
+    /* The digit keys say what the drawing is, wherever the focus is in the
+     * pane (the canvas has it after drawing). */
+    for (int k = 0; k < NN_CLASSES; k++) {
+        gtk_widget_class_add_binding_action(widget_class, GDK_KEY_0 + k, 0, "drawing.label", "i", k);
+        gtk_widget_class_add_binding_action(widget_class, GDK_KEY_KP_0 + k, 0, "drawing.label", "i", k);
+    }
 }
 
 static void
 dl_drawing_pane_init(DlDrawingPane *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
+
+    for (int k = 0; k < NN_CLASSES; k++) {
+        char text[2] = { (char)('0' + k), '\0' };
+        GtkWidget *button = gtk_button_new_with_label(text);
+        gtk_actionable_set_action_name(GTK_ACTIONABLE(button), "drawing.label");
+        gtk_actionable_set_action_target(GTK_ACTIONABLE(button), "i", k);
+        /* TRANSLATORS: a button under the prediction: save the drawing as this digit */
+        g_autofree char *tip = g_strdup_printf(_("It Was a %d: Save the Drawing as a %d (%d)"), k, k, k);
+        gtk_widget_set_tooltip_text(button, tip);
+        g_autofree char *name = g_strdup_printf(_("It was a %d"), k);
+        gtk_accessible_update_property(GTK_ACCESSIBLE(button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+        gtk_box_append(self->digit_buttons, button);
+        self->buttons[k] = button;
+    }
 
     g_signal_connect_swapped(self->canvas, "notify::empty", G_CALLBACK(on_canvas_empty), self);
     on_canvas_empty(self);

@@ -124,7 +124,8 @@ dl_recognizer_load_model(DlRecognizer *self, const char *path, GError **error)
 
 DlRecognition
 dl_recognizer_recognize(DlRecognizer *self, DlStrokeSet *strokes,
-                        float image[NN_IMAGE_PIXELS], float probs[NN_CLASSES], GError **error)
+                        float image[NN_IMAGE_PIXELS], float probs[NN_CLASSES], NnVerdict *verdict,
+                        GError **error)
 {
     g_return_val_if_fail(DL_IS_RECOGNIZER(self), DL_RECOGNITION_FAILED);
     g_return_val_if_fail(strokes != NULL, DL_RECOGNITION_FAILED);
@@ -146,12 +147,12 @@ dl_recognizer_recognize(DlRecognizer *self, DlStrokeSet *strokes,
         return DL_RECOGNITION_FAILED;
     }
 
-    return dl_recognizer_predict(self, image, probs, error);
+    return dl_recognizer_predict(self, image, probs, verdict, error);
 }
 
 DlRecognition
 dl_recognizer_predict(DlRecognizer *self, const float image[NN_IMAGE_PIXELS], float probs[NN_CLASSES],
-                      GError **error)
+                      NnVerdict *verdict, GError **error)
 {
     g_return_val_if_fail(DL_IS_RECOGNIZER(self), DL_RECOGNITION_FAILED);
     g_return_val_if_fail(image != NULL && probs != NULL, DL_RECOGNITION_FAILED);
@@ -170,6 +171,8 @@ dl_recognizer_predict(DlRecognizer *self, const float image[NN_IMAGE_PIXELS], fl
                     "Could not recognise the drawing: %s", err.message);
         return DL_RECOGNITION_FAILED;
     }
+    if (verdict != NULL)
+        *verdict = nn_verdict(self->model, probs);
     return DL_RECOGNITION_DIGIT;
 }
 

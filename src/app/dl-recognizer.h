@@ -13,9 +13,10 @@
  * Wiring, in the window:
  *
  *     float image[NN_IMAGE_PIXELS], probs[NN_CLASSES];
+ *     NnVerdict verdict;
  *     switch (dl_recognizer_recognize(recognizer, dl_canvas_get_strokes(canvas),
- *                                     image, probs, &error)) {
- *     case DL_RECOGNITION_DIGIT: dl_digit_view_set_result(view, image, probs); break;
+ *                                     image, probs, &verdict, &error)) {
+ *     case DL_RECOGNITION_DIGIT: dl_digit_view_set_result(view, image, probs, &verdict); break;
  *     case DL_RECOGNITION_EMPTY: dl_digit_view_clear(view); break;
  *     case DL_RECOGNITION_FAILED: ... error->message ...
  *     }
@@ -28,6 +29,7 @@
 
 #include "model.h"
 #include "stroke-set.h"
+#include "verdict.h"
 
 G_BEGIN_DECLS
 
@@ -43,7 +45,7 @@ GQuark dl_recognizer_error_quark(void);
 typedef enum {
     DL_RECOGNITION_FAILED, /* error is set */
     DL_RECOGNITION_EMPTY,  /* nothing drawn: image and probs are zeros; show the empty state */
-    DL_RECOGNITION_DIGIT,  /* image and probs hold the result */
+    DL_RECOGNITION_DIGIT,  /* image, probs and the verdict hold the result */
 } DlRecognition;
 
 #define DL_TYPE_RECOGNIZER (dl_recognizer_get_type())
@@ -63,17 +65,21 @@ gboolean dl_recognizer_has_model(DlRecognizer *self);
 gboolean dl_recognizer_load_model(DlRecognizer *self, const char *path, GError **error);
 
 /* Recognises the drawing. image gets the 28x28 input the model sees (ink 1,
- * row-major), probs the ten class probabilities. Without a model the result
- * is DL_RECOGNITION_FAILED (DL_RECOGNIZER_ERROR_NO_MODEL) but image is still
+ * row-major), probs the ten class probabilities (at the model's calibrated
+ * temperature) and verdict, if not NULL, what they are worth with the
+ * model's thresholds (nn_verdict(): sure, unsure or not a digit; only set
+ * for DL_RECOGNITION_DIGIT). Without a model the result is
+ * DL_RECOGNITION_FAILED (DL_RECOGNIZER_ERROR_NO_MODEL) but image is still
  * filled in. */
 DlRecognition dl_recognizer_recognize(DlRecognizer *self, DlStrokeSet *strokes,
                                       float image[NN_IMAGE_PIXELS], float probs[NN_CLASSES],
-                                      GError **error);
+                                      NnVerdict *verdict, GError **error);
 
 /* Predicts an image that is already the network's input (a test image):
- * DL_RECOGNITION_DIGIT, or DL_RECOGNITION_FAILED without a model. */
+ * DL_RECOGNITION_DIGIT with probs and verdict (may be NULL), or
+ * DL_RECOGNITION_FAILED without a model. */
 DlRecognition dl_recognizer_predict(DlRecognizer *self, const float image[NN_IMAGE_PIXELS],
-                                    float probs[NN_CLASSES], GError **error);
+                                    float probs[NN_CLASSES], NnVerdict *verdict, GError **error);
 
 /* The most probable digit (the first one on ties). */
 int dl_recognizer_best_digit(const float probs[NN_CLASSES]);

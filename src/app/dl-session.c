@@ -16,6 +16,7 @@ struct _DlSession {
     DlRecognizer *recognizer;
     DlTrainer *trainer;
     DlHistory *history;
+    DlCollection *collection;
     GCancellable *train_cancellable;
 
     DlModelSource model_source;
@@ -23,6 +24,12 @@ struct _DlSession {
     int model_epoch;
     int run_epochs;
     gboolean saved;           /* the run's newest epoch is in model_path */
+    /* The model before the taught one (or after, once swapped back). */
+    NnModel *previous;
+    DlModelSource previous_source;
+    char *previous_path;
+    gboolean swapping;        /* set_model() keeps the previous model */
+    gboolean evaluated;       /* set_model() is given a model already evaluated */
     NnSchedule run_schedule;
     gboolean run_per_step_lr;
     int run_val_count;
@@ -62,6 +69,7 @@ enum {
     PROP_MODEL_EPOCH,
     PROP_HAS_MODEL,
     PROP_UNSAVED,
+    PROP_HAS_PREVIOUS_MODEL,
     PROP_TRAINING,
     PROP_TEST_SET_STATE,
     PROP_EVALUATION,
@@ -85,6 +93,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void schedule_evaluation(DlSession *self);
+static void forget_previous(DlSession *self);
 
 /* ---- the model ------------------------------------------------------------------ */
 
@@ -103,6 +112,8 @@ set_model(DlSession *self, NnModel *model, DlModelSource source, const char *pat
     int epoch = self->model_epoch;
 
     g_object_freeze_notify(G_OBJECT(self));
+    if (model != NULL && source != DL_MODEL_TAUGHT && !self->swapping)
+        forget_previous(self);
     if (model != NULL) {
         self->evaluation_current = FALSE;
         dl_recognizer_set_model(self->recognizer, model);
@@ -128,7 +139,7 @@ set_model(DlSession *self, NnModel *model, DlModelSource source, const char *pat
     g_object_thaw_notify(G_OBJECT(self));
 
     g_signal_emit(self, signals[SIGNAL_MODEL_CHANGED], 0);
-    if (model != NULL)
+    if (model != NULL && !self->evaluated)
         schedule_evaluation(self);
 }
 
@@ -177,7 +188,8 @@ dl_session_get_unsaved(DlSession *self)
 {
     g_return_val_if_fail(DL_IS_SESSION(self), FALSE);
 
-    return self->model_source == DL_MODEL_TRAINED || (self->model_source == DL_MODEL_TRAINING && !self->saved);
+    return self->model_source == DL_MODEL_TRAINED || self->model_source == DL_MODEL_TAUGHT
+           || (self->model_source == DL_MODEL_TRAINING && !self->saved);
 }
 
 void
@@ -205,6 +217,10 @@ dl_session_describe_model(DlSession *self, char **sentence, char **short_name)
     case DL_MODEL_TRAINED:
         text = g_strdup_printf(_("Recognised by the model trained here (epoch %d), not saved"), self->model_epoch);
         name = g_strdup_printf(_("Trained model (epoch %d), not saved"), self->model_epoch);
+        break;
+    case DL_MODEL_TAUGHT:
+        text = g_strdup(_("Recognised by the model taught the class’s handwriting here, not saved"));
+        name = g_strdup(_("Taught the class’s handwriting, not saved"));
         break;
     case DL_MODEL_NONE:
     default:
@@ -288,6 +304,103 @@ dl_session_save_model(DlSession *self, const char *path, GError **error)
         set_model(self, NULL, DL_MODEL_FILE, path);
     }
     return TRUE;
+}
+
+/* ---- the taught model and the one before it ---------------------------------------------- */
+
+static void
+forget_previous(DlSession *self)
+{
+    if (self->previous == NULL)
+        return;
+    g_clear_pointer(&self->previous, nn_model_free);
+    g_clear_pointer(&self->previous_path, g_free);
+    self->previous_source = DL_MODEL_NONE;
+    notify(self, PROP_HAS_PREVIOUS_MODEL);
+}
+
+/* Takes the recogniser's model out as the previous one (a copy: the
+ * recogniser frees what it replaces). */
+static gboolean
+keep_current_as_previous(DlSession *self)
+{
+    g_autoptr(GError) error = NULL;
+    NnModel *current = dl_recognizer_get_model(self->recognizer);
+    NnModel *copy = current != NULL ? dl_model_copy(current, &error) : NULL;
+
+    if (copy == NULL) {
+        if (error != NULL)
+            g_message("Could not keep the model before the taught one: %s", error->message);
+        return FALSE;
+    }
+    gboolean had = self->previous != NULL;
+    g_clear_pointer(&self->previous, nn_model_free);
+    g_free(self->previous_path);
+    self->previous = copy;
+    self->previous_source = self->model_source;
+    self->previous_path = g_strdup(dl_session_get_model_path(self));
+    if (!had)
+        notify(self, PROP_HAS_PREVIOUS_MODEL);
+    return TRUE;
+}
+
+void
+dl_session_use_taught_model(DlSession *self, NnModel *model, DlEvaluation *evaluation)
+{
+    g_return_if_fail(DL_IS_SESSION(self));
+    g_return_if_fail(model != NULL);
+
+    keep_current_as_previous(self);
+    gboolean evaluated = evaluation != NULL && self->test_set != NULL
+                         && dl_evaluation_get_test_set(evaluation) == self->test_set;
+    self->evaluated = evaluated;
+    set_model(self, model, DL_MODEL_TAUGHT, NULL);
+    self->evaluated = FALSE;
+    if (!evaluated)
+        return;
+    /* An evaluation of an older model still running is of no use now. */
+    if (self->eval_cancellable != NULL) {
+        self->eval_again = FALSE;
+        g_cancellable_cancel(self->eval_cancellable);
+    }
+    g_clear_pointer(&self->evaluation, dl_evaluation_unref);
+    self->evaluation = dl_evaluation_ref(evaluation);
+    g_free(self->evaluation_model);
+    dl_session_describe_model(self, NULL, &self->evaluation_model);
+    notify(self, PROP_EVALUATION);
+}
+
+gboolean
+dl_session_get_has_previous_model(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), FALSE);
+
+    return self->previous != NULL;
+}
+
+DlModelSource
+dl_session_get_previous_source(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), DL_MODEL_NONE);
+
+    return self->previous != NULL ? self->previous_source : DL_MODEL_NONE;
+}
+
+void
+dl_session_swap_previous_model(DlSession *self)
+{
+    g_return_if_fail(DL_IS_SESSION(self));
+
+    if (self->previous == NULL || dl_trainer_get_busy(self->trainer))
+        return;
+    NnModel *model = g_steal_pointer(&self->previous);
+    DlModelSource source = self->previous_source;
+    g_autofree char *path = g_steal_pointer(&self->previous_path);
+
+    keep_current_as_previous(self);
+    self->swapping = TRUE;
+    set_model(self, model, source, path);
+    self->swapping = FALSE;
 }
 
 /* ---- training ----------------------------------------------------------------------- */
@@ -689,6 +802,14 @@ dl_session_set_data_dir(DlSession *self, const char *dir)
     g_task_run_in_thread(task, load_thread);
 }
 
+const char *
+dl_session_get_data_dir(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    return self->data_dir;
+}
+
 DlTestSetState
 dl_session_get_test_set_state(DlSession *self)
 {
@@ -765,7 +886,8 @@ eval_done(GObject *source, GAsyncResult *result, gpointer user_data)
     if (self == NULL)
         return;
     g_clear_object(&self->eval_cancellable);
-    if (evaluation != NULL && !self->eval_again) {
+    /* Cancelled but finished anyway: of a model no longer current. */
+    if (evaluation != NULL && !self->eval_again && !g_cancellable_is_cancelled(g_task_get_cancellable(G_TASK(result)))) {
         g_clear_pointer(&self->evaluation, dl_evaluation_unref);
         self->evaluation = g_steal_pointer(&evaluation);
         self->evaluation_current = TRUE;
@@ -954,10 +1076,12 @@ dl_session_dispose(GObject *object)
     g_clear_object(&self->eval_cancellable);
     g_clear_object(&self->trainer);
     g_clear_object(&self->history);
+    g_clear_object(&self->collection);
     g_clear_object(&self->recognizer);
     g_clear_pointer(&self->test_set, dl_test_set_unref);
     g_clear_pointer(&self->evaluation, dl_evaluation_unref);
     dl_follow_clear(&self->follow);
+    g_clear_pointer(&self->previous, nn_model_free);
 
     G_OBJECT_CLASS(dl_session_parent_class)->dispose(object);
 }
@@ -968,6 +1092,7 @@ dl_session_finalize(GObject *object)
     DlSession *self = DL_SESSION(object);
 
     g_free(self->model_path);
+    g_free(self->previous_path);
     g_free(self->data_dir);
     g_free(self->test_set_error);
     g_free(self->evaluation_model);
@@ -998,6 +1123,9 @@ dl_session_get_property(GObject *object, guint prop_id, GValue *value, GParamSpe
         break;
     case PROP_UNSAVED:
         g_value_set_boolean(value, dl_session_get_unsaved(self));
+        break;
+    case PROP_HAS_PREVIOUS_MODEL:
+        g_value_set_boolean(value, self->previous != NULL);
         break;
     case PROP_TRAINING:
         g_value_set_boolean(value, dl_session_get_training(self));
@@ -1054,12 +1182,13 @@ dl_session_class_init(DlSessionClass *klass)
     object_class->set_property = dl_session_set_property;
 
     /* Enums as ints: the session registers no enum types of its own. */
-    properties[PROP_MODEL_SOURCE] = g_param_spec_int("model-source", NULL, NULL, DL_MODEL_NONE, DL_MODEL_TRAINED,
+    properties[PROP_MODEL_SOURCE] = g_param_spec_int("model-source", NULL, NULL, DL_MODEL_NONE, DL_MODEL_TAUGHT,
                                                      DL_MODEL_NONE, ro);
     properties[PROP_MODEL_PATH] = g_param_spec_string("model-path", NULL, NULL, NULL, ro);
     properties[PROP_MODEL_EPOCH] = g_param_spec_int("model-epoch", NULL, NULL, 0, G_MAXINT, 0, ro);
     properties[PROP_HAS_MODEL] = g_param_spec_boolean("has-model", NULL, NULL, FALSE, ro);
     properties[PROP_UNSAVED] = g_param_spec_boolean("unsaved", NULL, NULL, FALSE, ro);
+    properties[PROP_HAS_PREVIOUS_MODEL] = g_param_spec_boolean("has-previous-model", NULL, NULL, FALSE, ro);
     properties[PROP_TRAINING] = g_param_spec_boolean("training", NULL, NULL, FALSE, ro);
     properties[PROP_TEST_SET_STATE] = g_param_spec_int("test-set-state", NULL, NULL, DL_TEST_SET_MISSING,
                                                        DL_TEST_SET_FAILED, DL_TEST_SET_MISSING, ro);
@@ -1098,6 +1227,8 @@ dl_session_init(DlSession *self)
     self->recognizer = dl_recognizer_new();
     self->trainer = dl_trainer_new();
     self->history = dl_history_new();
+    g_autofree char *drawings = dl_collection_default_path();
+    self->collection = dl_collection_new(drawings);
     self->input_kind = DL_INPUT_DRAWING;
     self->input_index = -1;
     dl_follow_init(&self->follow);
@@ -1139,4 +1270,12 @@ dl_session_get_history(DlSession *self)
     g_return_val_if_fail(DL_IS_SESSION(self), NULL);
 
     return self->history;
+}
+
+DlCollection *
+dl_session_get_collection(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    return self->collection;
 }

@@ -2,8 +2,10 @@
  *
  * The session owns:
  *   - the current model (in a DlRecognizer, main thread only) and where it
- *     came from: bundled, a file, the run in progress as of epoch N, or a run
- *     trained here and not saved ("unsaved");
+ *     came from: bundled, a file, the run in progress as of epoch N, a run
+ *     trained here and not saved ("unsaved"), or a model taught the class's
+ *     handwriting here (unsaved too), with the model it was taught from to
+ *     go back to;
  *   - the trainer and the training history (DlHistory) of the last run;
  *   - MNIST's test set and the current model's latest evaluation on it
  *     (DlEvaluation: every image's predicted digit and probabilities, the
@@ -16,6 +18,8 @@
  * "follow-training" is on and it reads at least as well as the model the
  * canvas had before the run; otherwise it is held back and can be put in
  * use on request (dl-follow.h decides).
+ *   - the class's drawings (DlCollection, dl_collection_default_path();
+ *     whoever shows them first loads them).
  *
  * Pages and the window read it and listen to its notifications; no page
  * talks to another. Signals and properties (all read-only but "threads"
@@ -41,6 +45,7 @@
 
 #include <gio/gio.h>
 
+#include "dl-collection.h"
 #include "dl-evaluation.h"
 #include "dl-history.h"
 #include "dl-recognizer.h"
@@ -55,6 +60,7 @@ typedef enum {
     DL_MODEL_FILE,     /* opened or saved: model-path */
     DL_MODEL_TRAINING, /* the run in progress, as of epoch model-epoch */
     DL_MODEL_TRAINED,  /* a finished or stopped run, not saved */
+    DL_MODEL_TAUGHT,   /* fine-tuned on the class's drawings, not saved */
 } DlModelSource;
 
 typedef enum {
@@ -83,6 +89,7 @@ DlSession *dl_session_new(void);
 DlRecognizer *dl_session_get_recognizer(DlSession *self);
 DlTrainer *dl_session_get_trainer(DlSession *self);
 DlHistory *dl_session_get_history(DlSession *self);
+DlCollection *dl_session_get_collection(DlSession *self);
 
 /* ---- the model ---- */
 
@@ -108,6 +115,19 @@ gboolean dl_session_load_bundled_model(DlSession *self, GError **error);
 /* Saves the current model; a run in progress goes on replacing it, the file
  * keeps this epoch. */
 gboolean dl_session_save_model(DlSession *self, const char *path, GError **error);
+
+/* Makes model (taken) the current one, as DL_MODEL_TAUGHT, and keeps the
+ * model it replaces as the previous one ("has-previous-model"). Any other
+ * new model (a file, the bundled one, a run) forgets the previous one.
+ * evaluation, if not NULL, is model's on the session's test set: it becomes
+ * the session's evaluation instead of a new one. */
+void dl_session_use_taught_model(DlSession *self, NnModel *model, DlEvaluation *evaluation);
+gboolean dl_session_get_has_previous_model(DlSession *self);
+/* Where the previous model comes from (DL_MODEL_NONE without one). */
+DlModelSource dl_session_get_previous_source(DlSession *self);
+/* Swaps the current and the previous model: back to the model taught
+ * from, and from it forward again. */
+void dl_session_swap_previous_model(DlSession *self);
 
 /* ---- training ---- */
 
@@ -138,6 +158,8 @@ char *dl_session_describe_held(DlSession *self);
 /* Where MNIST is: loads its test set in a worker when the folder has it
  * (again only if the folder changed or the last load failed). */
 void dl_session_set_data_dir(DlSession *self, const char *dir);
+/* The folder last given to dl_session_set_data_dir(), or NULL. */
+const char *dl_session_get_data_dir(DlSession *self);
 DlTestSetState dl_session_get_test_set_state(DlSession *self);
 /* Why the test set could not be read (DL_TEST_SET_FAILED), else NULL. */
 const char *dl_session_get_test_set_error(DlSession *self);

@@ -481,9 +481,13 @@ _dl_window_hold_close(DlWindow *self)
         return TRUE;
     }
     if (dl_session_get_unsaved(self->session)) {
-        g_autofree char *body = g_strdup_printf(
-            _("The model trained here (epoch %d) is in no file. If you quit without saving it, it is lost."),
-            dl_session_get_model_epoch(self->session));
+        g_autofree char *body =
+            dl_session_get_model_source(self->session) == DL_MODEL_TAUGHT
+                ? g_strdup(_("The model taught the class’s handwriting is in no file. If you quit without saving it, "
+                             "it is lost (the drawings are kept)."))
+                : g_strdup_printf(_("The model trained here (epoch %d) is in no file. If you quit without saving it, "
+                                    "it is lost."),
+                                  dl_session_get_model_epoch(self->session));
         ask_before_closing(self, _("Save the Trained Model?"), body, "discard", _("_Discard"), TRUE);
         return TRUE;
     }

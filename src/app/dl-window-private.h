@@ -5,6 +5,7 @@
 #include "dl-dashboard.h"
 #include "dl-drawing-pane.h"
 #include "dl-inside-page.h"
+#include "dl-drawings-page.h"
 #include "dl-results-page.h"
 #include "dl-session.h"
 #include "dl-window.h"
@@ -51,6 +52,7 @@ struct _DlWindow {
     DlDashboard *dashboard;
     DlResultsPage *results_page;
     DlInsidePage *inside_page;
+    DlDrawingsPage *drawings_page;
     DlDrawingPane *drawing_pane;
 };
 

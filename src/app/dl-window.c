@@ -185,6 +185,9 @@ dl_window_setup(DlWindow *self, DlApplication *app)
     dl_dashboard_set_session(self->dashboard, self->session);
     dl_results_page_set_session(self->results_page, self->session);
     dl_inside_page_set_session(self->inside_page, self->session);
+    g_settings_bind(self->settings, "student-name", dl_session_get_collection(self->session), "student",
+                    G_SETTINGS_BIND_DEFAULT);
+    dl_drawings_page_set_session(self->drawings_page, self->session);
     dl_drawing_pane_set_session(self->drawing_pane, self->session);
     g_signal_connect_object(self->session, "model-changed", G_CALLBACK(update_subtitle), self, G_CONNECT_SWAPPED);
 
@@ -230,6 +233,7 @@ dl_window_class_init(DlWindowClass *klass)
     g_type_ensure(DL_TYPE_DASHBOARD);
     g_type_ensure(DL_TYPE_RESULTS_PAGE);
     g_type_ensure(DL_TYPE_INSIDE_PAGE);
+    g_type_ensure(DL_TYPE_DRAWINGS_PAGE);
     g_type_ensure(DL_TYPE_DRAWING_PANE);
 
     gtk_widget_class_set_template_from_resource(widget_class, DL_RESOURCE_PATH "/ui/dl-window.ui");
@@ -244,6 +248,7 @@ dl_window_class_init(DlWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlWindow, dashboard);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, results_page);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, inside_page);
+    gtk_widget_class_bind_template_child(widget_class, DlWindow, drawings_page);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, drawing_pane);
 
     _dl_window_class_actions_init(klass);

@@ -4,8 +4,8 @@ gives each test its own X display and session bus), with pointer and key
 events synthesised by xdotool, the window read back through the
 accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
-    gui-test.py startup | recognize | training | dataset-dialog | model-files |
-                pages | results | quit-dialogs | presets | inside | inside-stall
+    gui-test.py startup | recognize | verdict | training | dataset-dialog | model-files |
+                pages | results | quit-dialogs | presets | inside | inside-stall | drawings | teach
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
 aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
@@ -144,10 +144,16 @@ def is_enabled(node):
 class App:
     """The app on the test's display, with its own settings and data folders."""
 
-    def __init__(self, settings=None, env=None):
+    def __init__(self, settings=None, env=None, data=None):
+        """data: {path under $XDG_DATA_HOME: text}, written before the app starts."""
         if not os.access(APP, os.X_OK):
             raise AssertionError("no app at %s" % APP)
         self.tmp = tempfile.mkdtemp(prefix="digitlab-gui-")
+        for relative, content in (data or {}).items():
+            path = os.path.join(self.tmp, "data", relative)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(content)
         config = os.path.join(self.tmp, "config")
         os.makedirs(os.path.join(config, "glib-2.0", "settings"))
         lines = ["[io/github/digitlab/DigitLab]"]
@@ -206,27 +212,28 @@ class App:
                 return n
         return None
 
-    def get(self, what, predicate, timeout=10):
-        return wait_for(what, lambda: self.find(predicate), timeout=timeout)
+    def get(self, what, predicate, timeout=10, root=None):
+        """root: search only under it (a walk of the whole app is slow)."""
+        return wait_for(what, lambda: self.find(predicate, root), timeout=timeout)
 
-    def by_description(self, desc, timeout=10):
+    def by_description(self, desc, timeout=10, root=None):
         # Remembered: a walk of the whole tree costs a D-Bus call per node,
         # slow on a busy machine; a node found once is checked, not sought.
         cache = self.__dict__.setdefault("_described", {})
-        node = cache.get(desc)
+        node = cache.get((desc, root))
         if node is not None and description(node) == desc:
             self.check_alive()
             return node
-        node = self.get("a widget described '%s'" % desc, lambda n: description(n) == desc, timeout)
-        cache[desc] = node
+        node = self.get("a widget described '%s'" % desc, lambda n: description(n) == desc, timeout, root)
+        cache[(desc, root)] = node
         return node
 
-    def by_name(self, text_, role_=None, timeout=10):
+    def by_name(self, text_, role_=None, timeout=10, root=None):
         # GTK 4.8 joins a mnemonic label to the name ("_Download Download").
         def match(n):
             nm = name(n)
             return (nm == text_ or nm.endswith(" " + text_)) and (role_ is None or role(n) == role_)
-        return self.get("'%s'" % text_, match, timeout)
+        return self.get("'%s'" % text_, match, timeout, root)
 
     # input
     def focus(self):
@@ -328,6 +335,12 @@ def predicted_digit(app):
     return text(app.by_description("predicted digit"))
 
 
+def verdict(app):
+    """The prediction's verdict in words: "Sure: 7 (98 %)", "Unsure: maybe a 7
+    (62 %), or a 1 (31 %)", "Not a digit (...)", "No prediction yet"."""
+    return description(app.by_name("Prediction", "panel"))
+
+
 def wait_digit(app, timeout=5):
     """The predicted digit once there is one."""
     return wait_for("a prediction", lambda: (lambda d: d if d not in ("—", "") else None)(predicted_digit(app)),
@@ -425,14 +438,73 @@ def case_recognize():
                 app.stroke(canvas, s)
             digit = wait_digit(app)
             probability = text(app.by_description("probability of the predicted digit"))
-            log("drew %s, the app says %s (%s)" % (label, digit, probability))
+            log("drew %s, the app says %s (%s): %r" % (label, digit, probability, verdict(app)))
             assert digit == label, "drew %s, recognised %s" % (label, digit)
+            # A clear digit is a sure one; the percentage is never "100 %"
+            # while another digit has any probability at all.
+            assert verdict(app).startswith("Sure: %s (" % label), verdict(app)
+            others = name(app.by_description("probability of each digit")).split(", ")[1:]
+            assert probability != "100 %" or all(o.endswith(": 0 %") for o in others), (probability, others)
             # Escape clears the canvas (it has the focus after drawing).
             app.key("Escape")
             wait_for("the cleared canvas", lambda: predicted_digit(app) in ("—", ""), timeout=5)
         app.quit()
     finally:
         app.close()
+
+
+# An ambiguous drawing (a 1 with a long flag, or a 7 with a short bar) and
+# no digit at all (an X).
+FLAGGED_ONE = [(0.42, 0.30), (0.55, 0.20), (0.55, 0.35), (0.55, 0.50), (0.55, 0.65), (0.55, 0.80)]
+CROSS = [[(0.30, 0.25), (0.70, 0.80)], [(0.70, 0.25), (0.30, 0.80)]]
+
+
+def strict_model(folder, sure=0.995, reject=0.9):
+    """The bundled model with stricter verdict thresholds, written with
+    docs/read_model.py: the three verdicts from drawings the test knows."""
+    sys.path.insert(0, os.path.join(SOURCE_ROOT, "docs"))
+    import read_model
+    model = read_model.read_model(bundled_model())
+    model.sure, model.reject = sure, reject
+    path = os.path.join(folder, "strict.dlm")
+    read_model.write_model(path, model)
+    return path
+
+
+def case_verdict():
+    """The three verdicts look different and say so in words: sure (the
+    digit large), unsure (the top two, no digit large), not a digit."""
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    folder = tempfile.mkdtemp(prefix="digitlab-verdict-")
+    app = App(settings={"model-path": "'%s'" % strict_model(folder)})
+    try:
+        canvas = app.by_name("Drawing area")
+        assert verdict(app) == "No prediction yet", verdict(app)
+        app.stroke(canvas, SEVEN)
+        wait_for("a sure 7", lambda: verdict(app).startswith("Sure: 7 ("), timeout=5)
+        assert predicted_digit(app) == "7"
+        log("a clear 7: %r" % verdict(app))
+        app.key("Escape")
+        app.stroke(canvas, FLAGGED_ONE)
+        v = wait_for("an unsure verdict", lambda: verdict(app) if verdict(app).startswith("Unsure: ") else None,
+                     timeout=5)
+        log("a flagged 1: %r" % v)
+        assert "maybe a 1" in v and "or a 7" in v, v
+        assert predicted_digit(app) == "—", "an unsure answer shown as the large digit: %r" % predicted_digit(app)
+        labels = [text(n) for n in walk(app.by_name("Prediction", "panel")) if role(n) == "label"]
+        assert "Maybe a 1" in labels and "— or a 7" in labels, labels
+        app.key("Escape")
+        for s in CROSS:
+            app.stroke(canvas, s)
+        v = wait_for("not a digit", lambda: verdict(app) if verdict(app).startswith("Not a digit") else None,
+                     timeout=5)
+        log("a cross: %r" % v)
+        assert predicted_digit(app) == "—"
+        app.quit()
+    finally:
+        app.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # A quick run: 3 epochs of 9600 images in batches of 16 (600 batches per
@@ -1246,10 +1318,273 @@ def case_inside_stall():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# ---- the class's drawings ---------------------------------------------------------------
+
+
+# The class's handwriting, as the test writes it: the 7 with a long flag
+# and no bar (FLAGGED_ONE, which the bundled model reads as a 1), clear
+# 1s and 0s, every drawing a little different.
+CLASS_STYLES = [(7, [FLAGGED_ONE]), (1, [ONE]), (0, [ZERO]), (7, [SEVEN])]
+
+
+def drawing_lines(n, seed=1, student=None, styles=CLASS_STYLES):
+    """n drawings as JSON lines in canvas units (280 x 280), jittered."""
+    import json
+    import random
+    rng = random.Random(seed)
+    lines = []
+    for i in range(n):
+        label, shape = styles[i % len(styles)]
+        strokes = [[[round((x + rng.uniform(-0.02, 0.02)) * 280, 2), round((y + rng.uniform(-0.02, 0.02)) * 280, 2)]
+                    for x, y in stroke] for stroke in shape]
+        record = {"strokes": strokes, "label": label}
+        if student:
+            record["student"] = student
+        lines.append(json.dumps(record))
+    return lines
+
+
+def collection_lines(app):
+    """The drawings in the app's collection file, parsed."""
+    import json
+    path = os.path.join(app.tmp, "data", "digitlab", "drawings.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def clear_cache(app):
+    """AT-SPI's cache of the app's tree misses some widgets that come and go
+    (toasts, popovers): read it afresh."""
+    try:
+        app.root.clear_cache()
+    except Exception:
+        pass
+
+
+def toasts(app):
+    """The toasts shown: children of the window's toast overlay, near the top
+    of the tree."""
+    clear_cache(app)
+    found, level = [], children(app.root)
+    for _ in range(4):
+        found += [n for n in level if name(n) == "AdwToastWidget"]
+        level = [c for n in level if name(n) != "AdwToastWidget" for c in children(n)]
+    return found
+
+
+def toast(app, prefix, timeout=10):
+    """The text of the toast shown that starts with prefix."""
+    def find():
+        for t in toasts(app):
+            for n in walk(t):
+                if role(n) == "label" and name(n).startswith(prefix):
+                    return name(n)
+        return None
+    return wait_for("a toast '%s…'" % prefix, find, timeout=timeout)
+
+
+def undo_toast(app, prefix):
+    """Presses Undo on the toast that starts with prefix."""
+    def find():
+        for t in toasts(app):
+            if any(role(n) == "label" and name(n).startswith(prefix) for n in walk(t)):
+                return next((n for n in walk(t) if role(n) == "push button" and name(n).endswith("Undo")), None)
+        return None
+    app.press(wait_for("Undo on the toast '%s…'" % prefix, find, timeout=10))
+
+
+def open_drawing(app, page, predicate):
+    """Scrolls a thumbnail of the Drawings page into view and clicks it:
+    its popover opens."""
+    thumbnail = app.get("a thumbnail", predicate, timeout=10, root=page)
+    px, py, pw, ph = app.extents(page)
+    for _ in range(30):
+        x, y, w, h = app.extents(thumbnail)
+        if y >= py and y + h <= py + ph:
+            break
+        xdotool("mousemove", "--sync", px + pw // 2, py + ph // 2)
+        xdotool("click", 5 if y + h > py + ph else 4)
+        time.sleep(0.1)
+    app.click(thumbnail)
+
+    # The popover is a surface of its own, not under the page, and new to
+    # AT-SPI's cache.
+    def find():
+        clear_cache(app)
+        return app.find(lambda n: name(n).endswith("Delete Drawing") and role(n) == "push button", page)
+    return wait_for("its popover", find, timeout=20)
+
+
+def drawings_summary(app, page):
+    return text(app.by_description("drawings-summary", root=page))
+
+
+def case_drawings():
+    """"It was a 7" saves the drawing (Undo takes it back, another digit
+    relabels it), the Drawings page shows it, export and import (duplicates
+    skipped and counted), relabel and delete with Undo, the student."""
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    folder = tempfile.mkdtemp(prefix="digitlab-drawings-")
+    app = App(settings={"window-width": 1280, "window-height": 900})
+    try:
+        # What the test uses of the drawing pane, found once (a walk of the
+        # whole app is slow).
+        status = app.by_description("saved-status")
+        teach = status.get_parent()  # the status and the ten buttons
+        pane = teach.get_parent().get_parent()
+        canvas = app.by_name("Drawing area", root=pane)
+        digit = app.by_description("predicted digit", root=pane)
+        clear = app.by_name("Clear the drawing", "push button", root=pane)
+        assert not is_enabled(app.by_name("It was a 7", "push button", root=teach)), "It was a 7 with nothing drawn"
+        # A 7 the model reads as a 1: corrected with a click.
+        app.stroke(canvas, FLAGGED_ONE)
+        read = wait_for("a prediction", lambda: text(digit) not in ("—", "") and text(digit), timeout=5)
+        log("the flagged 7 is read as %s" % read)
+        app.click(app.by_name("It was a 7", "push button", root=teach))
+        wait_for("the drawing saved", lambda: text(status) == "Saved as a 7 in the class’s drawings", timeout=5)
+        lines = collection_lines(app)
+        assert len(lines) == 1 and lines[0]["label"] == 7 and "time" in lines[0], lines
+        assert "student" not in lines[0], lines
+        # Undo, from the toast: gone from the file.
+        undo_toast(app, "Saved as a 7 in the class’s drawings")
+        wait_for("the drawing taken back", lambda: collection_lines(app) == [], timeout=5)
+        wait_for("the pane to say so", lambda: text(status) == "It was a…", timeout=5)
+        # The digit keys say it too; another digit relabels, never a copy.
+        app.key("7")
+        wait_for("saved again", lambda: len(collection_lines(app)) == 1, timeout=5)
+        app.key("1")
+        wait_for("relabelled", lambda: [d["label"] for d in collection_lines(app)] == [1], timeout=5)
+        wait_for("the pane to say so", lambda: text(status) == "Saved as a 1 in the class’s drawings", timeout=5)
+
+        # The Drawings page; a clear 7 by a student named there.
+        app.key("alt+4")
+        page = app.by_description("drawings-page")
+        app.click(app.by_description("student-name", root=page))
+        xdotool("type", "--delay", "30", "Ana")
+        app.press(clear)
+        wait_for("the canvas cleared", lambda: text(digit) in ("—", ""), timeout=5)
+        app.stroke(canvas, SEVEN)
+        wait_for("the 7 read", lambda: text(digit) == "7", timeout=5)
+        app.key("7")
+        wait_for("the 7 saved", lambda: len(collection_lines(app)) == 2, timeout=5)
+        assert collection_lines(app)[1].get("student") == "Ana", collection_lines(app)
+        log("with the student: %r" % toast(app, "Saved as a 7, drawn by Ana"))
+        summary = wait_for("the summary", lambda: drawings_summary(app, page) if drawings_summary(
+            app, page).startswith("2 ") else None, timeout=10)
+        log("Drawings page: %r" % summary)
+        assert "by 1 student" in summary, summary
+        groups = {k: text(app.by_description("drawings-group-%d" % k, root=page)) for k in (1, 3, 7)}
+        assert groups == {1: "1 drawing", 3: "none yet", 7: "1 drawing"}, groups
+        thumb = app.get("the 7's thumbnail", lambda n: name(n).startswith("Drawing labelled 7, read as 7"), root=page)
+        log("thumbnail: %r" % name(thumb))
+        assert name(thumb).endswith(", by Ana"), name(thumb)
+        accuracy = app.by_description("drawings-accuracy", root=page)
+        wait_for("the accuracy on the drawings", lambda: "%" in text(accuracy), timeout=20)
+        log("accuracy: %r" % text(accuracy))
+
+        # Export, then import the export: both already there.
+        exported = os.path.join(folder, "ours.jsonl")
+        app.press(app.by_name("Export…", "push button", root=page))
+        choose_file("^Export Drawings$", exported, save=True)
+        wait_for("the export", lambda: os.path.exists(exported), timeout=10)
+        with open(exported) as f:
+            ours = f.read().splitlines()
+        assert len(ours) == 2, ours
+        app.press(app.by_name("Import…", "push button", root=page))
+        choose_file("^Import Drawings$", exported)
+        message = toast(app, "Imported 0 drawings")
+        log("re-imported: %r" % message)
+        assert "2 were already here" in message, message
+        assert drawings_summary(app, page).startswith("2 drawings"), drawings_summary(app, page)
+
+        # Another laptop's file: five new drawings, one of ours, a bad line.
+        theirs = os.path.join(folder, "laptop.jsonl")
+        with open(theirs, "w") as f:
+            f.write("\n".join(drawing_lines(5, seed=7, student="Ben") + [ours[0], '{"strokes": [[[1, 2]']) + "\n")
+        app.press(app.by_name("Import…", "push button", root=page))
+        choose_file("^Import Drawings$", theirs)
+        message = toast(app, "Imported 5 drawings")
+        log("imported: %r" % message)
+        assert "1 was already here" in message and "1 line was no drawing (line 7" in message, message
+        wait_for("7 drawings", lambda: drawings_summary(app, page).startswith("7 drawings by 2 students"), timeout=10)
+        assert len(collection_lines(app)) == 7
+
+        # Delete one from its popover (Enter on it), then Undo.
+        delete = open_drawing(app, page, lambda n: name(n).startswith("Drawing labelled 0"))
+        app.press(delete)
+        wait_for("6 drawings", lambda: len(collection_lines(app)) == 6, timeout=5)
+        undo_toast(app, "Deleted a drawing of a 0")
+        wait_for("7 again", lambda: len(collection_lines(app)) == 7, timeout=5)
+        # Relabel one: a 1 by Ben is a 3 now.
+        open_drawing(app, page, lambda n: name(n).startswith("Drawing labelled 1") and name(n).endswith("Ben"))
+        app.press(app.by_name("Relabel as 3", "push button", root=page))
+        wait_for("a 3", lambda: text(app.by_description("drawings-group-3", root=page)) == "1 drawing", timeout=5)
+        assert [d["label"] for d in collection_lines(app)].count(3) == 1, collection_lines(app)
+        app.quit()
+    finally:
+        app.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def case_teach():
+    """Teach it our handwriting: fine-tuned on the drawings (held-back ones
+    measured before and after), the taught model in use and unsaved, the
+    previous model to go back to. The MNIST mixed in and measured on is a
+    small random one the test writes (real MNIST would take minutes on a
+    busy machine): no MNIST needed."""
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    folder = tempfile.mkdtemp(prefix="digitlab-teach-")
+    write_fake_mnist(folder, train=512, test=128)
+    settings = {"window-width": 1280, "window-height": 900, "data-folder": "'%s'" % folder}
+    drawings = "\n".join(drawing_lines(10, seed=3, student="Cem")) + "\n"
+    app = App(settings=settings, data={"digitlab/drawings.jsonl": drawings})
+    try:
+        model = app.by_description("model-status")
+        app.key("alt+4")
+        page = app.by_description("drawings-page")
+        wait_for("the drawings", lambda: drawings_summary(app, page).startswith("10 drawings"), timeout=20)
+        hint = text(app.get("the teaching hint", lambda n: text(n).startswith("The model learns from 8 "), root=page))
+        log("hint: %r" % hint)
+        assert "mixed with MNIST" in hint, hint
+        mnist = app.by_description("drawings-mnist-accuracy", root=page)
+        wait_for("MNIST's accuracy", lambda: "%" in text(mnist), timeout=60)
+        log("beside: %r" % text(mnist))
+        accuracy = app.by_description("drawings-accuracy", root=page)
+        before = text(accuracy)
+        app.press(app.by_name("Teach It", "push button", root=page))
+        result = app.by_description("teach-result", root=page)
+        wait_for("the taught model", lambda: "never saw" in text(result), timeout=180)
+        log("taught: %r" % text(result))
+        assert "The 2 drawings it never saw: " in text(result), text(result)
+        assert "mixed with MNIST" in text(result) and "MNIST’s test images: " in text(result), text(result)
+        assert "→" in text(result).split("MNIST’s test images: ")[1], text(result)
+        assert "taught the class’s handwriting" in text(model), text(model)
+        log("on all the drawings: %s before, %s after" % (before, text(accuracy)))
+
+        # Back to the previous model, and forth.
+        app.press(app.by_name("Use the Previous Model", "push button", root=page))
+        wait_for("the bundled model", lambda: "bundled" in text(model), timeout=5)
+        app.press(app.by_name("Use the Taught Model", "push button", root=page))
+        wait_for("the taught model", lambda: "taught" in text(model), timeout=5)
+        # Unsaved: quitting asks first.
+        app.key("ctrl+q")
+        app.respond("Save the Trained Model?", "Discard")
+        app.proc.wait(timeout=30)
+        app.quit()
+    finally:
+        app.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 CASES = {
     "model-files": case_model_files,
     "startup": case_startup,
     "recognize": case_recognize,
+    "verdict": case_verdict,
     "training": case_training,
     "dataset-dialog": case_dataset_dialog,
     "pages": case_pages,
@@ -1258,6 +1593,8 @@ CASES = {
     "presets": case_presets,
     "inside": case_inside,
     "inside-stall": case_inside_stall,
+    "drawings": case_drawings,
+    "teach": case_teach,
 }
 
 

@@ -2,7 +2,7 @@
  * evaluation on a test set (src/app/dl-evaluation.c), the galleries' list
  * model (dl-gallery-model.c) and the session (dl-session.c) loading a test
  * set, evaluating every model it is given in a worker, training, and
- * knowing what is saved. On small random IDX files the test writes: no
+ * knowing what is saved, the taught model and the one before it. On small random IDX files the test writes: no
  * MNIST needed. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -580,6 +580,82 @@ test_settings_presets(void **state)
     assert_true(dl_settings_check_train_request(settings, NULL));
 }
 
+static gboolean
+idle(Fixture *f)
+{
+    return !dl_session_get_evaluating(f->session);
+}
+
+/* A model taught the class's handwriting: unsaved, with the model before it
+ * kept to go back to (and forth), its evaluation taken as it comes. */
+static void
+test_session_taught_model(void **state)
+{
+    Fixture *f = *state;
+    g_autoptr(GError) error = NULL;
+    NnError err;
+
+    dl_session_set_data_dir(f->session, f->dir);
+    run_until(f, test_set_settled);
+    g_autofree char *path = g_build_filename(f->dir, "before.dlm", NULL);
+    NnModel *before = random_model(5);
+    assert_int_equal(nn_model_save(before, path, 0, &err), NN_OK);
+    nn_model_free(before);
+    assert_true(dl_session_load_model(f->session, path, &error));
+    run_until(f, evaluated);
+    assert_false(dl_session_get_has_previous_model(f->session));
+    assert_int_equal(dl_session_get_previous_source(f->session), DL_MODEL_NONE);
+    DlEvaluation *first = dl_session_get_evaluation(f->session);
+
+    /* Taught, with its evaluation on the session's test set. */
+    NnModel *taught = random_model(6);
+    NnModel *copy = dl_model_copy(taught, NULL);
+    g_autoptr(DlEvaluation) evaluation = dl_evaluation_compute(copy, dl_session_get_test_set(f->session), NULL, NULL,
+                                                               NULL, NULL);
+    nn_model_free(copy);
+    int evaluations = f->evaluations;
+    dl_session_use_taught_model(f->session, taught, evaluation);
+    assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_TAUGHT);
+    assert_true(dl_session_get_unsaved(f->session));
+    assert_null(dl_session_get_model_path(f->session));
+    assert_true(dl_session_get_has_previous_model(f->session));
+    assert_int_equal(dl_session_get_previous_source(f->session), DL_MODEL_FILE);
+    /* its evaluation is the session's: none made again */
+    assert_ptr_equal(dl_session_get_evaluation(f->session), evaluation);
+    assert_false(dl_session_get_evaluating(f->session));
+    assert_int_equal(f->evaluations, evaluations + 1);
+    g_autofree char *sentence = NULL;
+    dl_session_describe_model(f->session, &sentence, NULL);
+    assert_non_null(strstr(sentence, "not saved"));
+    assert_non_null(strstr(dl_session_get_evaluation_model(f->session), "handwriting"));
+
+    /* Back to the model before: the file, saved; then forth again. */
+    dl_session_swap_previous_model(f->session);
+    assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_FILE);
+    assert_string_equal(dl_session_get_model_path(f->session), path);
+    assert_false(dl_session_get_unsaved(f->session));
+    assert_int_equal(dl_session_get_previous_source(f->session), DL_MODEL_TAUGHT);
+    assert_true(dl_session_get_evaluating(f->session));
+    run_until(f, idle);
+    assert_ptr_not_equal(dl_session_get_evaluation(f->session), evaluation);
+    assert_ptr_not_equal(dl_session_get_evaluation(f->session), first);
+    dl_session_swap_previous_model(f->session);
+    assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_TAUGHT);
+    assert_int_equal(dl_session_get_previous_source(f->session), DL_MODEL_FILE);
+    run_until(f, idle);
+
+    /* Any other model: the previous one is forgotten. */
+    assert_true(dl_session_load_model(f->session, path, &error));
+    assert_false(dl_session_get_has_previous_model(f->session));
+    run_until(f, idle);
+
+    /* Taught without an evaluation: the session makes one. */
+    dl_session_use_taught_model(f->session, random_model(7), NULL);
+    assert_true(dl_session_get_evaluating(f->session));
+    run_until(f, idle);
+    assert_non_null(strstr(dl_session_get_evaluation_model(f->session), "handwriting"));
+}
+
 int
 main(void)
 {
@@ -593,6 +669,7 @@ main(void)
         cmocka_unit_test(test_follow_decisions),
         cmocka_unit_test_setup_teardown(test_session_follow_off, setup, teardown),
         cmocka_unit_test(test_settings_presets),
+        cmocka_unit_test_setup_teardown(test_session_taught_model, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
