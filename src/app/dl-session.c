@@ -14,9 +14,13 @@ struct _DlSession {
     DlTrainer *trainer;
     DlHistory *history;
     GCancellable *train_cancellable;
+    DlRun *run;               /* of the last run started */
+    GArray *resumed_epochs;   /* NnEpochStats of a resumed run before it went on */
+    char *runs_root;
 
     DlModelSource model_source;
     char *model_path;
+    char *model_name;         /* of model_path, when it is a run's model */
     int model_epoch;
     int run_epochs;
     gboolean saved;           /* the run's newest epoch is in model_path */
@@ -66,6 +70,7 @@ enum {
     SIGNAL_MODEL_CHANGED,
     SIGNAL_TRAINING_DONE,
     SIGNAL_INPUT_CHANGED,
+    SIGNAL_RUNS_CHANGED,
     N_SIGNALS
 };
 
@@ -179,6 +184,11 @@ dl_session_describe_model(DlSession *self, char **sentence, char **short_name)
         name = g_strdup(_("Bundled model"));
         break;
     case DL_MODEL_FILE: {
+        if (self->model_name != NULL) {
+            text = g_strdup_printf(_("Recognised by the model of the run “%s”"), self->model_name);
+            name = g_strdup_printf(_("Run “%s”"), self->model_name);
+            break;
+        }
         g_autofree char *base = g_filename_display_basename(self->model_path);
         text = g_strdup_printf(_("Recognised by %s"), base);
         name = g_strdup(base);
@@ -222,6 +232,11 @@ dl_session_load_model(DlSession *self, const char *path, GError **error)
         g_set_error(error, DL_RECOGNIZER_ERROR, DL_RECOGNIZER_ERROR_ENGINE, "%s: %s", name, err.message);
         return FALSE;
     }
+    /* A run's model.dlm is named by its run. */
+    g_autofree char *base = g_path_get_basename(path), *dir = g_path_get_dirname(path);
+    g_autoptr(DlRun) run = strcmp(base, "model.dlm") == 0 ? dl_run_load(dir, NULL) : NULL;
+    g_free(self->model_name);
+    self->model_name = run != NULL ? g_strdup(dl_run_get_name(run)) : NULL;
     set_model(self, model, DL_MODEL_FILE, path);
     return TRUE;
 }
@@ -263,6 +278,7 @@ dl_session_save_model(DlSession *self, const char *path, GError **error)
         g_set_error_literal(error, DL_RECOGNIZER_ERROR, DL_RECOGNIZER_ERROR_ENGINE, err.message);
         return FALSE;
     }
+    g_clear_pointer(&self->model_name, g_free);
     if (dl_trainer_get_busy(self->trainer)) {
         /* The run goes on replacing the model; the file keeps this epoch. */
         gboolean was_unsaved = dl_session_get_unsaved(self);
@@ -279,10 +295,19 @@ dl_session_save_model(DlSession *self, const char *path, GError **error)
 
 /* ---- training ----------------------------------------------------------------------- */
 
+/* A new run's history, with a resumed run's epochs so far. */
+static void
+reset_history(DlSession *self, int batches)
+{
+    dl_history_reset(self->history, &self->run_schedule, self->run_epochs, batches, self->run_per_step_lr);
+    for (guint i = 0; self->resumed_epochs != NULL && i < self->resumed_epochs->len; i++)
+        dl_history_add_epoch(self->history, &g_array_index(self->resumed_epochs, NnEpochStats, i));
+}
+
 static void
 on_trainer_started(DlSession *self, int train_count, int val_count, int batches, DlTrainer *trainer)
 {
-    dl_history_reset(self->history, &self->run_schedule, self->run_epochs, batches, self->run_per_step_lr);
+    reset_history(self, batches);
 }
 
 static void
@@ -295,6 +320,8 @@ static void
 on_trainer_epoch(DlSession *self, gpointer data, DlTrainer *trainer)
 {
     dl_history_add_epoch(self->history, data);
+    /* The worker has recorded it in the run folder already. */
+    g_signal_emit(self, signals[SIGNAL_RUNS_CHANGED], 0);
 }
 
 /* The model as of the last finished epoch: the canvas uses it from now on. */
@@ -331,7 +358,29 @@ train_done(GObject *source, GAsyncResult *result, gpointer user_data)
     DlTrainingOutcome outcome = finished ? DL_TRAINING_FINISHED
                                 : g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? DL_TRAINING_STOPPED
                                                                                             : DL_TRAINING_FAILED;
+    g_signal_emit(self, signals[SIGNAL_RUNS_CHANGED], 0);
     g_signal_emit(self, signals[SIGNAL_TRAINING_DONE], 0, outcome, outcome == DL_TRAINING_FAILED ? error : NULL);
+}
+
+/* Starts the trainer on request, kept in run (taken). */
+static void
+start_run(DlSession *self, const DlTrainRequest *request, DlRun *run)
+{
+    int images = MIN(request->train_limit > 0 ? request->train_limit : 60000, 60000);
+    int batches = (images + request->config.batch - 1) / MAX(request->config.batch, 1);
+    self->run_epochs = request->config.epochs;
+    self->run_schedule = request->config.schedule;
+    self->run_per_step_lr = request->config.per_step_lr;
+    reset_history(self, batches);
+    g_clear_pointer(&self->run, dl_run_unref);
+    self->run = run;
+
+    DlTrainRequest kept = *request;
+    kept.run = run;
+    g_clear_object(&self->train_cancellable);
+    self->train_cancellable = g_cancellable_new();
+    dl_trainer_train_async(self->trainer, &kept, self->train_cancellable, train_done, g_object_ref(self));
+    g_signal_emit(self, signals[SIGNAL_RUNS_CHANGED], 0);
 }
 
 void
@@ -342,17 +391,86 @@ dl_session_train(DlSession *self, const DlTrainRequest *request)
 
     if (dl_trainer_get_busy(self->trainer))
         return;
-    int images = MIN(request->train_limit > 0 ? request->train_limit : 60000, 60000);
-    int batches = (images + request->config.batch - 1) / MAX(request->config.batch, 1);
-    self->run_epochs = request->config.epochs;
-    self->run_schedule = request->config.schedule;
-    self->run_per_step_lr = request->config.per_step_lr;
-    dl_history_reset(self->history, &request->config.schedule, request->config.epochs, batches,
-                     request->config.per_step_lr);
+    DlRunSettings settings = {
+        .model = request->model_config,
+        .train = request->config,
+        .train_limit = request->train_limit,
+        .val_limit = request->val_limit,
+    };
+    g_autoptr(GError) error = NULL;
+    DlRun *run = dl_run_create(NULL, self->runs_root, NULL, &settings, NULL, &error);
+    if (run == NULL) {
+        g_autoptr(GError) shown = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED,
+                                              _("Digit Lab keeps every run, and could not make a folder for this "
+                                                "one. %s. Free some disk space, then train again."),
+                                              error->message);
+        g_signal_emit(self, signals[SIGNAL_TRAINING_DONE], 0, DL_TRAINING_FAILED, shown);
+        return;
+    }
+    g_clear_pointer(&self->resumed_epochs, g_array_unref);
+    start_run(self, request, run);
+}
 
-    g_clear_object(&self->train_cancellable);
-    self->train_cancellable = g_cancellable_new();
-    dl_trainer_train_async(self->trainer, request, self->train_cancellable, train_done, g_object_ref(self));
+gboolean
+dl_session_resume_run(DlSession *self, const char *run_dir, const char *data_dir, GError **error)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), FALSE);
+    g_return_val_if_fail(run_dir != NULL && data_dir != NULL, FALSE);
+
+    if (dl_trainer_get_busy(self->trainer)) {
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_BUSY, _("A run is training: stop it first"));
+        return FALSE;
+    }
+    g_autoptr(DlRun) run = dl_run_load(run_dir, error);
+    if (run == NULL)
+        return FALSE;
+    g_autofree char *why = NULL;
+    if (!dl_run_can_resume(run, &why)) {
+        g_set_error_literal(error, DL_RUN_ERROR, DL_RUN_ERROR_CANNOT_RESUME, why);
+        return FALSE;
+    }
+    NnModel *model = dl_run_prepare_resume(run, 0, error);
+    if (model == NULL)
+        return FALSE;
+    if (!dl_run_begin_resume(run, error)) {
+        nn_model_free(model);
+        return FALSE;
+    }
+    g_autoptr(DlHistory) history = dl_run_load_history(run, NULL);
+    g_clear_pointer(&self->resumed_epochs, g_array_unref);
+    self->resumed_epochs = g_array_new(FALSE, FALSE, sizeof(NnEpochStats));
+    guint n = 0;
+    const NnEpochStats *epochs = history != NULL ? dl_history_get_epochs(history, &n) : NULL;
+    for (guint i = 0; i < n && epochs[i].epoch <= nn_model_epochs_done(model); i++)
+        g_array_append_val(self->resumed_epochs, epochs[i]);
+
+    const DlRunSettings *s = dl_run_get_settings(run);
+    DlTrainRequest request = {
+        .data_dir = (char *)data_dir,
+        .model_config = s->model,
+        .config = s->train,
+        .train_limit = s->train_limit,
+        .val_limit = s->val_limit,
+        .model = model,
+    };
+    start_run(self, &request, g_steal_pointer(&run));
+    return TRUE;
+}
+
+DlRun *
+dl_session_get_run(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    return self->run;
+}
+
+const char *
+dl_session_get_runs_root(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    return self->runs_root;
 }
 
 gboolean
@@ -748,6 +866,8 @@ dl_session_dispose(GObject *object)
     g_clear_object(&self->trainer);
     g_clear_object(&self->history);
     g_clear_object(&self->recognizer);
+    g_clear_pointer(&self->run, dl_run_unref);
+    g_clear_pointer(&self->resumed_epochs, g_array_unref);
     g_clear_pointer(&self->test_set, dl_test_set_unref);
     g_clear_pointer(&self->evaluation, dl_evaluation_unref);
 
@@ -760,6 +880,8 @@ dl_session_finalize(GObject *object)
     DlSession *self = DL_SESSION(object);
 
     g_free(self->model_path);
+    g_free(self->model_name);
+    g_free(self->runs_root);
     g_free(self->data_dir);
     g_free(self->test_set_error);
     g_free(self->evaluation_model);
@@ -862,6 +984,8 @@ dl_session_class_init(DlSessionClass *klass)
                                                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_POINTER);
     signals[SIGNAL_INPUT_CHANGED] = g_signal_new("input-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
                                                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+    signals[SIGNAL_RUNS_CHANGED] = g_signal_new("runs-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+                                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -872,6 +996,7 @@ dl_session_init(DlSession *self)
     self->recognizer = dl_recognizer_new();
     self->trainer = dl_trainer_new();
     self->history = dl_history_new();
+    self->runs_root = dl_run_default_root();
     self->input_kind = DL_INPUT_DRAWING;
     self->input_index = -1;
 

@@ -4,7 +4,9 @@
  *   - the current model (in a DlRecognizer, main thread only) and where it
  *     came from: bundled, a file, the run in progress as of epoch N, or a run
  *     trained here and not saved ("unsaved");
- *   - the trainer and the training history (DlHistory) of the last run;
+ *   - the trainer and the training history (DlHistory) of the last run,
+ *     and the run folder that keeps it (dl-run.h): every run trained here
+ *     is kept in $XDG_DATA_HOME/digitlab/runs, epoch by epoch;
  *   - MNIST's test set and the current model's latest evaluation on it
  *     (DlEvaluation: every image's predicted digit and probabilities, the
  *     confusion matrix), recomputed in a worker whenever the model changes,
@@ -21,6 +23,8 @@
  *                         or NULL), after model-source has moved on from
  *                         DL_MODEL_TRAINING.
  *   "input-changed"       the input of the prediction changed.
+ *   "runs-changed"        a run folder was made or written (a run started,
+ *                         an epoch recorded, a run ended).
  *   notify::evaluation, ::evaluating, ::test-set-state, ::unsaved.
  *
  * GLib/GIO only, no GTK; all of it belongs to the main thread.
@@ -99,10 +103,21 @@ gboolean dl_session_save_model(DlSession *self, const char *path, GError **error
 
 /* ---- training ---- */
 
-/* Starts a run (the trainer must be idle): resets the history, and from the
- * first finished epoch on the model is the run's. Ends with "training-done". */
+/* Starts a run (the trainer must be idle) in a new run folder: resets the
+ * history, and from the first finished epoch on the model is the run's.
+ * Ends with "training-done" (at once, DL_TRAINING_FAILED, if no run folder
+ * could be made). */
 void dl_session_train(DlSession *self, const DlTrainRequest *request);
+/* Continues the stopped run in run_dir (dl_run_can_resume()) on the MNIST
+ * files in data_dir, with its own recipe; its epochs so far are in the
+ * history. FALSE with error if it cannot be resumed. */
+gboolean dl_session_resume_run(DlSession *self, const char *run_dir, const char *data_dir, GError **error);
 gboolean dl_session_get_training(DlSession *self);
+/* The run folder of the last run started here, or NULL. While it trains,
+ * only its folder and id may be read: the rest belongs to the trainer. */
+DlRun *dl_session_get_run(DlSession *self);
+/* Where run folders are kept: dl_run_default_root(). */
+const char *dl_session_get_runs_root(DlSession *self);
 
 /* ---- the test set and the evaluation ---- */
 
