@@ -141,6 +141,7 @@ static const struct {
     { "win.focus-canvas", { "<Control>d", NULL } },
     { "win.page::train", { "<Alt>1", NULL } },
     { "win.page::results", { "<Alt>2", NULL } },
+    { "win.page::runs", { "<Alt>4", NULL } },
 };
 
 static void

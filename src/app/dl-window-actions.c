@@ -438,10 +438,18 @@ _dl_window_hold_close(DlWindow *self)
         return TRUE;
     }
     if (dl_session_get_unsaved(self->session)) {
-        g_autofree char *body = g_strdup_printf(
-            _("The model trained here (epoch %d) is in no file. If you quit without saving it, it is lost."),
-            dl_session_get_model_epoch(self->session));
-        ask_before_closing(self, _("Save the Trained Model?"), body, "discard", _("_Discard"), TRUE);
+        /* Nothing is lost either way: the run folder holds the model. */
+        DlRun *run = dl_session_get_run(self->session);
+        g_autofree char *folder = run != NULL && dl_runs_page_keeps_model(self->runs_page, run)
+                                      ? g_filename_display_name(dl_run_get_dir(run)) : NULL;
+        g_autofree char *body = folder != NULL
+            ? g_strdup_printf(_("The model trained here (epoch %d) is kept with its run on the Runs page (in %s), "
+                                "where you can open it again. Save it as a model file to use it elsewhere."),
+                              dl_session_get_model_epoch(self->session), folder)
+            : g_strdup_printf(_("The model trained here (epoch %d) is in no file. If you quit without saving "
+                                "it, it is lost."), dl_session_get_model_epoch(self->session));
+        ask_before_closing(self, _("Save the Trained Model?"), body, "discard",
+                           folder != NULL ? _("_Don't Save") : _("_Discard"), TRUE);
         return TRUE;
     }
     return FALSE;

@@ -5,6 +5,7 @@
 #include "dl-dashboard.h"
 #include "dl-drawing-pane.h"
 #include "dl-results-page.h"
+#include "dl-runs-page.h"
 #include "dl-session.h"
 #include "dl-window.h"
 
@@ -49,6 +50,7 @@ struct _DlWindow {
     GtkScrolledWindow *side_scroller;
     DlDashboard *dashboard;
     DlResultsPage *results_page;
+    DlRunsPage *runs_page;
     DlDrawingPane *drawing_pane;
 };
 

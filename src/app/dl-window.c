@@ -156,6 +156,7 @@ dl_window_close_request(GtkWindow *window)
     if (_dl_window_hold_close(self))
         return TRUE;
     save_window_state(self);
+    dl_runs_page_flush(self->runs_page); /* the deletions the toasts could still undo */
     return GTK_WINDOW_CLASS(dl_window_parent_class)->close_request(window);
 }
 
@@ -183,6 +184,7 @@ dl_window_setup(DlWindow *self, DlApplication *app)
     dl_dashboard_bind_settings(self->dashboard, self->settings);
     dl_dashboard_set_session(self->dashboard, self->session);
     dl_results_page_set_session(self->results_page, self->session);
+    dl_runs_page_setup(self->runs_page, self->session, self->settings);
     dl_drawing_pane_set_session(self->drawing_pane, self->session);
     g_signal_connect_object(self->session, "model-changed", G_CALLBACK(update_subtitle), self, G_CONNECT_SWAPPED);
 
@@ -227,6 +229,7 @@ dl_window_class_init(DlWindowClass *klass)
 
     g_type_ensure(DL_TYPE_DASHBOARD);
     g_type_ensure(DL_TYPE_RESULTS_PAGE);
+    g_type_ensure(DL_TYPE_RUNS_PAGE);
     g_type_ensure(DL_TYPE_DRAWING_PANE);
 
     gtk_widget_class_set_template_from_resource(widget_class, DL_RESOURCE_PATH "/ui/dl-window.ui");
@@ -240,6 +243,7 @@ dl_window_class_init(DlWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlWindow, side_scroller);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, dashboard);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, results_page);
+    gtk_widget_class_bind_template_child(widget_class, DlWindow, runs_page);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, drawing_pane);
 
     _dl_window_class_actions_init(klass);
