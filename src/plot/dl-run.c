@@ -729,8 +729,10 @@ parse_run(DlRun *run, const char *text, gsize length, GError **error)
     g_autoptr(GError) json_error = NULL;
     if (memchr(text, '\0', length) != NULL || !g_utf8_validate(text, (gssize)length, NULL))
         return corrupt(error, run->dir, "run.json is not text");
-    if (!json_parser_load_from_data(parser, text, (gssize)length, &json_error))
-        return corrupt(error, run->dir, json_error->message);
+    if (!json_parser_load_from_data(parser, text, (gssize)length, &json_error)) {
+        g_autofree char *why = g_strdup_printf("run.json is not valid JSON (%s)", json_error->message);
+        return corrupt(error, run->dir, why);
+    }
     JsonNode *root = json_parser_get_root(parser);
     if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
         return corrupt(error, run->dir, "run.json holds no object");
