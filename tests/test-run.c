@@ -529,6 +529,11 @@ test_fields_and_summary(void **state)
     assert_non_null(strstr(summary, "1 block × 1 conv (2)"));
     assert_non_null(strstr(summary, "4 epochs"));
     assert_non_null(strstr(summary, "512 images"));
+    assert_null(strstr(summary, "augmentation"));
+    b.model = nn_model_config_default();
+    g_autofree char *paper = dl_run_settings_summary(&b);
+    assert_true(g_str_has_prefix(paper, "the paper's network · Adam · "));
+    assert_non_null(strstr(paper, " · no augmentation"));
 }
 
 static int

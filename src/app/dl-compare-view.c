@@ -8,6 +8,9 @@
 #include "dl-types.h"
 #include "plot-scale.h"
 
+/* From this width on, the accuracy and loss plots go side by side. */
+#define WIDE_WIDTH 760
+
 struct _DlCompareView {
     GtkWidget parent_instance;
 
@@ -16,8 +19,11 @@ struct _DlCompareView {
     gulong changed_ids[DL_DRAW_MAX_RUNS];
     guint n_runs;
     int current;
+    gboolean wide;
+    guint layout_idle;
 
     GtkWidget *box;
+    GtkBox *pair_box;
     GtkButton *back_button;
     GtkLabel *title_label;
     DlPlot *accuracy_plot;
@@ -302,6 +308,44 @@ dl_compare_view_focus(DlCompareView *self)
     gtk_widget_grab_focus(GTK_WIDGET(self->back_button));
 }
 
+/* ---- layout ------------------------------------------------------------------------- */
+
+static gboolean
+layout_idle(gpointer data)
+{
+    DlCompareView *self = data;
+
+    self->layout_idle = 0;
+    gtk_orientable_set_orientation(GTK_ORIENTABLE(self->pair_box),
+                                   self->wide ? GTK_ORIENTATION_HORIZONTAL : GTK_ORIENTATION_VERTICAL);
+    return G_SOURCE_REMOVE;
+}
+
+/* No layout manager: a widget with one never gets size_allocate, and this
+ * one needs its width to choose its layout. */
+static void
+dl_compare_view_measure(GtkWidget *widget, GtkOrientation orientation, int for_size, int *minimum, int *natural,
+                        int *minimum_baseline, int *natural_baseline)
+{
+    gtk_widget_measure(DL_COMPARE_VIEW(widget)->box, orientation, for_size, minimum, natural, minimum_baseline,
+                       natural_baseline);
+}
+
+static void
+dl_compare_view_size_allocate(GtkWidget *widget, int width, int height, int baseline)
+{
+    DlCompareView *self = DL_COMPARE_VIEW(widget);
+
+    gtk_widget_allocate(self->box, width, height, baseline, NULL);
+    /* Changing the layout while allocating is not allowed: do it right after. */
+    gboolean wide = width >= WIDE_WIDTH;
+    if (wide != self->wide) {
+        self->wide = wide;
+        if (self->layout_idle == 0)
+            self->layout_idle = g_idle_add_full(G_PRIORITY_HIGH_IDLE, layout_idle, self, NULL);
+    }
+}
+
 /* ---- GObject ---------------------------------------------------------------------- */
 
 static void
@@ -310,6 +354,7 @@ dl_compare_view_dispose(GObject *object)
     DlCompareView *self = DL_COMPARE_VIEW(object);
 
     clear_runs(self);
+    g_clear_handle_id(&self->layout_idle, g_source_remove);
     gtk_widget_dispose_template(GTK_WIDGET(self), DL_TYPE_COMPARE_VIEW);
 
     G_OBJECT_CLASS(dl_compare_view_parent_class)->dispose(object);
@@ -322,10 +367,13 @@ dl_compare_view_class_init(DlCompareViewClass *klass)
     GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
     object_class->dispose = dl_compare_view_dispose;
+    widget_class->measure = dl_compare_view_measure;
+    widget_class->size_allocate = dl_compare_view_size_allocate;
 
     g_type_ensure(DL_TYPE_PLOT);
     gtk_widget_class_set_template_from_resource(widget_class, DL_RESOURCE_PATH "/ui/dl-compare-view.ui");
     gtk_widget_class_bind_template_child(widget_class, DlCompareView, box);
+    gtk_widget_class_bind_template_child(widget_class, DlCompareView, pair_box);
     gtk_widget_class_bind_template_child(widget_class, DlCompareView, back_button);
     gtk_widget_class_bind_template_child(widget_class, DlCompareView, title_label);
     gtk_widget_class_bind_template_child(widget_class, DlCompareView, accuracy_plot);
@@ -333,7 +381,6 @@ dl_compare_view_class_init(DlCompareViewClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlCompareView, lr_plot);
     gtk_widget_class_bind_template_child(widget_class, DlCompareView, settings_grid);
     gtk_widget_class_bind_template_child(widget_class, DlCompareView, metrics_grid);
-    gtk_widget_class_set_layout_manager_type(widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void

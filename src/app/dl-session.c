@@ -429,6 +429,15 @@ dl_session_resume_run(DlSession *self, const char *run_dir, const char *data_dir
         g_set_error_literal(error, DL_RUN_ERROR, DL_RUN_ERROR_CANNOT_RESUME, why);
         return FALSE;
     }
+    const DlRunSettings *kept = dl_run_get_settings(run);
+    if (kept->val_split > 0 || kept->calibrate > 0) {
+        /* The app validates on the test set and does not calibrate. */
+        g_autofree char *dir = g_filename_display_name(run_dir);
+        g_set_error(error, DL_RUN_ERROR, DL_RUN_ERROR_CANNOT_RESUME,
+                    _("This run holds training images out to validate or calibrate on, which the app does not do. "
+                      "Resume it with digitlab-cli train --resume %s"), dir);
+        return FALSE;
+    }
     NnModel *model = dl_run_prepare_resume(run, 0, error);
     if (model == NULL)
         return FALSE;

@@ -122,7 +122,13 @@ on_training_done(DlWindow *self, int outcome, gpointer data, DlSession *session)
                             && (error->code == NN_ERR_IO || error->code == NN_ERR_FORMAT
                                 || error->code == NN_ERR_CHECKSUM);
     AdwMessageDialog *dialog;
-    if (data_problem) {
+    if (error->domain == DL_RUN_ERROR) {
+        /* The run folder could not be written: the model kept is in use. */
+        g_autofree char *body = g_strdup_printf(
+            _("%s\n\nThe model of the last epoch kept in the run folder is in use. Free some disk space, then "
+              "resume the run from the Runs page."), error->message);
+        dialog = message_dialog(self, _("Training Stopped: the Run Could Not Be Kept"), body);
+    } else if (data_problem) {
         g_autofree char *body = g_strdup_printf(
             _("The MNIST files could not be read: %s\n\nChoose a folder holding the four MNIST files, "
               "or download them again."), error->message);
@@ -433,7 +439,8 @@ _dl_window_hold_close(DlWindow *self)
     if (dl_session_get_training(self->session)) {
         ask_before_closing(self, _("Stop Training and Quit?"),
                            _("The network is still training. Stopping keeps the model of the last finished "
-                             "epoch, which you can then save."),
+                             "epoch, which you can then save; the run stays on the Runs page, where you can "
+                             "resume it later."),
                            "stop", _("_Stop and Quit"), FALSE);
         return TRUE;
     }

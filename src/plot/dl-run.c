@@ -1679,11 +1679,21 @@ dl_run_settings_summary(const DlRunSettings *s)
 {
     g_return_val_if_fail(s != NULL, NULL);
 
-    g_autofree char *net = network_words(&s->model), *images = images_words(s);
+    NnModelConfig paper = nn_model_config_default();
+    g_autofree char *net = nn_model_config_equal(&s->model, &paper) ? g_strdup(_("the paper's network"))
+                                                                    : network_words(&s->model);
+    g_autofree char *images = images_words(s);
     g_autofree char *optimizer = dl_run_field_value(s, DL_RUN_FIELD_OPTIMIZER);
-    const char *epochs_format = s->train.epochs == 1 ? _("%d epoch") : _("%d epochs");
-    g_autofree char *epochs = g_strdup_printf(epochs_format, s->train.epochs);
-    return g_strdup_printf("%s · %s · %s · %s", net, optimizer, epochs, images);
+    g_autofree char *epochs = g_strdup_printf(g_dngettext(NULL, "%d epoch", "%d epochs", s->train.epochs),
+                                              s->train.epochs);
+    GString *summary = g_string_new(NULL);
+    g_string_append_printf(summary, "%s · %s · %s · %s", net, optimizer, epochs, images);
+    /* What most often tells runs apart. */
+    if (!s->train.augment.enabled)
+        g_string_append_printf(summary, " · %s", _("no augmentation"));
+    if (s->train.ema > 0)
+        g_string_append_printf(summary, " · %s", _("weight average"));
+    return g_string_free(summary, FALSE);
 }
 
 const char *

@@ -190,7 +190,9 @@ gboolean dl_run_import(const char *source, const char *root, int *imported, int 
 
 /* ---- words, for lists and tables ---- */
 
-/* "2 × 2 conv (32, 64), dense 128 · Adam, paper schedule · 3 epochs · 6,000 images" */
+/* "the paper's network · Adam · 3 epochs · 6,000 images · no augmentation":
+ * the network in words when it is not the paper's, then what most often
+ * tells runs apart. */
 char *dl_run_settings_summary(const DlRunSettings *settings);
 
 typedef enum {

@@ -188,6 +188,7 @@ typedef struct {
     int training_done;      /* emissions */
     DlTrainingOutcome outcome;
     int stop_after;         /* stop the run once the history has this many epochs */
+    char *message;          /* of the last failure */
 } Fixture;
 
 static void
@@ -201,6 +202,8 @@ on_training_done(DlSession *session, int outcome, gpointer error, Fixture *f)
 {
     f->training_done++;
     f->outcome = outcome;
+    g_clear_pointer(&f->message, g_free);
+    f->message = error != NULL ? g_strdup(((GError *)error)->message) : NULL;
 }
 
 static int
@@ -246,6 +249,7 @@ teardown(void **state)
         ;
     remove_all(f->dir);
     g_free(f->dir);
+    g_free(f->message);
     g_free(f);
     return 0;
 }
@@ -475,6 +479,33 @@ test_session_resume(void **state)
     assert_false(dl_session_resume_run(f->session, dir, f->dir, NULL)); /* finished: nothing to resume */
 }
 
+/* No run folder can be made (here the folder of runs is a file): training
+ * does not start, and says why. */
+static void
+test_session_no_run_folder(void **state)
+{
+    Fixture *f = *state;
+    const char *root = dl_session_get_runs_root(f->session);
+    g_autofree char *aside = g_strconcat(root, ".aside", NULL);
+    assert_true(!g_file_test(root, G_FILE_TEST_EXISTS) || g_rename(root, aside) == 0);
+    assert_true(g_file_set_contents(root, "not a folder", -1, NULL));
+
+    DlTrainRequest request = {
+        .data_dir = f->dir,
+        .model_config = nn_model_config_default(),
+        .config = nn_train_config_default(),
+    };
+    dl_session_train(f->session, &request);
+    assert_int_equal(f->training_done, 1);
+    assert_int_equal(f->outcome, DL_TRAINING_FAILED);
+    assert_non_null(f->message);
+    assert_non_null(strstr(f->message, "could not make a folder"));
+    assert_false(dl_session_get_training(f->session));
+
+    assert_int_equal(g_unlink(root), 0);
+    assert_true(!g_file_test(aside, G_FILE_TEST_EXISTS) || g_rename(aside, root) == 0);
+}
+
 int
 main(void)
 {
@@ -487,6 +518,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_session_test_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_training, setup, teardown),
         cmocka_unit_test_setup_teardown(test_session_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_no_run_folder, setup, teardown),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     g_autofree char *rm = g_strdup_printf("rm -rf '%s'", data_home);
