@@ -500,7 +500,7 @@ read_double(Check *c, JsonObject *o, const char *name, double min, double max, d
         char lo[G_ASCII_DTOSTR_BUF_SIZE], hi[G_ASCII_DTOSTR_BUF_SIZE], what[128];
         g_ascii_formatd(lo, sizeof lo, "%g", min);
         g_ascii_formatd(hi, sizeof hi, "%g", max);
-        g_snprintf(what, sizeof what, "must be a number from %s to %s", lo, hi);
+        g_snprintf(what, sizeof what, _("must be a number from %s to %s"), lo, hi);
         problem(c, name, what);
         return;
     }
@@ -524,8 +524,7 @@ read_int(Check *c, JsonObject *o, const char *name, gint64 min, gint64 max, gint
     if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 || json_node_get_int(n) < min
         || json_node_get_int(n) > max) {
         char what[128];
-        g_snprintf(what, sizeof what, "must be a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT, min,
-                   max);
+        g_snprintf(what, sizeof what, _("must be a whole number from %lld to %lld"), (long long)min, (long long)max);
         problem(c, name, what);
         return;
     }
@@ -547,7 +546,7 @@ read_bool(Check *c, JsonObject *o, const char *name, gboolean *out)
     if (n == NULL)
         return;
     if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN) {
-        problem(c, name, "must be true or false");
+        problem(c, name, _("must be true or false"));
         return;
     }
     *out = json_node_get_boolean(n);
@@ -571,7 +570,7 @@ read_string(Check *c, JsonObject *o, const char *name, gsize max_length)
     const char *s = JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING
                         ? json_node_get_string(n) : NULL;
     if (s == NULL || strlen(s) > max_length || !g_utf8_validate(s, -1, NULL)) {
-        problem(c, name, "must be a short text");
+        problem(c, name, _("must be a short text"));
         return NULL;
     }
     return s;
@@ -583,11 +582,11 @@ read_object(Check *c, JsonObject *o, const char *name, gboolean required)
     JsonNode *n = member(o, name);
     if (n == NULL) {
         if (required)
-            problem(c, name, "is missing");
+            problem(c, name, _("is missing"));
         return NULL;
     }
     if (!JSON_NODE_HOLDS_OBJECT(n)) {
-        problem(c, name, "must be an object");
+        problem(c, name, _("must be an object"));
         return NULL;
     }
     return json_node_get_object(n);
@@ -615,20 +614,20 @@ read_network(Check *c, JsonObject *o, NnModelConfig *m)
     const char *padding = read_string(c, o, "padding", 16);
     NnError err = { 0 };
     if (padding != NULL && nn_padding_parse(padding, &m->padding, &err) != NN_OK)
-        problem(c, "padding", "must be same or valid");
+        problem(c, "padding", _("must be same or valid"));
     read_int32(c, o, "blocks", 1, NN_MAX_BLOCKS, &m->blocks);
     read_int32(c, o, "convs_per_block", 1, 2, &m->convs_per_block);
     JsonNode *filters = member(o, "filters");
     if (filters != NULL) {
         JsonArray *a = JSON_NODE_HOLDS_ARRAY(filters) ? json_node_get_array(filters) : NULL;
         if (a == NULL || (int)json_array_get_length(a) != m->blocks) {
-            problem(c, "filters", "must list one number per block");
+            problem(c, "filters", _("must list one number per block"));
         } else {
             for (int b = 0; b < NN_MAX_BLOCKS; b++) {
                 JsonNode *f = b < m->blocks ? json_array_get_element(a, (guint)b) : NULL;
                 if (f != NULL && (!JSON_NODE_HOLDS_VALUE(f) || json_node_get_value_type(f) != G_TYPE_INT64
                                   || json_node_get_int(f) < 1 || json_node_get_int(f) > 512))
-                    problem(c, "filters", "must be whole numbers from 1 to 512");
+                    problem(c, "filters", _("must be whole numbers from 1 to 512"));
                 m->filters[b] = f != NULL && c->problem->len == 0 ? (int)json_node_get_int(f) : 0;
             }
         }
@@ -651,7 +650,7 @@ read_recipe(Check *c, JsonObject *o, NnTrainConfig *t)
     if (optimizer != NULL) {
         int k = nn_optimizer_parse(optimizer);
         if (k < 0)
-            problem(c, "optimizer", "must be adam or sgd");
+            problem(c, "optimizer", _("must be adam or sgd"));
         else
             t->optimizer = (NnOptimizerKind)k;
     }
@@ -660,14 +659,14 @@ read_recipe(Check *c, JsonObject *o, NnTrainConfig *t)
     if (schedule != NULL) {
         int k = nn_schedule_kind_parse(schedule);
         if (k < 0)
-            problem(c, "schedule", "must be paper, constant, step or cosine");
+            problem(c, "schedule", _("must be paper, constant, step or cosine"));
         else
             t->schedule.kind = (NnScheduleKind)k;
     }
     read_double(c, o, "lr_max", 1e-12, 10, &t->schedule.lr_max);
     read_double(c, o, "lr_min", 0, 10, &t->schedule.lr_min);
     if (t->schedule.lr_min > t->schedule.lr_max)
-        problem(c, "lr_min", "must not be above lr_max");
+        problem(c, "lr_min", _("must not be above lr_max"));
     read_double(c, o, "warmup", 0, 100000, &t->schedule.warmup);
     read_double(c, o, "step_epochs", 1e-6, 100000, &t->schedule.step_epochs);
     read_double(c, o, "step_gamma", 1e-12, 1, &t->schedule.step_gamma);
@@ -705,12 +704,12 @@ read_time(Check *c, JsonObject *o, const char *name, gboolean required)
     const char *text = read_string(c, o, name, 64);
     if (text == NULL) {
         if (required)
-            problem(c, name, "is missing");
+            problem(c, name, _("is missing"));
         return NULL;
     }
     GDateTime *t = g_date_time_new_from_iso8601(text, NULL);
     if (t == NULL)
-        problem(c, name, "must be a date and time (ISO 8601)");
+        problem(c, name, _("must be a date and time (ISO 8601)"));
     return t;
 }
 
@@ -728,21 +727,21 @@ parse_run(DlRun *run, const char *text, gsize length, GError **error)
     g_autoptr(JsonParser) parser = json_parser_new();
     g_autoptr(GError) json_error = NULL;
     if (memchr(text, '\0', length) != NULL || !g_utf8_validate(text, (gssize)length, NULL))
-        return corrupt(error, run->dir, "run.json is not text");
+        return corrupt(error, run->dir, _("run.json is not text"));
     if (!json_parser_load_from_data(parser, text, (gssize)length, &json_error)) {
-        g_autofree char *why = g_strdup_printf("run.json is not valid JSON (%s)", json_error->message);
+        g_autofree char *why = g_strdup_printf(_("run.json is not valid JSON (%s)"), json_error->message);
         return corrupt(error, run->dir, why);
     }
     JsonNode *root = json_parser_get_root(parser);
     if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
-        return corrupt(error, run->dir, "run.json holds no object");
+        return corrupt(error, run->dir, _("run.json holds no object"));
     JsonObject *o = json_node_get_object(root);
 
     g_autoptr(GString) why = g_string_new(NULL);
     Check c = { NULL, why };
     const char *format = read_string(&c, o, "format", 64);
     if (g_strcmp0(format, FORMAT_NAME) != 0)
-        return corrupt(error, run->dir, "run.json is not a Digit Lab run");
+        return corrupt(error, run->dir, _("run.json is not a Digit Lab run"));
     gint64 version = 0;
     read_int(&c, o, "version", 1, G_MAXINT, &version);
     if (version > DL_RUN_FORMAT_VERSION) {
@@ -753,20 +752,20 @@ parse_run(DlRun *run, const char *text, gsize length, GError **error)
         return FALSE;
     }
     if (version < 1)
-        problem(&c, "version", "is missing");
+        problem(&c, "version", _("is missing"));
 
     const char *id = read_string(&c, o, "id", 64), *name = read_string(&c, o, "name", 1024);
     const char *status = read_string(&c, o, "status", 16);
     if (id == NULL || *id == '\0')
-        problem(&c, "id", "is missing");
+        problem(&c, "id", _("is missing"));
     if (name == NULL)
-        problem(&c, "name", "is missing");
+        problem(&c, "name", _("is missing"));
     int k = -1;
     for (int i = 0; status != NULL && i < (int)G_N_ELEMENTS(status_names); i++)
         if (strcmp(status, status_names[i]) == 0)
             k = i;
     if (k < 0)
-        problem(&c, "status", "must be running, finished, stopped or failed");
+        problem(&c, "status", _("must be running, finished, stopped or failed"));
     run->started = read_time(&c, o, "started", TRUE);
     run->ended = read_time(&c, o, "ended", FALSE);
     run->error_message = g_strdup(read_string(&c, o, "error", 4096));
