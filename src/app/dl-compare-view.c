@@ -83,6 +83,7 @@ run_header(DlCompareView *self, guint i)
     gtk_label_set_wrap(GTK_LABEL(label), TRUE);
     gtk_label_set_max_width_chars(GTK_LABEL(label), 30);
     gtk_widget_add_css_class(label, "heading");
+    gtk_widget_set_hexpand(label, TRUE);
     gtk_box_append(GTK_BOX(box), label);
     gtk_widget_set_hexpand(box, TRUE);
     return box;

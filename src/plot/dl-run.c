@@ -1754,7 +1754,9 @@ dl_run_field_value(const DlRunSettings *s, DlRunField field)
             return g_strdup_printf(_("cosine %s to %s%s"), hi, lo, per);
         case NN_SCHEDULE_PAPER:
         default:
-            return g_strdup_printf(_("warmup %s epochs to %s, cosine to %s%s"), warm, hi, lo, per);
+            return g_strdup_printf(t->schedule.warmup == 1.0 ? _("warmup %s epoch to %s, cosine to %s%s")
+                                                             : _("warmup %s epochs to %s, cosine to %s%s"),
+                                   warm, hi, lo, per);
         }
     }
     case DL_RUN_FIELD_EPOCHS:
