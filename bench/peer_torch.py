@@ -25,21 +25,31 @@ POOL = 1024
 
 
 class Net(nn.Module):
-    """Conv-BN-ReLU x2, pool, dropout; the same with 64 filters; dense 128 + BN; dense 10.
-    Keras defaults: BN eps 1e-3, momentum 0.99 (PyTorch's 0.01)."""
+    """The engine's configurable network (src/engine/model.h), the paper's by
+    default: blocks of Conv3x3-BN-ReLU (biases instead of BN when off), 2x2
+    max-pooling and dropout after each block, an optional hidden dense
+    layer + BN + ReLU + dropout, dense 10. Keras defaults: BN eps 1e-3,
+    momentum 0.99 (PyTorch's 0.01)."""
 
-    def __init__(self, padding):
+    def __init__(self, padding="same", blocks=2, convs_per_block=2, filters=(32, 64), dense=128,
+                 batch_norm=True, dropout=(0.25, 0.5)):
         super().__init__()
         p = 1 if padding == "same" else 0
-        chans = [(1, 32), (32, 32), (32, 64), (64, 64)]
-        self.convs = nn.ModuleList(nn.Conv2d(i, o, 3, padding=p, bias=False) for i, o in chans)
-        self.bns = nn.ModuleList(nn.BatchNorm2d(o, eps=1e-3, momentum=0.01) for _, o in chans)
-        side = 28
-        for _ in range(2):
-            side = (side - (0 if p else 4)) // 2
-        self.fc1 = nn.Linear(64 * side * side, 128, bias=False)
-        self.bn5 = nn.BatchNorm1d(128, eps=1e-3, momentum=0.01)
-        self.fc2 = nn.Linear(128, 10)
+        self.convs_per_block, self.dropout = convs_per_block, dropout
+        chans, channels, side = [], 1, 28
+        for b in range(blocks):
+            for _ in range(convs_per_block):
+                chans.append((channels, filters[b]))
+                channels = filters[b]
+                side -= 0 if p else 2
+            side //= 2
+        self.convs = nn.ModuleList(nn.Conv2d(i, o, 3, padding=p, bias=not batch_norm) for i, o in chans)
+        self.bns = nn.ModuleList(nn.BatchNorm2d(o, eps=1e-3, momentum=0.01) if batch_norm else nn.Identity()
+                                 for _, o in chans)
+        flat = channels * side * side
+        self.fc1 = nn.Linear(flat, dense, bias=not batch_norm) if dense else None
+        self.bn_fc = (nn.BatchNorm1d(dense, eps=1e-3, momentum=0.01) if batch_norm else nn.Identity()) if dense else None
+        self.fc2 = nn.Linear(dense or flat, 10)
         for m in self.modules():
             if isinstance(m, (nn.Conv2d, nn.Linear)):
                 nn.init.xavier_uniform_(m.weight)
@@ -47,12 +57,18 @@ class Net(nn.Module):
                     nn.init.zeros_(m.bias)
 
     def forward(self, x):
-        for i in range(4):
-            x = F.relu(self.bns[i](self.convs[i](x)))
-            if i % 2 == 1:
-                x = F.dropout(F.max_pool2d(x, 2), 0.25, self.training)
-        x = F.relu(self.bn5(self.fc1(torch.flatten(x, 1))))
-        return self.fc2(F.dropout(x, 0.5, self.training))
+        for i, (conv, bn) in enumerate(zip(self.convs, self.bns)):
+            x = F.relu(bn(conv(x)))
+            if i % self.convs_per_block == self.convs_per_block - 1:
+                x = F.max_pool2d(x, 2)
+                if self.dropout[0]:
+                    x = F.dropout(x, self.dropout[0], self.training)
+        x = torch.flatten(x, 1)
+        if self.fc1 is not None:
+            x = F.relu(self.bn_fc(self.fc1(x)))
+            if self.dropout[1]:
+                x = F.dropout(x, self.dropout[1], self.training)
+        return self.fc2(x)
 
 
 def augment(images, generator):
@@ -74,6 +90,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--padding", choices=["same", "valid"], default="same")
+    parser.add_argument("--blocks", type=int, default=2)
+    parser.add_argument("--convs-per-block", type=int, default=2)
+    parser.add_argument("--filters", default=None, help="per block, e.g. 32,64 (default: 32, then doubling)")
+    parser.add_argument("--dense", type=int, default=128)
+    parser.add_argument("--no-batch-norm", action="store_true")
+    parser.add_argument("--dropout", default="0.25,0.5")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--steps", type=int, default=8)
     args = parser.parse_args()
@@ -81,7 +103,11 @@ def main():
     torch.manual_seed(1)
     generator = torch.Generator().manual_seed(2)
 
-    model = Net(args.padding)
+    filters = ([int(f) for f in args.filters.split(",")] if args.filters
+               else [32 * 2 ** b for b in range(args.blocks)])
+    dropout = [float(d) for d in args.dropout.split(",")] + [0.5]
+    model = Net(args.padding, args.blocks, args.convs_per_block, filters, args.dense, not args.no_batch_norm,
+                dropout[:2])
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-4, betas=(0.9, 0.999), eps=1e-7)
     pool = torch.zeros(POOL, 1, 28, 28)
     for i in range(POOL):
@@ -137,6 +163,7 @@ def main():
         "peer": f"PyTorch {torch.__version__}",
         "threads": torch.get_num_threads(),
         "padding": args.padding,
+        "params": sum(p.numel() for p in model.parameters()),
         "mkldnn": torch.backends.mkldnn.is_available(),
         "batch": BATCH,
         "rounds": args.rounds,

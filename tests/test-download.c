@@ -1,9 +1,11 @@
 /* test-download.c — the data folder and the checksummed MNIST download.
  *
  * The download runs against a small HTTP server started inside the test on
- * 127.0.0.1 (ephemeral port). It serves the real MNIST files from
- * $DIGITLAB_DATA (else $DIGITLAB_SOURCE_ROOT/../shared/data/mnist), either as
- * they are or damaged in one of the ways a real mirror can fail.
+ * 127.0.0.1 (ephemeral port). It serves the real MNIST files from the folder
+ * test-mnist.h finds, either as they are or damaged in one of the ways a
+ * real mirror can fail, or endless bytes. The cases that need the real
+ * files are left out without them, saying so (cmocka's skip() would count
+ * as a failure in meson).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,12 +20,17 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
 #include "dl-download.h"
+#include "test-mnist.h"
 
 /* The real .gz files, in the order of dl_mnist_files; NULL when not found. */
 static GBytes *originals[DL_MNIST_N_FILES];
@@ -38,13 +45,20 @@ typedef enum {
     SERVE_HALF,    /* the full Content-Length, half the body, then close */
     SERVE_STALL,   /* the full Content-Length, half the body, then silence */
     SERVE_500,     /* "HTTP 500" for every request */
+    SERVE_ENDLESS, /* no Content-Length, bytes without end (up to ENDLESS_CAP) */
+    SERVE_HUGE,    /* "Content-Length: 1000000000", then bytes without end */
 } ServeMode;
+
+/* What an endless mirror sends at most before it gives up by itself: far
+ * more than the largest file (9.9 MB) plus what socket buffers can hold. */
+#define ENDLESS_CAP ((gint64)64 * 1000 * 1000)
 
 typedef struct {
     ServeMode mode;
     int listen_fd;
     GThread *thread;
     int n_requests; /* atomic */
+    gsize sent;     /* bytes of body sent by an endless mirror (atomic) */
     char *url;      /* the mirror: http://127.0.0.1:PORT/mnist/ */
 } Server;
 
@@ -97,6 +111,21 @@ serve_connection(Server *server, int fd)
     const char *slash = strrchr(path, '/');
     GBytes *file = find_original(slash != NULL ? slash + 1 : path);
 
+    if (server->mode == SERVE_ENDLESS || server->mode == SERVE_HUGE) {
+        const char *header = server->mode == SERVE_HUGE
+                                 ? "HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\nConnection: close\r\n\r\n"
+                                 : "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n";
+        static guint8 block[64 * 1024];
+        memset(block, 0x5a, sizeof block);
+        if (!send_all(fd, header, strlen(header)))
+            return;
+        for (gint64 sent = 0; sent < ENDLESS_CAP; sent += sizeof block) {
+            if (!send_all(fd, block, sizeof block))
+                return;
+            g_atomic_pointer_add(&server->sent, (gssize)sizeof block);
+        }
+        return;
+    }
     if (file == NULL || server->mode == SERVE_500) {
         g_autofree char *reply = g_strdup_printf(
             "HTTP/1.1 %d Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
@@ -176,25 +205,20 @@ server_start(ServeMode mode)
     return server;
 }
 
-static void
+/* Returns the bytes an endless mirror sent. */
+static gsize
 server_stop(Server *server)
 {
     shutdown(server->listen_fd, SHUT_RDWR); /* wakes accept() */
     g_thread_join(server->thread);
     close(server->listen_fd);
+    gsize sent = server->sent;
     g_free(server->url);
     g_free(server);
+    return sent;
 }
 
 /* ---- Helpers ---------------------------------------------------------- */
-
-#define SKIP_WITHOUT_MNIST()                                                  \
-    do {                                                                      \
-        if (originals[0] == NULL) {                                           \
-            print_message("# SKIP: no MNIST .gz files in %s\n", source_dir);   \
-            skip();                                                           \
-        }                                                                     \
-    } while (0)
 
 #define assert_error(error, domain, code)                                     \
     do {                                                                      \
@@ -440,7 +464,6 @@ test_mirrors_resolve(void **state)
 static void
 test_download_full(void **state)
 {
-    SKIP_WITHOUT_MNIST();
     Server *server = server_start(SERVE_GOOD);
     const char *const mirrors[] = { server->url, NULL };
     g_autofree char *dir = g_build_filename(*state, "new", "mnist", NULL);
@@ -466,7 +489,6 @@ test_download_full(void **state)
 static void
 test_download_skips_present_files(void **state)
 {
-    SKIP_WITHOUT_MNIST();
     Server *server = server_start(SERVE_GOOD);
     const char *const mirrors[] = { server->url, NULL };
     const char *dir = *state;
@@ -496,7 +518,6 @@ test_download_skips_present_files(void **state)
 static void
 test_download_refuses_corrupt_mirror(void **state)
 {
-    SKIP_WITHOUT_MNIST();
     Server *bad = server_start(SERVE_CORRUPT);
     Server *good = server_start(SERVE_GOOD);
     const char *const only_bad[] = { bad->url, NULL };
@@ -535,7 +556,6 @@ test_download_refuses_corrupt_mirror(void **state)
 static void
 test_download_broken_transfer(void **state)
 {
-    SKIP_WITHOUT_MNIST();
     Server *half = server_start(SERVE_HALF);
     Server *error500 = server_start(SERVE_500);
     Server *good = server_start(SERVE_GOOD);
@@ -615,6 +635,91 @@ test_download_unwritable_dir(void **state)
     assert_non_null(strstr(error->message, dir));
 }
 
+/* (g) A mirror that sends more than the file (no end at all, or announcing
+ * 1 GB) is cut off at the file's size with a reason that says so: the
+ * temporary file never grows past it and nothing is left. Needs no MNIST:
+ * the bytes are refused on their count before any checksum. */
+static void
+test_download_endless_mirror(void **state)
+{
+    const char *dir = *state;
+    const gint64 size = dl_mnist_files[0].size;
+
+    for (int huge = 0; huge < 2; huge++) {
+        Server *endless = server_start(huge ? SERVE_HUGE : SERVE_ENDLESS);
+        const char *const mirrors[] = { endless->url, NULL };
+        g_autoptr(GError) error = NULL;
+        Record record = { 0 };
+
+        gint64 start = g_get_monotonic_time();
+        assert_false(download(dir, mirrors, &record, NULL, &error));
+        gint64 elapsed_ms = (g_get_monotonic_time() - start) / 1000;
+        gsize endless_sent = server_stop(endless); /* it gives up once the client is gone */
+        print_message("# %s mirror: stopped after %.1f s, %" G_GSIZE_FORMAT " bytes sent: %s\n",
+                      huge ? "1 GB" : "endless", elapsed_ms / 1000.0, endless_sent, error->message);
+
+        assert_error(error, DL_DOWNLOAD_ERROR, DL_DOWNLOAD_ERROR_FAILED);
+        assert_non_null(strstr(error->message, "Could not download train-images-idx3-ubyte.gz"));
+        g_autofree char *reason = g_strdup_printf("%s more than the file's %" G_GINT64_FORMAT " bytes",
+                                                huge ? "announced" : "sent", size);
+        assert_non_null(strstr(error->message, reason));
+        assert_true(record.last_done[0] <= size);
+        assert_true(record.n_mirror_failed == 1);
+        /* what the mirror managed to send: the file's size, plus what the
+         * socket buffers held when the client hung up */
+        assert_true(endless_sent < (gsize)size + 16 * 1000 * 1000);
+        assert_true(elapsed_ms < 20000);
+        g_autofree char *listing = list_dir(dir);
+        assert_string_equal(listing, "");
+    }
+}
+
+static void
+make_part(const char *dir, const char *name, gint64 age_s)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    assert_true(g_file_set_contents(path, "half a file", -1, NULL));
+    struct utimbuf times = { .actime = time(NULL) - age_s, .modtime = time(NULL) - age_s };
+    assert_int_equal(utime(path, &times), 0);
+}
+
+/* (h) Temporary files of downloads that were killed (kill -9 leaves them)
+ * are removed when the next download starts: not those of a download still
+ * running (it holds a lock on its file, or has just written to it), nor
+ * files that are not ours. Needs no MNIST: the mirror here refuses
+ * connections, and the clean-up comes first. */
+static void
+test_download_removes_stale_parts(void **state)
+{
+    const char *dir = *state;
+    guint16 port;
+    int closed_fd = bind_loopback(&port);
+    g_autofree char *url = g_strdup_printf("http://127.0.0.1:%u/mnist/", port);
+    const char *const mirrors[] = { url, NULL };
+
+    make_part(dir, "train-images-idx3-ubyte.gz.Ab3xZ9.part", 3600); /* killed an hour ago */
+    make_part(dir, "t10k-labels-idx1-ubyte.gz.q1w2e3.part", 60);
+    make_part(dir, "t10k-images-idx3-ubyte.gz.000000.part", 3600);   /* alive: locked below */
+    make_part(dir, "train-labels-idx1-ubyte.gz.zzzzzz.part", 0);    /* alive: just written */
+    make_part(dir, "notes.txt.abcdef.part", 3600);                  /* not ours */
+    make_part(dir, "train-images-idx3-ubyte.gz", 3600);              /* not a .part */
+    g_autofree char *locked = g_build_filename(dir, "t10k-images-idx3-ubyte.gz.000000.part", NULL);
+    int lock_fd = open(locked, O_RDONLY);
+    assert_true(lock_fd >= 0);
+    assert_int_equal(flock(lock_fd, LOCK_EX | LOCK_NB), 0);
+
+    g_autoptr(GError) error = NULL;
+    Record record = { 0 };
+    assert_false(download(dir, mirrors, &record, NULL, &error));
+    assert_error(error, DL_DOWNLOAD_ERROR, DL_DOWNLOAD_ERROR_UNREACHABLE);
+    close(closed_fd);
+    close(lock_fd);
+
+    g_autofree char *listing = list_dir(dir);
+    assert_string_equal(listing, "notes.txt.abcdef.part t10k-images-idx3-ubyte.gz.000000.part "
+                                 "train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz.zzzzzz.part");
+}
+
 typedef struct {
     GCancellable *cancellable;
     guint delay_ms;
@@ -635,7 +740,6 @@ cancel_later(gpointer data)
 static void
 test_download_cancel(void **state)
 {
-    SKIP_WITHOUT_MNIST();
     Server *good = server_start(SERVE_GOOD);
     Server *stall = server_start(SERVE_STALL);
     const char *const good_mirror[] = { good->url, NULL };
@@ -708,11 +812,7 @@ run_cli(const char *dir, const char *mirror, int *status, char **out, char **err
 static void
 test_cli_download(void **state)
 {
-    SKIP_WITHOUT_MNIST();
-    if (g_getenv("DIGITLAB_CLI") == NULL) {
-        print_message("# SKIP: DIGITLAB_CLI is not set\n");
-        skip();
-    }
+    assert_non_null(g_getenv("DIGITLAB_CLI")); /* set by meson */
     Server *good = server_start(SERVE_GOOD);
     Server *stall = server_start(SERVE_STALL);
     const char *dir = *state;
@@ -772,16 +872,11 @@ test_cli_download(void **state)
 static void
 load_originals(void)
 {
-    const char *env = g_getenv("DIGITLAB_DATA");
-    const char *root = g_getenv("DIGITLAB_SOURCE_ROOT");
+    const char *dir = test_mnist_dir();
 
-    if (env != NULL && env[0] != '\0')
-        source_dir = g_strdup(env);
-    else
-        source_dir = g_build_filename(root != NULL ? root : ".", "..", "shared", "data", "mnist", NULL);
-
-    for (int i = 0; i < DL_MNIST_N_FILES; i++) {
-        g_autofree char *path = g_build_filename(source_dir, dl_mnist_files[i].name, NULL);
+    source_dir = g_strdup(dir);
+    for (int i = 0; dir != NULL && i < DL_MNIST_N_FILES; i++) {
+        g_autofree char *path = g_build_filename(dir, dl_mnist_files[i].name, NULL);
         g_autofree char *contents = NULL;
         gsize len;
 
@@ -797,19 +892,26 @@ load_originals(void)
 int
 main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_data_dir_resolve_precedence),
-        cmocka_unit_test_setup_teardown(test_data_dir_has_mnist, make_tmp_dir, remove_tmp_dir),
-        cmocka_unit_test(test_mirrors_resolve),
+    /* The cases that serve the real .gz files. */
+    const struct CMUnitTest with_mnist[] = {
         cmocka_unit_test_setup_teardown(test_download_full, make_tmp_dir, remove_tmp_dir),
         cmocka_unit_test_setup_teardown(test_download_skips_present_files, make_tmp_dir, remove_tmp_dir),
         cmocka_unit_test_setup_teardown(test_download_refuses_corrupt_mirror, make_tmp_dir, remove_tmp_dir),
         cmocka_unit_test_setup_teardown(test_download_broken_transfer, make_tmp_dir, remove_tmp_dir),
-        cmocka_unit_test_setup_teardown(test_download_unreachable_mirror, make_tmp_dir, remove_tmp_dir),
-        cmocka_unit_test_setup_teardown(test_download_unwritable_dir, make_tmp_dir, remove_tmp_dir),
         cmocka_unit_test_setup_teardown(test_download_cancel, make_tmp_dir, remove_tmp_dir),
         cmocka_unit_test_setup_teardown(test_cli_download, make_tmp_dir, remove_tmp_dir),
     };
+    const struct CMUnitTest without_mnist[] = {
+        cmocka_unit_test(test_data_dir_resolve_precedence),
+        cmocka_unit_test_setup_teardown(test_data_dir_has_mnist, make_tmp_dir, remove_tmp_dir),
+        cmocka_unit_test(test_mirrors_resolve),
+        cmocka_unit_test_setup_teardown(test_download_unreachable_mirror, make_tmp_dir, remove_tmp_dir),
+        cmocka_unit_test_setup_teardown(test_download_unwritable_dir, make_tmp_dir, remove_tmp_dir),
+        cmocka_unit_test_setup_teardown(test_download_endless_mirror, make_tmp_dir, remove_tmp_dir),
+        cmocka_unit_test_setup_teardown(test_download_removes_stale_parts, make_tmp_dir, remove_tmp_dir),
+    };
+    struct CMUnitTest tests[G_N_ELEMENTS(with_mnist) + G_N_ELEMENTS(without_mnist)];
+    size_t n = 0;
 
     /* GLib reads XDG_DATA_HOME once, so point it at a scratch folder before
      * anything asks; keep proxies away from 127.0.0.1. */
@@ -819,7 +921,20 @@ main(void)
     g_setenv("NO_PROXY", "127.0.0.1,localhost", TRUE);
     load_originals();
 
-    int failures = cmocka_run_group_tests(tests, NULL, NULL);
+    for (size_t i = 0; i < G_N_ELEMENTS(without_mnist); i++)
+        tests[n++] = without_mnist[i];
+    if (originals[0] != NULL) {
+        for (size_t i = 0; i < G_N_ELEMENTS(with_mnist); i++)
+            tests[n++] = with_mnist[i];
+    } else { /* see test-mnist.h */
+        for (size_t i = 0; i < G_N_ELEMENTS(with_mnist); i++)
+            if (source_dir != NULL)
+                printf("# SKIP %s: no MNIST .gz files in %s to serve\n", with_mnist[i].name, source_dir);
+            else
+                printf("# SKIP %s: " TEST_MNIST_MISSING "\n", with_mnist[i].name);
+    }
+
+    int failures = _cmocka_run_group_tests("test-download", tests, n, NULL, NULL);
 
     for (int i = 0; i < DL_MNIST_N_FILES; i++)
         g_clear_pointer(&originals[i], g_bytes_unref);

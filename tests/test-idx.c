@@ -603,6 +603,61 @@ test_corrupt_gzip(void **state)
     }
 }
 
+/* The gzip trailer (CRC-32 and length of the data) is required, on a file
+ * large and compressible like the real MNIST files (1.5 MB of pixels,
+ * 16 kB compressed): zlib's gzread() took such a file cut anywhere in its
+ * last 9 bytes, or with its CRC wrong, as good. Also refused: a flipped bit
+ * in the deflate data, and anything after the gzip member. */
+static void
+test_gzip_trailer(void **state)
+{
+    (void)state;
+    char good[PATH_MAX], path[PATH_MAX];
+    make_path(good, "good.gz");
+    make_path(path, "bad.gz");
+    enum { N = 2000 };
+    write_images(good, true, IMAGES_MAGIC, N, 28, 28, N, 0);
+    check_good_images(good, N);
+    size_t size;
+    unsigned char *data = read_bytes(good, &size);
+    assert_true(size > 4000 && size < 100000);
+
+    for (size_t cut = 1; cut <= 9; cut++) {
+        write_bytes(path, false, data, size - cut);
+        expect_error(path, true, NN_ERR_FORMAT, "cut short");
+    }
+    /* one bit of the CRC-32, of the length, of the deflate data */
+    static const size_t from_end[] = { 8, 6, 4, 1 };
+    for (size_t i = 0; i < sizeof from_end / sizeof from_end[0]; i++) {
+        data[size - from_end[i]] ^= 0x10;
+        write_bytes(path, false, data, size);
+        data[size - from_end[i]] ^= 0x10;
+        expect_error(path, true, NN_ERR_FORMAT, "corrupt");
+    }
+    for (int k = 1; k < 8; k++) {
+        size_t at = 10 + (size_t)k * (size - 18) / 8;
+        data[at] ^= 0x01;
+        write_bytes(path, false, data, size);
+        data[at] ^= 0x01;
+        expect_error(path, true, NN_ERR_FORMAT, "bad.gz");
+    }
+    /* trailing bytes: garbage, a zero, a second gzip member */
+    unsigned char *longer = malloc(size + 64);
+    assert_non_null(longer);
+    memcpy(longer, data, size);
+    memcpy(longer + size, "garbage", 7);
+    write_bytes(path, false, longer, size + 7);
+    expect_error(path, true, NN_ERR_FORMAT, "after the end of the compressed data");
+    longer[size] = 0;
+    write_bytes(path, false, longer, size + 1);
+    expect_error(path, true, NN_ERR_FORMAT, "after the end of the compressed data");
+    memcpy(longer + size, data, 20);
+    write_bytes(path, false, longer, size + 20);
+    expect_error(path, true, NN_ERR_FORMAT, "after the end of the compressed data");
+    free(longer);
+    free(data);
+}
+
 /* ---- the real MNIST test split --------------------------------------------- */
 
 static void
@@ -650,6 +705,7 @@ main(void)
         cmocka_unit_test_setup(test_missing_files, clean),
         cmocka_unit_test_setup(test_directory, clean),
         cmocka_unit_test_setup(test_corrupt_gzip, clean),
+        cmocka_unit_test_setup(test_gzip_trailer, clean),
         cmocka_unit_test(test_real_mnist_test_split), /* keep last */
     };
     size_t n = sizeof tests / sizeof tests[0];

@@ -1,5 +1,7 @@
 /* test-mnist.h — where the tests find the real MNIST files: $DIGITLAB_DATA,
- * else ../shared/data/mnist beside the source tree ($DIGITLAB_SOURCE_ROOT).
+ * else ../shared/data/mnist beside the source tree ($DIGITLAB_SOURCE_ROOT),
+ * unless $DIGITLAB_TEST_NO_SHARED=1 turns that fallback off (so a run can
+ * prove the no-data path on a machine that has ../shared; .ci/run does).
  *
  * cmocka 1.1.5 reports skip() as "not ok ... # SKIP", which meson's TAP parser
  * counts as a failure; so a test program that needs MNIST and finds none
@@ -12,6 +14,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* Whether $DIGITLAB_TEST_NO_SHARED=1 disables the ../shared fallback. */
+static inline int
+test_no_shared(void)
+{
+    const char *v = getenv("DIGITLAB_TEST_NO_SHARED");
+    return v != NULL && v[0] == '1' && v[1] == '\0';
+}
+
 /* The MNIST folder (holding the test labels, .gz or raw), or NULL. */
 static inline const char *
 test_mnist_dir(void)
@@ -22,7 +32,7 @@ test_mnist_dir(void)
     int n = 0;
     if (env != NULL && env[0] != '\0')
         snprintf(candidates[n++], PATH_MAX, "%.3000s", env);
-    if (root != NULL && root[0] != '\0')
+    if (root != NULL && root[0] != '\0' && !test_no_shared())
         snprintf(candidates[n++], PATH_MAX, "%.3000s/../shared/data/mnist", root);
     for (int i = 0; i < n; i++) {
         char path[PATH_MAX];
@@ -37,4 +47,5 @@ test_mnist_dir(void)
     return NULL;
 }
 
-#define TEST_MNIST_MISSING "no MNIST in $DIGITLAB_DATA or $DIGITLAB_SOURCE_ROOT/../shared/data/mnist"
+#define TEST_MNIST_MISSING "no MNIST in $DIGITLAB_DATA or $DIGITLAB_SOURCE_ROOT/../shared/data/mnist" \
+                           " (or that fallback is off: DIGITLAB_TEST_NO_SHARED=1)"

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test-cli.h"
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
@@ -43,30 +45,11 @@ write_tmp(const char *name, const char *text)
 static int
 run_cli(char **err, ...)
 {
-    const char *cli = g_getenv("DIGITLAB_CLI");
-    assert_non_null(cli);
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (char *)cli);
     va_list ap;
     va_start(ap, err);
-    for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(argv, (char *)a);
+    int status = test_cli_runv(NULL, NULL, err, ap);
     va_end(ap);
-    g_ptr_array_add(argv, NULL);
-
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata,
-                                                    G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                                                    &error);
-    if (proc == NULL)
-        fail_msg("cannot run %s: %s", cli, error->message);
-    g_autofree char *err_text = NULL;
-    if (!g_subprocess_communicate_utf8(proc, NULL, NULL, NULL, &err_text, &error))
-        fail_msg("running %s: %s", cli, error->message);
-    assert_true(g_subprocess_get_if_exited(proc));
-    if (err != NULL)
-        *err = g_steal_pointer(&err_text);
-    return g_subprocess_get_exit_status(proc);
+    return status;
 }
 
 static int

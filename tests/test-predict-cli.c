@@ -14,11 +14,15 @@
 #include <math.h>
 
 #include <cmocka.h>
+
+#include "test-cli.h"
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include <png.h>
+#include <zlib.h>
 
 #include "model.h"
+#include "preprocess.h"
 
 static char *tmp_dir;
 static char *model_path;
@@ -34,28 +38,15 @@ tmp_path(const char *name)
 static int
 run_predict(const char *stdin_text, char **out, char **err, ...)
 {
-    const char *cli = g_getenv("DIGITLAB_CLI");
-    assert_non_null(cli);
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (char *)cli);
-    g_ptr_array_add(argv, (char *)"predict");
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    g_ptr_array_add(args, (char *)"predict");
     va_list ap;
     va_start(ap, err);
     for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(argv, (char *)a);
+        g_ptr_array_add(args, (char *)a);
     va_end(ap);
-    g_ptr_array_add(argv, NULL);
-
-    g_autoptr(GError) error = NULL;
-    GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE |
-                             (stdin_text != NULL ? G_SUBPROCESS_FLAGS_STDIN_PIPE : 0);
-    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata, flags, &error);
-    if (proc == NULL)
-        fail_msg("cannot run %s: %s", cli, error->message);
-    if (!g_subprocess_communicate_utf8(proc, stdin_text, NULL, out, err, &error))
-        fail_msg("running %s: %s", cli, error->message);
-    assert_true(g_subprocess_get_if_exited(proc));
-    return g_subprocess_get_exit_status(proc);
+    g_ptr_array_add(args, NULL);
+    return test_cli_run(stdin_text, out, err, (const char *const *)args->pdata);
 }
 
 /* Non-empty lines of text. */
@@ -183,8 +174,11 @@ setup(void **state)
     NnModelConfig config = nn_model_config_default();
     NnModel *model = NULL;
     NnError err = { 0 };
+    /* A fresh model's answers are near 10 %: with its verdict thresholds
+     * at the bottom every answer is "sure", so these tests are about the
+     * formats; test_verdicts sets them otherwise. */
     if (nn_model_new(&config, 42, &model, &err) != NN_OK ||
-        nn_model_save(model, model_path, 0, &err) != NN_OK) {
+        (nn_model_set_thresholds(model, 1e-6f, 0.0f), nn_model_save(model, model_path, 0, &err)) != NN_OK) {
         fprintf(stderr, "cannot make a model: %s\n", err.message);
         nn_model_free(model);
         return -1;
@@ -222,6 +216,7 @@ typedef struct {
     int digit;
     int label; /* -1 if absent */
     double probs[10];
+    char *verdict; /* "sure", "unsure", "not-a-digit" */
 } Result;
 
 /* Parses and checks one output line: the keys and their types, ten
@@ -243,6 +238,7 @@ parse_result(const char *text)
     r.line = json_object_has_member(o, "line") ? (int)json_object_get_int_member(o, "line") : 0;
     r.digit = (int)json_object_get_int_member(o, "digit");
     r.label = json_object_has_member(o, "label") ? (int)json_object_get_int_member(o, "label") : -1;
+    r.verdict = json_object_has_member(o, "verdict") ? g_strdup(json_object_get_string_member(o, "verdict")) : NULL;
     JsonArray *p = json_object_get_array_member(o, "probabilities");
     assert_non_null(p);
     assert_int_equal(json_array_get_length(p), 10);
@@ -366,6 +362,7 @@ test_images_agree(void **state)
 
     for (int i = 0; i < 4; i++) {
         g_free(r[i].input);
+        g_free(r[i].verdict);
         g_free(paths[i]);
     }
     (void)state;
@@ -400,6 +397,54 @@ test_image_errors(void **state)
     assert_non_null(strstr(err, "no ink"));
     for (int i = 0; i < 5; i++)
         g_free(paths[i]);
+    (void)state;
+}
+
+/* A PNG bomb: a file of under 100 bytes that declares 100000 x 100000 pixels (10^10
+ * bytes once decoded) is refused from its header, at once, before any pixel
+ * is allocated; so is a PGM that declares as much. */
+static void
+test_image_bombs(void **state)
+{
+    unsigned char png[128];
+    size_t n = 0;
+    static const unsigned char signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+    memcpy(png, signature, 8);
+    n = 8;
+    /* IHDR: 100000 x 100000, 8-bit gray */
+    const unsigned char ihdr[] = { 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 1, 0x86, 0xa0, 0, 1, 0x86, 0xa0, 8, 0, 0, 0, 0 };
+    memcpy(png + n, ihdr, sizeof ihdr);
+    uLong crc = crc32(0L, ihdr + 4, sizeof ihdr - 4);
+    n += sizeof ihdr;
+    for (int i = 3; i >= 0; i--)
+        png[n++] = (unsigned char)(crc >> (8 * i));
+    /* IDAT: the zlib stream of a few rows of zeros (filter bytes and pixels) */
+    unsigned char zeros[256] = { 0 }, idat[64] = { 0, 0, 0, 0, 'I', 'D', 'A', 'T' };
+    uLongf packed = sizeof idat - 12;
+    assert_int_equal(compress(idat + 8, &packed, zeros, sizeof zeros), Z_OK);
+    idat[3] = (unsigned char)packed;
+    crc = crc32(0L, idat + 4, (uInt)packed + 4);
+    for (int i = 3; i >= 0; i--)
+        idat[8 + packed + 3 - i] = (unsigned char)(crc >> (8 * i));
+    memcpy(png + n, idat, packed + 12);
+    n += packed + 12;
+    const unsigned char iend[] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+    memcpy(png + n, iend, sizeof iend);
+    n += sizeof iend;
+    write_file("bomb.png", png, n);
+    write_file("bomb.pgm", "P5 100000 100000 255\n\xff", 22);
+    g_autofree char *bomb_png = tmp_path("bomb.png"), *bomb_pgm = tmp_path("bomb.pgm");
+
+    g_autofree char *out = NULL, *err = NULL;
+    gint64 start = g_get_monotonic_time();
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, bomb_png, bomb_pgm, NULL), 1);
+    double seconds = (g_get_monotonic_time() - start) / 1e6;
+    assert_string_equal(out, "");
+    g_autofree char *png_error = g_strdup_printf("%s: image of 100000x100000 pixels is too large", bomb_png);
+    g_autofree char *pgm_error = g_strdup_printf("%s: image of 100000x100000 pixels is too large", bomb_pgm);
+    assert_non_null(strstr(err, png_error));
+    assert_non_null(strstr(err, pgm_error));
+    assert_true(seconds < 5);
     (void)state;
 }
 
@@ -476,8 +521,10 @@ test_strokes(void **state)
     g_autofree char *summary = g_strdup_printf("%d of 2 labelled inputs right", right);
     assert_true(g_str_has_prefix(tlines[3], summary));
 
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         g_free(r[i].input);
+        g_free(r[i].verdict);
+    }
     (void)state;
 }
 
@@ -501,6 +548,7 @@ test_strokes_stdin_many(void **state)
         assert_int_equal(r.line, i + 1);
         assert_int_equal(r.label, i % 10);
         g_free(r.input);
+        g_free(r.verdict);
     }
     g_string_free(text, TRUE);
 
@@ -511,17 +559,140 @@ test_strokes_stdin_many(void **state)
     (void)state;
 }
 
+/* Hostile lines are refused one by one, with a message naming the line,
+ * and the good lines around them are still recognised: objects nested
+ * 70,000 deep (this crashed json-glib's recursive parser), a label of 1e300, a drawing of
+ * more points than a hand draws, a line over 1 MiB. */
+static void
+test_strokes_hostile(void **state)
+{
+    GString *text = g_string_new("{\"strokes\": [[[0, 0], [10, 40]]], \"label\": 1}\n");
+    for (int i = 0; i < 70000; i++)
+        g_string_append(text, "{\"a\": ");
+    g_string_append_c(text, '1');
+    for (int i = 0; i < 70000; i++)
+        g_string_append_c(text, '}');
+    g_string_append(text, "\n{\"strokes\": [[[0, 0], [0, 9]]], \"label\": 1e300}\n{\"strokes\": [[");
+    for (int i = 0; i <= NN_MAX_DRAWING_POINTS; i++)
+        g_string_append_printf(text, "%s[%d, %d]", i > 0 ? ", " : "", i % 2 * 100, i % 2 * 100);
+    g_string_append(text, "]]}\n{\"strokes\": [], \"writer\": \"");
+    for (int i = 0; i < 1100000; i++)
+        g_string_append_c(text, 'w');
+    g_string_append(text, "\"}\n{\"strokes\": [[[5, 5], [15, 45]]], \"label\": 1}\n");
+    write_file("hostile.jsonl", text->str, text->len);
+    g_string_free(text, TRUE);
+    g_autofree char *path = tmp_path("hostile.jsonl");
+
+    g_autofree char *out = NULL, *err = NULL;
+    gint64 start = g_get_monotonic_time();
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, "--json", "--strokes", path, NULL), 1);
+    double seconds = (g_get_monotonic_time() - start) / 1e6;
+    g_auto(GStrv) lines = lines_of(out);
+    assert_int_equal(g_strv_length(lines), 2);
+    Result r[2] = { parse_result(lines[0]), parse_result(lines[1]) };
+    assert_int_equal(r[0].line, 1);
+    assert_int_equal(r[1].line, 6);
+    assert_same_probs(&r[0], &r[1], 1e-3);
+    g_auto(GStrv) errors = lines_of(err);
+    static const char *const expected[] = { ":2: arrays and objects are nested more than 32 deep",
+                                            ":3: \"label\" must be a digit from 0 to 9",
+                                            ":4: the drawing has more than 5000 points",
+                                            ":5: the line is longer than 1048576 bytes",
+                                            "predict: 4 inputs could not be read" };
+    assert_int_equal(g_strv_length(errors), G_N_ELEMENTS(expected));
+    for (size_t i = 0; i < G_N_ELEMENTS(expected); i++)
+        if (strstr(errors[i], expected[i]) == NULL)
+            fail_msg("stderr line %zu is '%s', expected '%s'", i + 1, errors[i], expected[i]);
+    assert_true(seconds < 10);
+    for (int i = 0; i < 2; i++) {
+        g_free(r[i].input);
+        g_free(r[i].verdict);
+    }
+    (void)state;
+}
+
+/* A model that loads (its weights are finite) but whose numbers overflow:
+ * its probabilities are not numbers. The JSON output stays JSON (null, not
+ * a bare nan) with an "error", the text output says there is no answer,
+ * and the exit status is 1. */
+static void
+test_no_answer(void **state)
+{
+    NnModelConfig config = nn_model_config_default();
+    NnModel *model = NULL;
+    NnError err = { 0 };
+    assert_int_equal(nn_model_new(&config, 42, &model, &err), NN_OK);
+    float *params = nn_model_params(model);
+    for (size_t i = 0; i < nn_model_param_count(model); i++)
+        params[i] = params[i] >= 0 ? 3e38f : -3e38f;
+    g_autofree char *blown = tmp_path("blown.dlm");
+    assert_int_equal(nn_model_save(model, blown, 0, &err), NN_OK);
+    nn_model_free(model);
+    static const char drawing[] = "{\"strokes\": [[[0, 0], [10, 40]]], \"label\": 1}\n";
+    write_file("one.jsonl", drawing, sizeof drawing - 1);
+    g_autofree char *path = tmp_path("one.jsonl");
+
+    g_autofree char *out = NULL, *err_text = NULL;
+    assert_int_equal(run_predict(NULL, &out, &err_text, "--model", blown, "--json", "--strokes", path, NULL), 1);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) error = NULL;
+    if (!json_parser_load_from_data(parser, out, -1, &error))
+        fail_msg("not JSON: %s (%s)", out, error->message);
+    assert_null(strstr(out, "nan"));
+    assert_null(strstr(out, "inf"));
+    JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+    assert_true(json_node_is_null(json_object_get_member(o, "digit")));
+    assert_non_null(strstr(json_object_get_string_member(o, "error"), "not numbers"));
+    assert_int_equal(json_array_get_length(json_object_get_array_member(o, "probabilities")), 10);
+    assert_non_null(strstr(err_text, "1 input got no answer"));
+
+    g_autofree char *text = NULL, *text_err = NULL;
+    assert_int_equal(run_predict(NULL, &text, &text_err, "--model", blown, "--strokes", path, NULL), 1);
+    assert_non_null(strstr(text, ":1: no answer: the model gives probabilities that are not numbers"));
+    assert_null(strstr(text, "labelled inputs right"));
+    (void)state;
+}
+
+/* The verdict: with thresholds that a fresh model's ~10 % answers fall
+ * below, every drawing is "not a digit", in text and in JSON. */
+static void
+test_verdicts(void **state)
+{
+    (void)state;
+    g_autofree char *strict = tmp_path("strict.dlm"), *path = tmp_path("verdict.jsonl");
+    NnModelConfig config = nn_model_config_default();
+    NnModel *model = NULL;
+    assert_int_equal(nn_model_new(&config, 42, &model, NULL), NN_OK);
+    nn_model_set_thresholds(model, 0.9f, 0.5f);
+    assert_int_equal(nn_model_save(model, strict, 0, NULL), NN_OK);
+    nn_model_free(model);
+    const char *drawing = "{\"strokes\": [[[0, 0], [10, 40], [20, 0]]], \"label\": 7}\n";
+    write_file("verdict.jsonl", drawing, strlen(drawing));
+    g_autofree char *json = NULL, *text = NULL;
+    assert_int_equal(run_predict(NULL, &json, NULL, "--model", strict, "--json", "--strokes", path, NULL), 0);
+    Result r = parse_result(json);
+    assert_string_equal(r.verdict, "not-a-digit");
+    assert_int_equal(run_predict(NULL, &text, NULL, "--model", strict, "--strokes", path, NULL), 0);
+    assert_non_null(strstr(text, "not a digit (at most"));
+    g_free(r.input);
+    g_free(r.verdict);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_verdicts),
         cmocka_unit_test(test_help),
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_images_agree),
         cmocka_unit_test(test_image_errors),
+        cmocka_unit_test(test_image_bombs),
         cmocka_unit_test(test_strokes),
         cmocka_unit_test(test_strokes_stdin_many),
+        cmocka_unit_test(test_strokes_hostile),
+        cmocka_unit_test(test_no_answer),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "test-cli.h"
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -72,40 +74,21 @@ write_split(const char *prefix, int count)
     assert_true(g_file_set_contents(lp, (char *)labels->data, labels->len, NULL));
 }
 
-/* Runs digitlab-cli train --data DATA --threads 1 ARGS... (NULL-terminated). */
+/* Runs digitlab-cli train --data DATA --threads 1 --batch 64 ARGS... (NULL-terminated). */
 static int
 run_train(char **out, char **err, ...)
 {
-    const char *cli = g_getenv("DIGITLAB_CLI");
-    assert_non_null(cli);
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    const char *fixed[] = { cli, "train", "--data", data_dir, "--threads", "1", "--batch", "64" };
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    const char *fixed[] = { "train", "--data", data_dir, "--threads", "1", "--batch", "64" };
     for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
-        g_ptr_array_add(argv, (char *)fixed[i]);
+        g_ptr_array_add(args, (char *)fixed[i]);
     va_list ap;
     va_start(ap, err);
     for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(argv, (char *)a);
+        g_ptr_array_add(args, (char *)a);
     va_end(ap);
-    g_ptr_array_add(argv, NULL);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata,
-        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-    if (proc == NULL)
-        fail_msg("cannot run %s: %s", cli, error->message);
-    char *o = NULL, *e = NULL;
-    if (!g_subprocess_communicate_utf8(proc, NULL, NULL, &o, &e, &error))
-        fail_msg("running %s: %s", cli, error->message);
-    if (out != NULL)
-        *out = o;
-    else
-        g_free(o);
-    if (err != NULL)
-        *err = e;
-    else
-        g_free(e);
-    assert_true(g_subprocess_get_if_exited(proc));
-    return g_subprocess_get_exit_status(proc);
+    g_ptr_array_add(args, NULL);
+    return test_cli_run(NULL, out, err, (const char *const *)args->pdata);
 }
 
 static void
@@ -343,24 +326,19 @@ test_sigterm(void **state)
     clear_files();
 }
 
-/* Runs digitlab-cli ARGS... (not train) and returns its exit status. */
+/* Runs digitlab-cli ARGS... (not train), stdout and stderr together in *out. */
 static int
 run_cli(char **out, ...)
 {
-    const char *cli = g_getenv("DIGITLAB_CLI");
-    g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_ptr_array_add(argv, (char *)cli);
     va_list ap;
     va_start(ap, out);
-    for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
-        g_ptr_array_add(argv, (char *)a);
+    g_autofree char *err = NULL;
+    int status = test_cli_runv(NULL, out, &err, ap);
     va_end(ap);
-    g_ptr_array_add(argv, NULL);
-    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata,
-        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE, NULL);
-    assert_non_null(proc);
-    assert_true(g_subprocess_communicate_utf8(proc, NULL, NULL, out, NULL, NULL));
-    return g_subprocess_get_exit_status(proc);
+    char *both = g_strconcat(*out, err, NULL);
+    g_free(*out);
+    *out = both;
+    return status;
 }
 
 static void
@@ -591,6 +569,49 @@ test_ablation_resumable(void **state)
     assert_int_equal(system(rm), 0);
 }
 
+/* finetune on drawings, then evaluate --strokes on them; what is wrong with
+ * the drawings is said, and nothing is written. */
+static void
+test_finetune_and_evaluate_strokes(void **state)
+{
+    (void)state;
+    g_autofree char *base = tmp_path("base.dlm"), *tuned = tmp_path("tuned.dlm");
+    g_autofree char *drawings = tmp_path("class.jsonl"), *unlabelled = tmp_path("none.jsonl");
+    assert_int_equal(run_train(NULL, NULL, "--out", base, "--epochs", "1", NULL), 0);
+    /* vertical strokes at ten places, labelled as make_dataset's classes */
+    GString *lines = g_string_new(NULL), *bare = g_string_new(NULL);
+    for (int i = 0; i < 30; i++) {
+        int k = i % 5, x = 4 + 2 * k;
+        g_string_append_printf(lines, "{\"strokes\": [[[%d, 4], [%d, 23]]], \"label\": %d}\n", x, x + (i % 3) - 1, k);
+        g_string_append_printf(bare, "{\"strokes\": [[[%d, 4], [%d, 23]]]}\n", x, x);
+    }
+    assert_true(g_file_set_contents(drawings, lines->str, -1, NULL));
+    assert_true(g_file_set_contents(unlabelled, bare->str, -1, NULL));
+    g_string_free(lines, TRUE);
+    g_string_free(bare, TRUE);
+    g_autofree char *out = NULL, *json = NULL, *err_text = NULL;
+    assert_int_equal(run_cli(&out, "finetune", "--model", base, "--strokes", drawings, "--out", tuned, "--data",
+                             data_dir, "--epochs", "2", "--threads", "1", NULL), 0);
+    assert_contains(out, "Saved the fine-tuned model");
+    NnModel *m;
+    assert_int_equal(nn_model_load(tuned, &m, NULL), NN_OK);
+    assert_non_null(strstr(nn_model_recipe(m), "then digitlab-cli finetune on 30 drawings"));
+    nn_model_free(m);
+    assert_int_equal(run_cli(&json, "evaluate", "--model", tuned, "--strokes", drawings, "--json", NULL), 0);
+    assert_contains(json, "\"digits\": 30, \"non_digits\": 0");
+    assert_contains(json, "\"verdicts\": {");
+    g_autofree char *json2 = NULL;
+    assert_int_equal(run_cli(&json2, "evaluate", "--model", tuned, "--strokes", unlabelled, "--json", NULL), 0);
+    assert_contains(json2, "\"digits\": 0, \"non_digits\": 30");
+    /* no labels: nothing to learn, nothing written */
+    g_autofree char *again = tmp_path("again.dlm");
+    assert_int_equal(run_cli(&err_text, "finetune", "--model", base, "--strokes", unlabelled, "--out", again,
+                             "--data", data_dir, NULL), 1);
+    assert_contains(err_text, "holds no labelled drawings");
+    assert_false(g_file_test(again, G_FILE_TEST_EXISTS));
+    clear_files();
+}
+
 static int
 setup(void **state)
 {
@@ -636,6 +657,7 @@ main(void)
         cmocka_unit_test(test_run_dir),
         cmocka_unit_test(test_run_dir_resume_exact),
         cmocka_unit_test(test_ablation_resumable),
+        cmocka_unit_test(test_finetune_and_evaluate_strokes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -132,19 +132,3 @@ cli_json_number(GString *out, const char *format, double value)
     g_string_append(out, g_ascii_formatd(buffer, sizeof buffer, format, value));
     return TRUE;
 }
-
-void
-cli_json_string(GString *out, const char *s)
-{
-    g_string_append_c(out, '"');
-    for (; *s != '\0'; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            g_string_append_printf(out, "\\%c", c);
-        else if (c < 0x20)
-            g_string_append_printf(out, "\\u%04x", c);
-        else
-            g_string_append_c(out, (char)c);
-    }
-    g_string_append_c(out, '"');
-}

@@ -40,5 +40,3 @@ gboolean cli_check_range(const char *command, const char *name, double value, do
 /* Appends a JSON number, or null when value is not finite (JSON has no nan
  * or inf); returns FALSE in that case so the caller can add an "error". */
 gboolean cli_json_number(GString *out, const char *format, double value);
-/* Appends s as a JSON string literal (quotes and escapes). */
-void cli_json_string(GString *out, const char *s);

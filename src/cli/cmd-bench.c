@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "gemm.h"
 #include "preprocess.h"
+#include "recipe-options.h"
 #include "train.h"
 
 enum { BATCH = 128, POOL = 1024 };
@@ -102,30 +103,40 @@ typedef struct {
 int
 cmd_bench(int argc, char **argv)
 {
-    g_autofree char *padding = NULL;
-    int threads = 0, rounds = 7, steps = 8;
+    int rounds = 7, steps = 8;
     gboolean json = FALSE;
+    RecipeOptions ro;
+    recipe_options_init(&ro);
     const GOptionEntry entries[] = {
-        { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
-        { "padding", 0, 0, G_OPTION_ARG_STRING, &padding, "Convolution padding: same (default) or valid", "MODE" },
         { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Timed rounds; medians are reported (7)", "N" },
         { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Training steps per round (8)", "N" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
-        { NULL },
+        G_OPTION_ENTRY_NULL
     };
-    if (!cli_parse_options(&argc, &argv, "", "Time training and recognition.", entries))
+    g_autofree GOptionEntry *recipe_entries = recipe_options_entries(&ro);
+    g_autoptr(GOptionContext) context = g_option_context_new("");
+    g_option_context_set_summary(context, "Time training and recognition (the network and augmentation of the "
+                                          "preset and options given; the paper's by default).");
+    g_option_context_add_main_entries(context, entries, NULL);
+    GOptionGroup *group = g_option_group_new("recipe", "Network and recipe", "Show the network and recipe options",
+                                             NULL, NULL);
+    g_option_group_add_entries(group, recipe_entries);
+    g_option_context_add_group(context, group);
+    if (!cli_parse_context(context, &argc, &argv))
+        return 2;
+    NnModelConfig mc;
+    NnTrainConfig config;
+    int limit, val_limit;
+    gboolean resolved = recipe_options_resolve(&ro, "bench", &mc, &config, &limit, &val_limit);
+    recipe_options_clear(&ro);
+    if (!resolved)
         return 2;
     if (rounds < 1 || rounds > 1000 || steps < 1 || steps > 1000) {
         fprintf(stderr, "bench: --rounds and --steps must be between 1 and 1000\n");
         return 2;
     }
     NnError err = { 0 };
-    NnModelConfig mc = nn_model_config_default();
-    if (padding != NULL && nn_padding_parse(padding, &mc.padding, &err) != NN_OK) {
-        fprintf(stderr, "bench: %s\n", err.message);
-        return 2;
-    }
-    nn_set_threads(threads);
+    nn_set_threads(config.threads);
 
     NnModel *model, *canvas;
     if (nn_model_new(&mc, 1, &model, &err) != NN_OK || nn_model_reserve_training(model, BATCH, &err) != NN_OK ||
@@ -135,7 +146,6 @@ cmd_bench(int argc, char **argv)
     }
     NnDataset data;
     make_images(&data);
-    NnTrainConfig config = nn_train_config_default();
     float *images = malloc(sizeof(float) * NN_IMAGE_PIXELS * BATCH), *probs = malloc(sizeof(float) * 10 * BATCH);
     uint8_t labels[BATCH];
     double *t_train = malloc(sizeof(double) * rounds), *t_aug = malloc(sizeof(double) * rounds);
@@ -191,7 +201,10 @@ cmd_bench(int argc, char **argv)
     double rss_mb = ru.ru_maxrss / 1024.0;
 
     if (json) {
-        printf("{\"threads\": %d, \"padding\": \"%s\", \"blas\": \"%s\", \"batch\": %d, \"rounds\": %d, "
+        char network[200];
+        nn_model_config_describe(&mc, network, sizeof network);
+        printf("{\"network\": \"%s\", \"params\": %zu, ", network, nn_model_param_count(model));
+        printf("\"threads\": %d, \"padding\": \"%s\", \"blas\": \"%s\", \"batch\": %d, \"rounds\": %d, "
                "\"train_images_per_s\": %.1f, \"train_step_ms\": %.3f, \"train_gflops\": %.2f, "
                "\"augment_ms_per_batch\": %.3f, \"augment_images_per_s\": %.1f, "
                "\"infer_images_per_s\": %.1f, \"infer_gflops\": %.2f, "
@@ -202,6 +215,9 @@ cmd_bench(int argc, char **argv)
                infer_flops / med.infer_ms * 1e-6, med.latency_ms, med.preprocess_ms,
                med.latency_ms - med.preprocess_ms, rss_mb);
     } else {
+        char network[200];
+        printf("Network: %s (%zu parameters)\n", nn_model_config_describe(&mc, network, sizeof network),
+               nn_model_param_count(model));
         printf("Digit Lab engine, %s padding, %d threads, batch %d; BLAS: %s\n", nn_padding_name(mc.padding),
                nn_get_threads(), BATCH, nn_blas_info());
         printf("medians of %d rounds:\n", rounds);

@@ -58,10 +58,9 @@ find_cut(HistoryFile *h, int keep, long *cut, int *dropped)
     return TRUE;
 }
 
-gboolean
-history_file_open(HistoryFile *h, const char *path, int keep_epochs)
+static gboolean
+open_file(HistoryFile *h, const char *path, int keep_epochs)
 {
-    memset(h, 0, sizeof *h);
     h->path = g_filename_display_name(path);
     gboolean exists = g_file_test(path, G_FILE_TEST_EXISTS);
     h->file = fopen(path, keep_epochs >= 0 && exists ? "r+" : "w");
@@ -87,6 +86,22 @@ history_file_open(HistoryFile *h, const char *path, int keep_epochs)
     if (cut == 0 && (fputs(HEADER, h->file) == EOF || flush_durably(h->file) != 0))
         return fail(h, "write", errno);
     return TRUE;
+}
+
+gboolean
+history_file_open(HistoryFile *h, const char *path, int keep_epochs)
+{
+    memset(h, 0, sizeof *h);
+    if (open_file(h, path, keep_epochs))
+        return TRUE;
+    /* nothing stays open or allocated after a failure */
+    if (h->file != NULL) {
+        __fpurge(h->file);
+        fclose(h->file);
+        h->file = NULL;
+    }
+    g_clear_pointer(&h->path, g_free);
+    return FALSE;
 }
 
 gboolean

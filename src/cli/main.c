@@ -12,8 +12,9 @@ static const struct {
 } commands[] = {
     { "train", cmd_train, "train the network: the paper's recipe, a preset or your own" },
     { "ablation", cmd_ablation, "run the paper's ablation: each ingredient taken out, several seeds" },
-    { "evaluate", cmd_evaluate, "measure a model on the MNIST test set" },
+    { "evaluate", cmd_evaluate, "measure a model on the MNIST test set or on drawings" },
     { "predict", cmd_predict, "recognise digits in images or stroke files" },
+    { "finetune", cmd_finetune, "teach a model a class's handwriting from labelled drawings" },
     { "download", cmd_download, "fetch the MNIST files and check their checksums" },
     { "bench", cmd_bench, "time training and recognition" },
     { "plot", cmd_plot, "draw the training plots of a history as PNG, SVG or PDF" },

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* From the MNIST distribution (see /work/shared/data/mnist/SHA256SUMS). */
@@ -34,6 +36,12 @@ enum {
     LOW_SPEED_BYTES = 1024,
     LOW_SPEED_TIME_S = 30,
 };
+
+/* A temporary file that nobody holds locked and that has not changed for
+ * this long was left by a download that was killed: it is removed. (A live
+ * download holds its lock from just after creating the file; the age only
+ * covers that moment.) */
+#define STALE_PART_AGE_S 10
 
 G_DEFINE_QUARK(dl-download-error-quark, dl_download_error)
 
@@ -134,6 +142,8 @@ typedef struct {
     const char *path;       /* the temporary file */
     GChecksum *checksum;
     int write_errno;        /* set when the temporary file could not be written */
+    gint64 received;        /* bytes written so far */
+    gboolean too_large;     /* the mirror sent more than the file's size */
     guint file_index;
     const DlDownloadOptions *options;
     curl_off_t last_done;   /* what the progress callback was last told */
@@ -148,6 +158,13 @@ on_curl_write(char *data, size_t size, size_t nmemb, void *user_data)
 
     if (g_cancellable_is_cancelled(t->options->cancellable))
         return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+    /* A mirror that sends more than the file's size (a wrong file, or an
+     * endless stream) is cut off there, before it fills the disk. */
+    if ((gint64)len > dl_mnist_files[t->file_index].size - t->received) {
+        t->too_large = TRUE;
+        return 0;
+    }
+    t->received += (gint64)len;
     if (!write_all(t->fd, data, len)) {
         t->write_errno = errno;
         return 0;
@@ -167,12 +184,15 @@ on_curl_progress(void *user_data, curl_off_t dltotal, curl_off_t dlnow,
 
     if (g_cancellable_is_cancelled(options->cancellable))
         return 1; /* CURLE_ABORTED_BY_CALLBACK */
+    /* What is in the file, which is what curl received unless the mirror
+     * sent too much. */
+    curl_off_t done = dlnow < t->received ? dlnow : t->received;
     if (options->progress != NULL
-        && (dlnow != t->last_done || dltotal != t->last_total)) {
-        t->last_done = dlnow;
+        && (done != t->last_done || dltotal != t->last_total)) {
+        t->last_done = done;
         t->last_total = dltotal;
         options->progress(t->file_index, dl_mnist_files[t->file_index].name,
-                          dlnow, dltotal > 0 ? dltotal : -1, options->user_data);
+                          done, dltotal > 0 ? dltotal : -1, options->user_data);
     }
     return 0;
 }
@@ -218,6 +238,8 @@ transfer(const char *url, Transfer *t, char **reason, GError **error)
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, (long)CONNECT_TIMEOUT_S);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, (long)LOW_SPEED_BYTES);
     curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, (long)LOW_SPEED_TIME_S);
+    /* Refuses at once a response that announces more than the file's size. */
+    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)dl_mnist_files[t->file_index].size);
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_curl_write);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
@@ -236,6 +258,12 @@ transfer(const char *url, Transfer *t, char **reason, GError **error)
     if (t->write_errno != 0) {
         set_io_error(error, t->write_errno, "write", t->path);
         return ATTEMPT_FATAL;
+    }
+    if (t->too_large || res == CURLE_FILESIZE_EXCEEDED) {
+        *reason = g_strdup_printf("the mirror %s more than the file's %" G_GINT64_FORMAT " bytes%s",
+                                  t->too_large ? "sent" : "announced", dl_mnist_files[t->file_index].size,
+                                  t->too_large ? " (stopped there)" : "");
+        return ATTEMPT_BROKEN_OFF;
     }
     if (res == CURLE_HTTP_RETURNED_ERROR) {
         *reason = g_strdup_printf("HTTP %ld", status);
@@ -275,6 +303,9 @@ fetch_from_mirror(const char *dir, guint index, const char *mirror,
         set_io_error(error, errno, "create a file in", dir);
         return ATTEMPT_FATAL;
     }
+    /* Held until close: tells remove_stale_parts() of another download
+     * that this file is alive. */
+    flock(fd, LOCK_EX | LOCK_NB);
 
     g_autoptr(GChecksum) checksum = g_checksum_new(G_CHECKSUM_SHA256);
     Transfer t = {
@@ -305,6 +336,38 @@ fetch_from_mirror(const char *dir, guint index, const char *mirror,
     else
         g_unlink(tmp_path);
     return result;
+}
+
+/* Removes the temporary files NAME.XXXXXX.part of the four MNIST files that
+ * earlier downloads left in dir when they were killed (a cancelled or
+ * failed download removes its own): those that no process holds locked and
+ * that have not been written for STALE_PART_AGE_S. Best effort. */
+static void
+remove_stale_parts(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+
+    while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+        gboolean ours = FALSE;
+        for (guint i = 0; i < DL_MNIST_N_FILES && !ours; i++)
+            ours = g_str_has_prefix(name, dl_mnist_files[i].name)
+                   && strlen(name) == strlen(dl_mnist_files[i].name) + strlen(".XXXXXX.part")
+                   && name[strlen(dl_mnist_files[i].name)] == '.'
+                   && g_str_has_suffix(name, ".part");
+        if (!ours)
+            continue;
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+            continue;
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && now - (gint64)st.st_mtime >= STALE_PART_AGE_S
+            && flock(fd, LOCK_EX | LOCK_NB) == 0)
+            g_unlink(path);
+        close(fd);
+    }
 }
 
 /* Makes sure file index is in dir with the right checksum, trying each mirror
@@ -393,6 +456,7 @@ dl_download_mnist(const char *dir, const DlDownloadOptions *options, GError **er
         set_io_error(error, errno, "create the folder", dir);
         return FALSE;
     }
+    remove_stale_parts(dir);
     for (guint i = 0; i < DL_MNIST_N_FILES; i++)
         if (!ensure_file(dir, i, mirrors, options, error))
             return FALSE;

@@ -5,7 +5,10 @@
  * kept; otherwise the mirrors are tried in order. Each attempt writes to a
  * temporary file in DIR while hashing the bytes, and only a complete download
  * with the right checksum is fsynced and renamed into place, so an interrupted
- * or corrupted transfer never leaves a file under the final name.
+ * or corrupted transfer never leaves a file under the final name. A mirror
+ * that sends more than the file's size is cut off at that size. Temporary
+ * files left by a download that was killed (NAME.XXXXXX.part, held by no
+ * process, unchanged for 10 s) are removed when the next download starts.
  *
  * Nothing here keeps global state besides a one-time curl_global_init(), so
  * dl_download_mnist() may run on any thread; its callbacks are called on that

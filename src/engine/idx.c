@@ -26,25 +26,136 @@ be32(const unsigned char *b)
     return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 }
 
+/* An IDX file being read, raw or as one gzip member. gzip is inflated here
+ * with zlib's inflate() rather than read with gzread(), which accepts a
+ * member cut inside its trailer (or ignores garbage after it): the file is
+ * good only when inflate() reaches the end of the member, having checked
+ * the trailer's CRC-32 and length, and nothing follows it. */
+typedef struct {
+    FILE *f;
+    const char *path;
+    int gzip;
+    z_stream z;
+    int z_ready;           /* inflateInit2 succeeded */
+    int z_end;             /* inflate() returned Z_STREAM_END */
+    unsigned char in[1 << 16];
+} IdxReader;
+
+static NnStatus
+reader_read_error(IdxReader *r, NnError *err)
+{
+    return nn_error_set(err, NN_ERR_IO, "%s: cannot read: %s", base_name(r->path), strerror(errno));
+}
+
+static NnStatus
+reader_open(IdxReader *r, const char *path, NnError *err)
+{
+    r->path = path;
+    r->f = fopen(path, "rb");
+    if (r->f == NULL)
+        return nn_error_set(err, NN_ERR_IO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOENT));
+    /* gzip is recognised by its first two bytes (0x1f 0x8b), not the name. */
+    size_t got = fread(r->in, 1, 2, r->f);
+    if (ferror(r->f))
+        return reader_read_error(r, err);
+    r->gzip = got == 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
+    if (r->gzip) {
+        if (inflateInit2(&r->z, 16 + 15) != Z_OK) /* gzip only, 32 KB window */
+            return nn_error_set(err, NN_ERR_NOMEM, "%s: out of memory for zlib", base_name(path));
+        r->z_ready = 1;
+        r->z.next_in = r->in;
+        r->z.avail_in = (uInt)got;
+    } else {
+        rewind(r->f);
+    }
+    return NN_OK;
+}
+
+static void
+reader_close(IdxReader *r)
+{
+    if (r->z_ready)
+        inflateEnd(&r->z);
+    if (r->f != NULL)
+        fclose(r->f);
+}
+
+/* Reads up to n bytes into buf, less only at the end of the data; *got says
+ * how many. A damaged or cut gzip member is an error. */
+static NnStatus
+reader_read(IdxReader *r, unsigned char *buf, size_t n, size_t *got, NnError *err)
+{
+    *got = 0;
+    if (!r->gzip) {
+        *got = fread(buf, 1, n, r->f);
+        return ferror(r->f) ? reader_read_error(r, err) : NN_OK;
+    }
+    while (*got < n && !r->z_end) {
+        if (r->z.avail_in == 0) {
+            size_t in = fread(r->in, 1, sizeof r->in, r->f);
+            if (ferror(r->f))
+                return reader_read_error(r, err);
+            if (in == 0)
+                return nn_error_set(err, NN_ERR_FORMAT,
+                                    "%s: the compressed data is cut short (the file is truncated)",
+                                    base_name(r->path));
+            r->z.next_in = r->in;
+            r->z.avail_in = (uInt)in;
+        }
+        size_t want = n - *got > (1u << 30) ? (1u << 30) : n - *got;
+        r->z.next_out = buf + *got;
+        r->z.avail_out = (uInt)want;
+        int zs = inflate(&r->z, Z_NO_FLUSH);
+        *got += want - r->z.avail_out;
+        if (zs == Z_STREAM_END) {
+            r->z_end = 1;
+        } else if (zs == Z_DATA_ERROR) {
+            return nn_error_set(err, NN_ERR_FORMAT, "%s: the compressed data is corrupt (%s)",
+                                base_name(r->path), r->z.msg != NULL ? r->z.msg : "inflate error");
+        } else if (zs == Z_MEM_ERROR) {
+            return nn_error_set(err, NN_ERR_NOMEM, "%s: out of memory inflating", base_name(r->path));
+        } else if (zs != Z_OK && zs != Z_BUF_ERROR) {
+            return nn_error_set(err, NN_ERR_FORMAT, "%s: the compressed data is damaged (zlib error %d)",
+                                base_name(r->path), zs);
+        }
+    }
+    return NN_OK;
+}
+
 /* Reads exactly n bytes; reports a short file clearly. */
 static NnStatus
-read_exact(gzFile f, const char *path, void *buf, size_t n, const char *what, NnError *err)
+read_exact(IdxReader *r, void *buf, size_t n, const char *what, NnError *err)
 {
-    unsigned char *p = buf;
-    while (n > 0) {
-        unsigned chunk = n > (1u << 30) ? (1u << 30) : (unsigned)n;
-        int got = gzread(f, p, chunk);
-        if (got < 0) {
-            int zerr;
-            const char *msg = gzerror(f, &zerr);
-            return nn_error_set(err, NN_ERR_FORMAT, "%s: cannot read %s: %s", base_name(path), what,
-                                zerr == Z_ERRNO ? strerror(errno) : msg);
-        }
-        if (got == 0)
-            return nn_error_set(err, NN_ERR_FORMAT, "%s: file is truncated (ends inside the %s)",
-                                base_name(path), what);
-        p += got;
-        n -= (size_t)got;
+    size_t got;
+    NnStatus status = reader_read(r, buf, n, &got, err);
+    if (status == NN_OK && got < n)
+        status = nn_error_set(err, NN_ERR_FORMAT, "%s: file is truncated (ends inside the %s)",
+                              base_name(r->path), what);
+    return status;
+}
+
+/* After the items: the data must end here, and a gzip member must end
+ * (trailer checked) with nothing after it. */
+static NnStatus
+reader_finish(IdxReader *r, uint32_t n, NnError *err)
+{
+    unsigned char extra;
+    size_t got;
+    NnStatus status = reader_read(r, &extra, 1, &got, err);
+    if (status != NN_OK)
+        return status;
+    if (got != 0)
+        return nn_error_set(err, NN_ERR_FORMAT, "%s: longer than its header says (%u items)",
+                            base_name(r->path), n);
+    if (r->gzip) {
+        /* reader_read() stopped at Z_STREAM_END; bytes may be left over in
+         * the input buffer or the file. */
+        if (r->z.avail_in == 0 && fread(&extra, 1, 1, r->f) == 0 && !ferror(r->f))
+            return NN_OK;
+        if (ferror(r->f))
+            return reader_read_error(r, err);
+        return nn_error_set(err, NN_ERR_FORMAT, "%s: unexpected data after the end of the compressed data",
+                            base_name(r->path));
     }
     return NN_OK;
 }
@@ -57,14 +168,17 @@ read_idx(const char *path, uint32_t magic, int ndims, const char *kind, uint8_t 
 {
     *data = NULL;
     *count = 0;
-    gzFile f = gzopen(path, "rb");
-    if (f == NULL)
-        return nn_error_set(err, NN_ERR_IO, "%s: cannot open: %s", path, strerror(errno ? errno : ENOENT));
-    gzbuffer(f, 1 << 17);
+    IdxReader *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return nn_error_set(err, NN_ERR_NOMEM, "%s: out of memory", base_name(path));
+    uint8_t *buf = NULL;
+    NnStatus status = reader_open(r, path, err);
+    if (status != NN_OK)
+        goto out;
 
     unsigned char header[16];
     size_t header_size = 8 + 4 * (size_t)ndims;
-    NnStatus status = read_exact(f, path, header, header_size, "header", err);
+    status = read_exact(r, header, header_size, "header", err);
     if (status != NN_OK)
         goto out;
 
@@ -94,7 +208,8 @@ read_idx(const char *path, uint32_t magic, int ndims, const char *kind, uint8_t 
     /* The header's count is not trusted for allocation: the buffer grows with
      * the data actually read, so a lying header on a short file costs little. */
     size_t total = (size_t)n * item, have = 0, cap = 0;
-    uint8_t *buf = NULL;
+    char what[64];
+    snprintf(what, sizeof what, "data of %u %s", n, ndims == 2 ? "images" : "labels");
     while (status == NN_OK && have < total) {
         size_t want = total - have < (1u << 20) ? total - have : (1u << 20);
         if (have + want > cap) {
@@ -109,35 +224,20 @@ read_idx(const char *path, uint32_t magic, int ndims, const char *kind, uint8_t 
             buf = grown;
             cap = new_cap;
         }
-        char what[64];
-        snprintf(what, sizeof what, "data of %u %s", n, ndims == 2 ? "images" : "labels");
-        status = read_exact(f, path, buf + have, want, what, err);
+        status = read_exact(r, buf + have, want, what, err);
         have += want;
     }
+    if (status == NN_OK)
+        status = reader_finish(r, n, err);
     if (status == NN_OK) {
-        unsigned char extra;
-        int zerr = Z_OK;
-        int got = gzread(f, &extra, 1);
-        gzerror(f, &zerr);
-        if (zerr != Z_OK && zerr != Z_STREAM_END)
-            status = nn_error_set(err, NN_ERR_FORMAT, "%s: the compressed data is damaged or cut short",
-                                  base_name(path));
-        else if (got != 0)
-            status = nn_error_set(err, NN_ERR_FORMAT, "%s: longer than its header says (%u items)",
-                                  base_name(path), n);
+        *data = buf;
+        *count = (int)n;
+        buf = NULL;
     }
-    /* gzclose reports a gzip stream that ended early (e.g. in its CRC trailer). */
-    if (gzclose(f) == Z_BUF_ERROR && status == NN_OK)
-        status = nn_error_set(err, NN_ERR_FORMAT, "%s: the compressed data is cut short", base_name(path));
-    if (status != NN_OK) {
-        free(buf);
-        return status;
-    }
-    *data = buf;
-    *count = (int)n;
-    return NN_OK;
 out:
-    gzclose(f);
+    free(buf);
+    reader_close(r);
+    free(r);
     return status;
 }
 

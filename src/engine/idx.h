@@ -3,7 +3,9 @@
  * Every header field is checked before anything is allocated from it: the
  * magic number (2051 for images, 2049 for labels), 28x28 images, a count that
  * matches the file's actual length, labels 0-9, and equal image and label
- * counts. */
+ * counts. A gzip file must be one complete gzip member: its trailer's CRC-32
+ * and length are checked, and a member cut short, corrupt, or followed by
+ * anything is refused. */
 #pragma once
 
 #include <stddef.h>

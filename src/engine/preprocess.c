@@ -222,7 +222,18 @@ nn_ink_to_image(const float *ink, int width, int height,
 
 /* Draws segment (ax, ay)-(bx, by) with a round pen of radius r into canvas,
  * keeping the maximum coverage. Pixel (i, j) covers [i, i+1] x [j, j+1];
- * coverage falls from 1 to 0 over one pixel across the pen's edge. */
+ * coverage falls from 1 to 0 over one pixel across the pen's edge.
+ *
+ * The cost is proportional to the ink: each row visits only the columns
+ * the pen can reach there, not the segment's whole bounding box (a drawing
+ * zig-zagging across the canvas took minutes that way). A pixel of row j
+ * within reach of the segment is within reach of a point of it whose y is
+ * within reach of the row's centre; that part of the segment (parameters
+ * t0..t1) spans x0..x1, so the pixel's centre lies within reach of
+ * [x0, x1], and within reach of the segment's line. One pixel more on each
+ * side covers rounding: the pixels tested
+ * are a superset of those the bounding-box loop inked, and each is tested
+ * exactly as it was, so the image is the same. */
 static void
 draw_segment(float *canvas, int width, int height,
              double ax, double ay, double bx, double by, double r)
@@ -230,31 +241,69 @@ draw_segment(float *canvas, int width, int height,
     double dx = bx - ax, dy = by - ay;
     double len2 = dx * dx + dy * dy;
     double reach = r + 0.5;
-    int i0 = (int)floor(fmin(ax, bx) - reach), i1 = (int)ceil(fmax(ax, bx) + reach);
+    double outside2 = reach * reach * (1.0 + 1e-9);
+    double inside2 = reach > 1.0 ? (reach - 1.0) * (reach - 1.0) * (1.0 - 1e-9) : -1.0;
+    int box_i0 = (int)floor(fmin(ax, bx) - reach), box_i1 = (int)ceil(fmax(ax, bx) + reach);
     int j0 = (int)floor(fmin(ay, by) - reach), j1 = (int)ceil(fmax(ay, by) + reach);
 
-    if (i0 < 0)
-        i0 = 0;
+    if (box_i0 < 0)
+        box_i0 = 0;
     if (j0 < 0)
         j0 = 0;
-    if (i1 > width - 1)
-        i1 = width - 1;
+    if (box_i1 > width - 1)
+        box_i1 = width - 1;
     if (j1 > height - 1)
         j1 = height - 1;
 
     for (int j = j0; j <= j1; j++) {
         double py = j + 0.5;
+        double x0 = fmin(ax, bx), x1 = fmax(ax, bx);
+        if (dy != 0.0) {
+            double t0 = (py - (reach + 1.0) - ay) / dy, t1 = (py + (reach + 1.0) - ay) / dy;
+            if (t0 > t1) {
+                double swap = t0;
+                t0 = t1;
+                t1 = swap;
+            }
+            t0 = t0 < 0.0 ? 0.0 : t0;
+            t1 = t1 > 1.0 ? 1.0 : t1;
+            if (t0 > t1)
+                continue; /* no point of the segment is near this row */
+            x0 = fmin(ax + t0 * dx, ax + t1 * dx);
+            x1 = fmax(ax + t0 * dx, ax + t1 * dx);
+        }
+        double lo = floor(x0 - reach - 1.0), hi = ceil(x1 + reach + 1.0);
+        if (dy != 0.0) {
+            /* The pen also stays within reach of the segment's line: on
+             * this row, within half_width of where the line crosses it
+             * (tighter than the above for steep segments). */
+            double cross = ax + (py - ay) * dx / dy, half_width = reach * sqrt(len2) / fabs(dy);
+            lo = fmax(lo, floor(cross - half_width - 1.0));
+            hi = fmin(hi, ceil(cross + half_width + 1.0));
+        }
+        /* Converted only once within the box: for a nearly horizontal
+         * segment, cross and half_width can be huge, infinite or NaN. */
+        int i0 = lo > box_i0 ? (lo < box_i1 + 1 ? (int)lo : box_i1 + 1) : box_i0;
+        int i1 = hi < box_i1 ? (hi > box_i0 - 1 ? (int)hi : box_i0 - 1) : box_i1;
         for (int i = i0; i <= i1; i++) {
             double px = i + 0.5;
             double t = len2 > 0.0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0.0;
             t = t < 0.0 ? 0.0 : t > 1.0 ? 1.0 : t;
             double qx = ax + t * dx - px, qy = ay + t * dy - py;
-            double d = sqrt(qx * qx + qy * qy);
-            double cover = reach - d;
-            if (cover <= 0.0)
+            double d2 = qx * qx + qy * qy;
+            /* Clearly outside the pen, or clearly inside its full-cover
+             * core (margins far above rounding errors): the result of the
+             * square root below is known. */
+            if (d2 > outside2)
                 continue;
-            if (cover > 1.0)
-                cover = 1.0;
+            double cover = 1.0;
+            if (!(d2 < inside2)) {
+                cover = reach - sqrt(d2);
+                if (cover <= 0.0)
+                    continue;
+                if (cover > 1.0)
+                    cover = 1.0;
+            }
             float *c = canvas + (size_t)j * (size_t)width + (size_t)i;
             if (*c < (float)cover)
                 *c = (float)cover;
@@ -288,6 +337,11 @@ nn_strokes_to_image(const NnStroke *strokes, size_t n_strokes,
             max_y = fmax(max_y, pt.y);
         }
         n_points += strokes[s].n_points;
+        if (n_points > NN_MAX_DRAWING_POINTS)
+            return nn_error_set(err, NN_ERR_INVALID_ARG,
+                                "the drawing has more than %d points, more than a hand draws; "
+                                "simplify it (e.g. keep points at least a pixel apart)",
+                                NN_MAX_DRAWING_POINTS);
     }
     if (n_points == 0)
         return nn_error_set(err, NN_ERR_EMPTY, "empty drawing: there are no points to draw");

@@ -37,6 +37,16 @@
 /* Where the centre of mass of the ink goes, in pixel-index coordinates. */
 #define NN_MNIST_CENTER 14.0f
 
+/* The most points a drawing may have, in all its strokes together. A
+ * person drawing a digit makes a few hundred: the 3,214 pen-drawn digits of
+ * a UNIPEN development set have at most 662 (median 47), and the app's
+ * canvas thins its points. 5,000 is 7.5 times that maximum (a 240 Hz pen
+ * held down for 20 s). The limit bounds the cost of a drawing (about 0.15 s
+ * for 5,000 points zig-zagging across the whole drawing, the worst case;
+ * a real digit takes well under a millisecond) and refuses machine-made
+ * input that is no drawing. */
+#define NN_MAX_DRAWING_POINTS 5000
+
 /* A point of a pen stroke, in any units (e.g. widget pixels), y downwards. */
 typedef struct {
     float x, y;
@@ -53,7 +63,9 @@ typedef struct {
  * drawing's size (so the result does not depend on the canvas size or
  * zoom), then normalises it like MNIST. Strokes with no points are ignored;
  * a drawing with no points at all fails with NN_ERR_EMPTY. Coordinates must
- * be finite (NN_ERR_INVALID_ARG otherwise). */
+ * be finite and there may be at most NN_MAX_DRAWING_POINTS points
+ * (NN_ERR_INVALID_ARG otherwise). The cost is proportional to the length of
+ * the strokes times the pen's width. */
 NnStatus nn_strokes_to_image(const NnStroke *strokes, size_t n_strokes,
                              float out[NN_IMAGE_PIXELS], NnError *err);
 

@@ -16,15 +16,22 @@ typedef struct {
     float ink[CANVAS * CANVAS];
 } Canvas;
 
+/* How canvas_put turns the digit: as it is, mirrored left to right, or a
+ * quarter turn either way. */
+typedef enum { AS_IS, MIRRORED, TURNED_LEFT, TURNED_RIGHT } Turn;
+
 static void
-canvas_put(Canvas *c, const uint8_t *img, int dx, int dy, bool mirror)
+canvas_put(Canvas *c, const uint8_t *img, int dx, int dy, Turn turn)
 {
+    const int last = NN_IMAGE_SIDE - 1;
     for (int y = 0; y < NN_IMAGE_SIDE; y++)
         for (int x = 0; x < NN_IMAGE_SIDE; x++) {
             int cx = MARGIN + dx + x, cy = MARGIN + dy + y;
             if (cx < 0 || cy < 0 || cx >= CANVAS || cy >= CANVAS)
                 continue;
-            float v = img[y * NN_IMAGE_SIDE + (mirror ? NN_IMAGE_SIDE - 1 - x : x)] * (1.0f / 255.0f);
+            int sx = turn == MIRRORED ? last - x : turn == TURNED_LEFT ? last - y : turn == TURNED_RIGHT ? y : x;
+            int sy = turn == TURNED_LEFT ? x : turn == TURNED_RIGHT ? last - x : y;
+            float v = img[sy * NN_IMAGE_SIDE + sx] * (1.0f / 255.0f);
             float *p = &c->ink[cy * CANVAS + cx];
             *p = v > *p ? v : *p;
         }
@@ -112,7 +119,7 @@ nn_synth_style(const uint8_t *src, int label, NnRng *rng, uint8_t *dst)
     if (b.x1 < 0)
         return false;
     Canvas c = { { 0 } };
-    canvas_put(&c, src, 0, 0, false);
+    canvas_put(&c, src, 0, 0, AS_IS);
     const float h = (float)(b.y1 - b.y0 + 1), width = nn_rng_range(rng, 1.8f, 2.8f);
     const float ox = MARGIN, oy = MARGIN; /* image to canvas */
     if (label == 0) {
@@ -120,14 +127,15 @@ nn_synth_style(const uint8_t *src, int label, NnRng *rng, uint8_t *dst)
         float over = nn_rng_range(rng, -1.0f, 2.5f), tilt = nn_rng_range(rng, -2.0f, 2.0f);
         canvas_line(&c, ox + b.x0 - over + tilt, oy + b.y1 + over, ox + b.x1 + over - tilt, oy + b.y0 - over, width);
     } else if (label == 1) {
-        /* the flag: from the top of the stem, down to the left */
+        /* the flag: from the top of the stem, down to the left, as long as
+         * half the digit in European hands */
         float top_x = ink_x(src, b.y0, b.y0 + 1);
-        float length = nn_rng_range(rng, 0.2f, 0.45f) * h;
+        float length = nn_rng_range(rng, 0.2f, 0.6f) * h;
         float angle = nn_rng_range(rng, 25.0f, 65.0f) * (float)M_PI / 180.0f;
         canvas_line(&c, ox + top_x, oy + b.y0, ox + top_x - length * cosf(angle), oy + b.y0 + length * sinf(angle),
                     width);
-        if (nn_rng_uniform(rng) < 0.4f) { /* and a base */
-            float bottom_x = ink_x(src, b.y1 - 1, b.y1), half = nn_rng_range(rng, 0.15f, 0.35f) * h;
+        if (nn_rng_uniform(rng) < 0.5f) { /* and a base */
+            float bottom_x = ink_x(src, b.y1 - 1, b.y1), half = nn_rng_range(rng, 0.15f, 0.4f) * h;
             float y = oy + b.y1 + nn_rng_range(rng, -0.5f, 1.0f);
             canvas_line(&c, ox + bottom_x - half, y, ox + bottom_x + half, y + nn_rng_range(rng, -1.0f, 1.0f), width);
         }
@@ -163,23 +171,21 @@ nn_synth_outlier(const NnDataset *train, NnRng *rng, uint8_t *dst)
 {
     Canvas c = { { 0 } };
     const float width = nn_rng_range(rng, 1.8f, 3.0f);
-    /* Mirrored, 0, 1 and 8 are still digits, and 2 and 5 look like each other. */
-    const unsigned any = 0x3ff, mirrorable = 1u << 3 | 1u << 4 | 1u << 6 | 1u << 7 | 1u << 9;
+    /* Mirrored, 0, 1 and 8 are still digits, 2 and 5 look like each other,
+     * and a 6 looks like a 6 written with a curled stem. */
+    const unsigned any = 0x3ff, mirrorable = 1u << 3 | 1u << 4 | 1u << 7 | 1u << 9;
     switch (nn_rng_below(rng, 6)) {
     case 0: /* a mirrored digit */
-        canvas_put(&c, random_image(train, mirrorable, rng), 0, 0, true);
+        canvas_put(&c, random_image(train, mirrorable, rng), 0, 0, MIRRORED);
+        break;
+    case 2: /* a digit on its side (not 0, which stays a 0, nor 6 and 9, which become each other) */
+        canvas_put(&c, random_image(train, any & ~(1u << 0 | 1u << 6 | 1u << 9), rng), 0, 0,
+                   nn_rng_uniform(rng) < 0.5f ? TURNED_LEFT : TURNED_RIGHT);
         break;
     case 1: { /* two digits side by side, a little apart */
         int gap = (int)nn_rng_below(rng, 5) + 10, dy = (int)nn_rng_below(rng, 7) - 3;
-        canvas_put(&c, random_image(train, any, rng), -gap, 0, false);
-        canvas_put(&c, random_image(train, any, rng), gap, dy, false);
-        break;
-    }
-    case 2: { /* two digits over each other, out of line (no 1: a 1 over a 0 is a slashed zero) */
-        int dx = 3 + (int)nn_rng_below(rng, 5), dy = 3 + (int)nn_rng_below(rng, 5);
-        canvas_put(&c, random_image(train, any & ~2u, rng), 0, 0, false);
-        canvas_put(&c, random_image(train, any & ~2u, rng), nn_rng_uniform(rng) < 0.5f ? dx : -dx,
-                   nn_rng_uniform(rng) < 0.5f ? dy : -dy, nn_rng_uniform(rng) < 0.5f);
+        canvas_put(&c, random_image(train, any, rng), -gap, 0, AS_IS);
+        canvas_put(&c, random_image(train, any, rng), gap, dy, AS_IS);
         break;
     }
     case 3: { /* a zig-zag scribble */

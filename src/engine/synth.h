@@ -12,9 +12,10 @@
  * nn_synth_outlier makes an image that is no digit at all, for outlier
  * exposure (Hendrycks, Mazeika and Dietterich, ICLR 2019: train the network
  * to give such images the uniform distribution, so that it is unsure of
- * them): a mirrored digit (of 2, 3, 4, 5, 6, 7, 9: mirrored 0, 1 and 8
- * still are digits), two digits side by side, two digits drawn over each
- * other, a zig-zag scribble, or a dot, a bar, a cross.
+ * them): a mirrored digit (of 3, 4, 7, 9), a digit on its side (not
+ * 0, 6 or 9), two digits side by side, a zig-zag scribble, a dot, a level bar, a
+ * cross (synth.c says why these and not others; two digits drawn over each
+ * other were tried and dropped: too often they look like one digit).
  *
  * Both draw with an anti-aliased round pen of MNIST's stroke width on a
  * canvas larger than the digit, then normalise the result as MNIST was made

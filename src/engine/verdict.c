@@ -8,6 +8,7 @@
 
 #include "augment.h"
 #include "evaluate.h"
+#include "layers.h"
 #include "synth.h"
 
 #define ECE_BINS 15
@@ -246,4 +247,40 @@ out:
     free(probs);
     free(tops);
     return status;
+}
+
+void
+nn_score_verdicts(const NnModel *model, const float *probs, const uint8_t *labels, int n, NnVerdictScore *s)
+{
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    for (int i = 0; i < n; i++) {
+        const float *p = probs + (size_t)i * NN_CLASSES;
+        NnVerdict v = nn_verdict(model, p);
+        if (labels[i] >= NN_CLASSES) {
+            s->non_digits++;
+            s->non_digit_verdicts[v.kind]++;
+            continue;
+        }
+        bool right = v.digit == labels[i];
+        s->digits++;
+        s->correct += right;
+        s->confusion[labels[i]][v.digit]++;
+        s->verdicts[v.kind]++;
+        if (v.kind != NN_VERDICT_SURE)
+            *(right ? &s->correct_flagged : &s->errors_flagged) += 1;
+        else {
+            s->sure++;
+            s->sure_correct += right;
+            s->errors_sure_99 += !right && v.p1 >= 0.99f;
+        }
+    }
+    s->accuracy = s->digits > 0 ? (double)s->correct / s->digits : 0.0;
+    for (int k = 0; k < NN_CLASSES; k++) {
+        int total = 0;
+        for (int j = 0; j < NN_CLASSES; j++)
+            total += s->confusion[k][j];
+        s->per_class_accuracy[k] = total > 0 ? (double)s->confusion[k][k] / total : 0.0;
+    }
+    s->ece = nn_expected_calibration_error(probs, labels, n);
 }

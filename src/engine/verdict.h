@@ -66,3 +66,22 @@ NnStatus nn_calibrate(NnModel *model, const NnDataset *held_out, uint64_t seed, 
  * against labels: the mean over 15 equal-width bins of the top probability
  * of |accuracy - confidence|, weighted by the bins' shares. */
 double nn_expected_calibration_error(const float *probs, const uint8_t *labels, int n);
+
+/* What the verdicts of n predictions were worth (the numbers of
+ * `digitlab-cli evaluate --strokes`). labels[i] is 0-9, or NN_LABEL_NONE
+ * for a drawing that is no digit. */
+typedef struct {
+    int n, digits, non_digits;           /* labelled digits, and the others */
+    int correct;                         /* of the digits */
+    int confusion[NN_CLASSES][NN_CLASSES];
+    double accuracy, per_class_accuracy[NN_CLASSES];
+    double ece;                          /* of the digits, 15 bins */
+    int verdicts[3];                     /* digits: sure, unsure, not a digit (NnVerdictKind) */
+    int correct_flagged, errors_flagged; /* digits read right / wrong but unsure or not a digit */
+    int errors_sure_99;                  /* wrong, sure and at least 99 % */
+    int sure, sure_correct;              /* sure answers, and those right: their coverage and accuracy */
+    int non_digit_verdicts[3];           /* non-digits: sure, unsure, not a digit */
+} NnVerdictScore;
+
+void nn_score_verdicts(const NnModel *model, const float *probs, const uint8_t *labels, int n,
+                       NnVerdictScore *score);

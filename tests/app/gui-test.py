@@ -42,8 +42,11 @@ def log(*args):
 
 
 def mnist_dir():
-    """$DIGITLAB_DATA, else ../shared/data/mnist beside the source tree."""
-    candidates = [os.environ.get("DIGITLAB_DATA", ""), os.path.join(SOURCE_ROOT, "..", "shared", "data", "mnist")]
+    """$DIGITLAB_DATA, else ../shared/data/mnist beside the source tree
+    (unless DIGITLAB_TEST_NO_SHARED=1, as in tests/test-mnist.h)."""
+    candidates = [os.environ.get("DIGITLAB_DATA", "")]
+    if os.environ.get("DIGITLAB_TEST_NO_SHARED") != "1":
+        candidates.append(os.path.join(SOURCE_ROOT, "..", "shared", "data", "mnist"))
     for d in candidates:
         if d and any(os.path.exists(os.path.join(d, "t10k-labels-idx1-ubyte" + ext)) for ext in ("", ".gz")):
             return os.path.abspath(d)

@@ -1,49 +1,39 @@
 /* libFuzzer target for the IDX reader (src/engine/idx.c); see README.md.
  *
  * The reader takes a path, so each input goes into an in-memory file
- * (memfd) read through /proc/self/fd/N. The first byte chooses how the rest
+ * (fuzz-file.h). The first byte chooses how the rest
  * is stored: as it is (raw IDX, or gzip data the fuzzer mutates directly), or
  * gzip-compressed here, so that the IDX checks behind zlib get explored
  * without a gzip seed. Both the images and the labels reader see every
  * input. */
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "fuzz-file.h"
 #include "idx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int fd = -1;
-static char path[64];
-
-static void
+/* The input's file: data as it is, or gzip-compressed here. */
+static const char *
 store(const uint8_t *data, size_t size, int compress)
 {
-    if (fd < 0) {
-        fd = memfd_create("fuzz-idx", 0);
-        if (fd < 0) {
-            perror("memfd_create");
-            abort();
-        }
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    }
-    if (compress) {
-        if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
-            abort();
-        gzFile gz = gzdopen(dup(fd), "wb");
-        if (gz == NULL)
-            abort();
-        if (size > 0 && gzwrite(gz, data, (unsigned)size) != (int)size)
-            abort();
-        gzclose(gz);
-    } else if ((size > 0 && pwrite(fd, data, size, 0) != (ssize_t)size) || ftruncate(fd, (off_t)size) != 0) {
+    if (!compress)
+        return fuzz_file(data, size);
+    const char *path = fuzz_file(NULL, 0);
+    int fd = fuzz_file_fd();
+    if (lseek(fd, 0, SEEK_SET) != 0)
         abort();
-    }
+    gzFile gz = gzdopen(dup(fd), "wb");
+    if (gz == NULL)
+        abort();
+    if (size > 0 && gzwrite(gz, data, (unsigned)size) != (int)size)
+        abort();
+    gzclose(gz);
+    return path;
 }
 
 static void
@@ -61,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
         return 0;
-    store(data + 1, size - 1, data[0] & 1);
+    const char *path = store(data + 1, size - 1, data[0] & 1);
 
     uint8_t *items;
     int count;

@@ -231,12 +231,35 @@ fail:
 }
 
 gboolean
-dl_gray_image_load(const char *path, DlGrayImage *image, GError **error)
+dl_gray_image_load_from_data(const char *name, const guint8 *data, gsize size, DlGrayImage *image,
+                             GError **error)
 {
     static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+
+    g_return_val_if_fail(name != NULL && image != NULL && (data != NULL || size == 0), FALSE);
+    image->width = image->height = 0;
+    image->pixels = NULL;
+
+    if (size >= sizeof png_signature && memcmp(data, png_signature, sizeof png_signature) == 0)
+        return load_png(name, data, size, image, error);
+    if (size >= 2 && data[0] == 'P' && (data[1] == '2' || data[1] == '5'))
+        return load_pgm(name, data, size, image, error);
+    if (size >= 2 && data[0] == 'P' && strchr("13467", data[1]) != NULL && data[1] != '\0') {
+        g_set_error(error, DL_IMAGE_ERROR, DL_IMAGE_ERROR_UNSUPPORTED,
+                    "%s: Netpbm type P%c is not supported; save the image as PGM (P2/P5) or PNG",
+                    name, data[1]);
+        return FALSE;
+    }
+    g_set_error(error, DL_IMAGE_ERROR, DL_IMAGE_ERROR_UNSUPPORTED,
+                size == 0 ? "%s: empty file, not an image" : "%s: not a PNG or PGM image", name);
+    return FALSE;
+}
+
+gboolean
+dl_gray_image_load(const char *path, DlGrayImage *image, GError **error)
+{
     guint8 *data = NULL;
     gsize size = 0;
-    gboolean ok;
 
     g_return_val_if_fail(path != NULL && image != NULL, FALSE);
     image->width = image->height = 0;
@@ -244,23 +267,7 @@ dl_gray_image_load(const char *path, DlGrayImage *image, GError **error)
 
     if (!read_file(path, &data, &size, error))
         return FALSE;
-
-    if (size >= sizeof png_signature && memcmp(data, png_signature, sizeof png_signature) == 0) {
-        ok = load_png(path, data, size, image, error);
-    } else if (size >= 2 && data[0] == 'P' && (data[1] == '2' || data[1] == '5')) {
-        ok = load_pgm(path, data, size, image, error);
-    } else if (size >= 2 && data[0] == 'P' && strchr("13467", data[1]) != NULL && data[1] != '\0') {
-        g_set_error(error, DL_IMAGE_ERROR, DL_IMAGE_ERROR_UNSUPPORTED,
-                    "%s: Netpbm type P%c is not supported; save the image as PGM (P2/P5) or PNG",
-                    path, data[1]);
-        ok = FALSE;
-    } else {
-        g_set_error(error, DL_IMAGE_ERROR, DL_IMAGE_ERROR_UNSUPPORTED,
-                    size == 0 ? "%s: empty file, not an image"
-                              : "%s: not a PNG or PGM image",
-                    path);
-        ok = FALSE;
-    }
+    gboolean ok = dl_gray_image_load_from_data(path, data, size, image, error);
     g_free(data);
     return ok;
 }

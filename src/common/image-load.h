@@ -1,10 +1,13 @@
-/* image-load.h — read PNG and PGM files as 8-bit grayscale for predict.
+/* image-load.h — read PNG and PGM files as 8-bit grayscale (digitlab-cli
+ * predict; the fuzz target fuzz-image).
  *
  * PNG: any bit depth and colour type, converted to sRGB gray by libpng;
  * transparent pixels are composited over white (a digit drawn on a
  * transparent background reads as ink on paper). PGM: plain (P2) and raw
  * (P5), maxval up to 65535, scaled to 0..255. The format is recognised by
- * the file's first bytes, not its name. */
+ * the file's first bytes, not its name. Files over 1 GiB and images of
+ * more than 64 Mi pixels are refused (DL_IMAGE_ERROR_TOO_LARGE) before
+ * their pixels are allocated. */
 #pragma once
 
 #include <stdint.h>
@@ -34,6 +37,11 @@ typedef struct {
 /* Loads path into image (its pixels freed with dl_gray_image_clear). Error
  * messages start with the file name. */
 gboolean dl_gray_image_load(const char *path, DlGrayImage *image, GError **error);
+
+/* The same for a file already in memory (size bytes at data); name stands
+ * for the file in messages. */
+gboolean dl_gray_image_load_from_data(const char *name, const guint8 *data, gsize size, DlGrayImage *image,
+                                      GError **error);
 
 void dl_gray_image_clear(DlGrayImage *image);
 
