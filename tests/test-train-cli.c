@@ -8,7 +8,9 @@
  * when nothing is left to do; the history never repeats an epoch after a
  * resume, and a history that cannot be written (a full disk) fails the run
  * and leaves the model file as it was; SIGTERM stops at the next batch and
- * leaves no temporary file. */
+ * leaves no temporary file; --run-dir keeps a run folder, which --resume
+ * continues to the same weights as an uninterrupted run, after a stop or a
+ * kill; the ablation's runs are run folders. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dl-run.h"
 #include "model.h"
 
 enum { N_TRAIN = 256, N_TEST = 64 };
@@ -323,19 +326,193 @@ test_sigterm(void **state)
     clear_files();
 }
 
-/* Runs digitlab-cli ARGS... (not train), stdout and stderr together in *out. */
+/* Runs digitlab-cli ARGS..., stdout and stderr together in *out (out may
+ * be NULL). */
 static int
 run_cli(char **out, ...)
 {
     va_list ap;
     va_start(ap, out);
-    g_autofree char *err = NULL;
-    int status = test_cli_runv(NULL, out, &err, ap);
+    g_autofree char *std = NULL, *err = NULL;
+    int status = test_cli_runv(NULL, &std, &err, ap);
     va_end(ap);
-    char *both = g_strconcat(*out, err, NULL);
-    g_free(*out);
-    *out = both;
+    if (out != NULL)
+        *out = g_strconcat(std, err, NULL);
     return status;
+}
+
+static void
+remove_tree(const char *path)
+{
+    g_autofree char *rm = g_strdup_printf("rm -rf '%s'", path);
+    assert_int_equal(system(rm), 0);
+}
+
+/* --run-dir: the run folder's files, and what does not go with it. */
+static void
+test_run_dir(void **state)
+{
+    (void)state;
+    g_autofree char *dir = tmp_path("run"), *out = NULL, *err = NULL;
+    assert_int_equal(run_train(&out, NULL, "--run-dir", dir, "--run-name", "Two epochs", "--epochs", "2",
+                               "--limit", "128", NULL), 0);
+    assert_contains(out, "holds the model of epoch 2");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DlRun) run = dl_run_load(dir, &error);
+    assert_non_null(run);
+    assert_string_equal(dl_run_get_name(run), "Two epochs");
+    assert_int_equal(dl_run_get_status(run), DL_RUN_FINISHED);
+    assert_int_equal(dl_run_get_epochs_done(run), 2);
+    assert_int_equal(dl_run_get_settings(run)->train_limit, 128);
+    assert_int_equal(dl_run_get_settings(run)->train.threads, 1);
+    assert_int_equal(dl_run_get_settings(run)->train.batch, 64);
+    assert_non_null(strstr(dl_run_get_command(run), "--run-name"));
+    g_autofree char *csv = g_build_filename(dir, "history.csv", NULL), *model = g_build_filename(dir, "model.dlm", NULL);
+    g_autofree char *epochs = history_epochs(csv);
+    assert_string_equal(epochs, "1,2");
+    NnModel *m;
+    NnError e;
+    assert_int_equal(nn_model_load(model, &m, &e), NN_OK);
+    assert_int_equal(nn_model_epochs_done(m), 2);
+    assert_true(nn_model_has_optimizer_state(m));
+    nn_model_free(m);
+
+    /* Refused: a run there already; --out beside --run-dir; a run folder's recipe changed. */
+    assert_int_equal(run_train(NULL, &err, "--run-dir", dir, "--epochs", "1", NULL), 2);
+    assert_contains(err, "holds a run already");
+    g_clear_pointer(&err, g_free);
+    g_autofree char *other = tmp_path("other"), *other_model = tmp_path("o.dlm");
+    assert_int_equal(run_train(NULL, &err, "--run-dir", other, "--out", other_model, NULL), 2);
+    assert_false(g_file_test(other, G_FILE_TEST_EXISTS));
+    g_clear_pointer(&err, g_free);
+    assert_int_equal(run_cli(&err, "train", "--data", data_dir, "--resume", dir, "--zoom", "0.2", NULL), 2);
+    assert_contains(err, "keeps its recipe");
+    /* Nothing left to do: nothing written. */
+    g_autofree char *json = g_build_filename(dir, "run.json", NULL), *before = NULL, *after = NULL, *again = NULL;
+    assert_true(g_file_get_contents(json, &before, NULL, NULL));
+    assert_int_equal(run_cli(&again, "train", "--data", data_dir, "--resume", dir, NULL), 0);
+    assert_contains(again, "Nothing to do");
+    assert_true(g_file_get_contents(json, &after, NULL, NULL));
+    assert_string_equal(before, after);
+
+    /* auto: a new folder under $XDG_DATA_HOME/digitlab/runs. */
+    g_autofree char *xdg = tmp_path("xdg"), *auto_out = NULL;
+    g_setenv("XDG_DATA_HOME", xdg, TRUE);
+    assert_int_equal(run_train(&auto_out, NULL, "--run-dir", "auto", "--epochs", "1", "--limit", "64", NULL), 0);
+    g_unsetenv("XDG_DATA_HOME");
+    g_autofree char *root = g_build_filename(xdg, "digitlab", "runs", NULL);
+    g_autoptr(GPtrArray) runs = dl_run_list(root, NULL);
+    assert_int_equal(runs->len, 1);
+    assert_string_equal(dl_run_get_name(runs->pdata[0]), "Run 1");
+    remove_tree(xdg);
+    remove_tree(dir);
+}
+
+/* Starts train ARGS... and sends sig once the line of `epoch` is out (it is
+ * printed before that epoch's files are written). */
+static void
+train_until_epoch(int sig, int epoch, ...)
+{
+    const char *cli = g_getenv("DIGITLAB_CLI");
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    const char *fixed[] = { cli, "train", "--data", data_dir, "--threads", "1", "--batch", "16", "--epochs", "3" };
+    for (size_t i = 0; i < G_N_ELEMENTS(fixed); i++)
+        g_ptr_array_add(argv, (char *)fixed[i]);
+    va_list ap;
+    va_start(ap, epoch);
+    for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
+        g_ptr_array_add(argv, (char *)a);
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    g_autofree char *prefix = g_strdup_printf("epoch  %d/3", epoch);
+    g_autoptr(GSubprocess) proc = g_subprocess_newv((const char *const *)argv->pdata,
+        G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL);
+    assert_non_null(proc);
+    g_autoptr(GDataInputStream) lines = g_data_input_stream_new(g_subprocess_get_stdout_pipe(proc));
+    for (;;) {
+        g_autofree char *line = g_data_input_stream_read_line_utf8(lines, NULL, NULL, NULL);
+        assert_non_null(line);
+        if (g_str_has_prefix(line, prefix))
+            break;
+    }
+    g_subprocess_send_signal(proc, sig);
+    assert_true(g_subprocess_wait(proc, NULL, NULL));
+}
+
+static float *
+model_params(const char *dir, size_t *n)
+{
+    g_autofree char *path = g_build_filename(dir, "model.dlm", NULL);
+    NnModel *m;
+    NnError e;
+    assert_int_equal(nn_model_load(path, &m, &e), NN_OK);
+    *n = nn_model_param_count(m);
+    float *p = g_memdup2(nn_model_params(m), *n * sizeof(float));
+    nn_model_free(m);
+    return p;
+}
+
+/* The validation columns of a history, without the times. */
+static char *
+history_values(const char *dir)
+{
+    g_autofree char *path = g_build_filename(dir, "history.csv", NULL), *text = NULL;
+    assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    GString *v = g_string_new(NULL);
+    for (char **l = lines; *l != NULL; l++) {
+        g_auto(GStrv) f = g_strsplit(*l, ",", -1);
+        for (int k = 0; k < 6 && f[k] != NULL; k++)
+            g_string_append_printf(v, "%s,", f[k]);
+        g_string_append_c(v, '\n');
+    }
+    return g_string_free(v, FALSE);
+}
+
+/* A run stopped (SIGTERM) after its first epoch or killed (SIGKILL) after
+ * its first epoch's files (as the second ends), then
+ * resumed from its folder, ends with the weights and history of a run that
+ * was never interrupted. */
+static void
+test_run_dir_resume_exact(void **state)
+{
+    (void)state;
+    g_autofree char *whole = tmp_path("whole"), *stopped = tmp_path("stopped"), *killed = tmp_path("killed");
+    assert_int_equal(run_cli(NULL, "train", "--data", data_dir, "--threads", "1", "--batch", "16", "--epochs", "3",
+                             "--run-dir", whole, NULL), 0);
+    train_until_epoch(SIGTERM, 1, "--run-dir", stopped, NULL);
+    train_until_epoch(SIGKILL, 2, "--run-dir", killed, NULL);
+
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DlRun) s = dl_run_load(stopped, &error);
+    assert_non_null(s);
+    assert_int_equal(dl_run_get_status(s), DL_RUN_STOPPED);
+    assert_false(dl_run_get_interrupted(s));
+    assert_true(dl_run_can_resume(s, NULL));
+    g_autoptr(DlRun) k = dl_run_load(killed, &error);
+    assert_non_null(k);
+    assert_int_equal(dl_run_get_status(k), DL_RUN_STOPPED); /* running on disk, nobody holds it */
+    assert_true(dl_run_get_interrupted(k));
+
+    size_t n_whole, n;
+    g_autofree float *p_whole = model_params(whole, &n_whole);
+    g_autofree char *h_whole = history_values(whole);
+    const char *dirs[] = { stopped, killed };
+    for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        g_autofree char *out = NULL;
+        if (run_cli(&out, "train", "--data", data_dir, "--resume", dirs[i], NULL) != 0)
+            fail_msg("resuming %s failed:\n%s", dirs[i], out);
+        g_autoptr(DlRun) after = dl_run_load(dirs[i], &error);
+        assert_int_equal(dl_run_get_status(after), DL_RUN_FINISHED);
+        assert_int_equal(dl_run_get_epochs_done(after), 3);
+        g_autofree float *p = model_params(dirs[i], &n);
+        assert_int_equal(n, n_whole);
+        assert_memory_equal(p, p_whole, n * sizeof(float));
+        g_autofree char *h = history_values(dirs[i]);
+        assert_string_equal(h, h_whole);
+        remove_tree(dirs[i]);
+    }
+    remove_tree(whole);
 }
 
 /* The ablation runs each variant with each seed, writes one CSV row per run
@@ -359,6 +536,15 @@ test_ablation_resumable(void **state)
     assert_contains(md, "| paper | the paper's full recipe | 2 |");
     assert_contains(md, "| no-dropout | without dropout | 2 |");
     assert_contains(md, "final epoch");
+    /* Each run is a run folder the app can open, named by its variant. */
+    g_autofree char *run_path = g_build_filename(dir, "runs", "no-dropout-seed2", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DlRun) run = dl_run_load(run_path, &error);
+    assert_non_null(run);
+    assert_string_equal(dl_run_get_name(run), "no-dropout, seed 2");
+    assert_int_equal(dl_run_get_status(run), DL_RUN_FINISHED);
+    assert_true(dl_run_get_settings(run)->model.dropout_conv == 0.0f);
+    assert_int_equal(dl_run_get_settings(run)->train.seed, 2);
 
     /* Again: nothing to run. Then with one run's "done" removed: only it runs. */
     assert_int_equal(run_cli(&again, "ablation", "--out", dir, "--data", data_dir, "--seeds", "2", "--epochs", "2",
@@ -468,6 +654,8 @@ main(void)
         cmocka_unit_test(test_history_after_kill_and_resume),
         cmocka_unit_test(test_history_full_disk),
         cmocka_unit_test(test_sigterm),
+        cmocka_unit_test(test_run_dir),
+        cmocka_unit_test(test_run_dir_resume_exact),
         cmocka_unit_test(test_ablation_resumable),
         cmocka_unit_test(test_finetune_and_evaluate_strokes),
     };

@@ -150,6 +150,7 @@ static const struct {
     { "win.page::results", { "<Alt>2", NULL } },
     { "win.page::inside", { "<Alt>3", NULL } },
     { "win.page::drawings", { "<Alt>4", NULL } },
+    { "win.page::runs", { "<Alt>5", NULL } },
 };
 
 static void

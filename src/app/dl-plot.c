@@ -24,6 +24,10 @@ struct _DlPlot {
 
     DlHistory *history;
     gulong changed_id;
+    /* A comparison: runs[i].name and .history owned. */
+    DlPlotRun runs[DL_DRAW_MAX_RUNS];
+    gulong run_changed_ids[DL_DRAW_MAX_RUNS];
+    guint n_runs;
     DlPlotKind kind;
     double zoom;
     char *summary;
@@ -137,7 +141,11 @@ dl_plot_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
     DlDrawStyle style;
     dl_plot_get_draw_style(self, &style);
     cairo_t *cr = gtk_snapshot_append_cairo(snapshot, &GRAPHENE_RECT_INIT(0, 0, width, height));
-    dl_draw_plot(cr, width, height, self->kind, self->history, &style, self->hovering ? &self->hover : NULL);
+    if (self->n_runs > 0)
+        dl_draw_compare(cr, width, height, self->kind, self->runs, (int)self->n_runs, &style,
+                        self->hovering ? &self->hover : NULL);
+    else
+        dl_draw_plot(cr, width, height, self->kind, self->history, &style, self->hovering ? &self->hover : NULL);
     cairo_destroy(cr);
 }
 
@@ -150,6 +158,44 @@ format_loss(double v, char *buf, size_t size)
         plot_format_sci(v, 3, buf, size);
     else
         g_snprintf(buf, size, "%.4f", v);
+}
+
+/* A comparison: "Validation accuracy: Run 1 97.3 % after epoch 3, Run 2 ..." */
+static char *
+describe_runs(DlPlot *self)
+{
+    GString *s = g_string_new(NULL);
+    g_string_append(s, self->kind == DL_PLOT_ACCURACY ? _("Validation accuracy of the runs compared:")
+                       : self->kind == DL_PLOT_LOSS ? _("Validation loss of the runs compared:")
+                                                     : _("Learning rate schedules of the runs compared:"));
+    for (guint i = 0; i < self->n_runs; i++) {
+        DlHistory *h = self->runs[i].history;
+        guint n;
+        const NnEpochStats *epochs = dl_history_get_epochs(h, &n);
+        char a[PLOT_LABEL_SIZE];
+        g_string_append(s, i == 0 ? " " : "; ");
+        if (self->kind == DL_PLOT_LEARNING_RATE) {
+            double peak = 0;
+            guint points;
+            const DlPoint *curve = dl_history_get_schedule_curve(h, &points);
+            for (guint k = 0; k < points; k++)
+                peak = MAX(peak, curve[k].y);
+            plot_format_sci(peak, 3, a, sizeof a);
+            int run_epochs = dl_history_get_n_epochs(h);
+            g_string_append_printf(s, g_dngettext(NULL, "%s, up to %s over %d epoch", "%s, up to %s over %d epochs",
+                                                  run_epochs), self->runs[i].name, a, run_epochs);
+        } else if (n == 0) {
+            g_string_append_printf(s, _("%s, no epoch yet"), self->runs[i].name);
+        } else {
+            const NnEpochStats *last = &epochs[n - 1];
+            if (self->kind == DL_PLOT_ACCURACY)
+                plot_format_percent(100.0 * last->val_accuracy, 1, a, sizeof a);
+            else
+                format_loss(last->val_loss, a, sizeof a);
+            g_string_append_printf(s, _("%s %s after epoch %d"), self->runs[i].name, a, last->epoch);
+        }
+    }
+    return g_string_free(s, FALSE);
 }
 
 /* The newest quick validation (a probe) of the kind's value, when it is
@@ -180,6 +226,8 @@ describe_values(DlPlot *self);
 static char *
 describe(DlPlot *self)
 {
+    if (self->n_runs > 0)
+        return describe_runs(self);
     g_autofree char *values = describe_values(self);
     if (self->history == NULL || self->kind == DL_PLOT_LEARNING_RATE)
         return g_steal_pointer(&values);
@@ -396,7 +444,9 @@ static void
 update_actions(DlPlot *self)
 {
     gboolean has_epochs = FALSE;
-    if (self->history != NULL) {
+    /* A comparison is no history to save, nor a plot export_action draws. */
+    gtk_widget_action_set_enabled(GTK_WIDGET(self), "plot.export", self->n_runs == 0);
+    if (self->history != NULL && self->n_runs == 0) {
         guint n;
         dl_history_get_epochs(self->history, &n);
         has_epochs = n > 0;
@@ -438,10 +488,42 @@ dl_plot_css_changed(GtkWidget *widget, GtkCssStyleChange *change)
 }
 
 static void
+clear_runs(DlPlot *self)
+{
+    for (guint i = 0; i < self->n_runs; i++) {
+        g_clear_signal_handler(&self->run_changed_ids[i], self->runs[i].history);
+        g_clear_object(&self->runs[i].history);
+        g_free((char *)self->runs[i].name);
+    }
+    self->n_runs = 0;
+}
+
+void
+dl_plot_set_runs(DlPlot *self, const DlPlotRun *runs, guint n_runs)
+{
+    g_return_if_fail(DL_IS_PLOT(self));
+    g_return_if_fail(n_runs <= DL_DRAW_MAX_RUNS && (n_runs == 0 || runs != NULL));
+
+    clear_runs(self);
+    for (guint i = 0; i < n_runs; i++) {
+        self->runs[i] = runs[i];
+        self->runs[i].name = g_strdup(runs[i].name);
+        self->runs[i].history = g_object_ref(runs[i].history);
+        self->run_changed_ids[i] = g_signal_connect_swapped(runs[i].history, "changed",
+                                                            G_CALLBACK(on_history_changed), self);
+    }
+    self->n_runs = n_runs;
+    update_accessible(self);
+    update_actions(self);
+    gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+static void
 dl_plot_dispose(GObject *object)
 {
     DlPlot *self = DL_PLOT(object);
 
+    clear_runs(self);
     if (self->history != NULL)
         g_clear_signal_handler(&self->changed_id, self->history);
     g_clear_object(&self->history);

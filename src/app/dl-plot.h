@@ -10,8 +10,12 @@
  * focus, and for assistive technologies an image whose description holds
  * the latest values ("Validation accuracy 99.1 % after epoch 12").
  *
+ * Given runs (dl_plot_set_runs()), it compares them instead: the drawing
+ * is dl_draw_compare(), the description names every run with its value.
+ *
  * Actions, for menus elsewhere: "plot.export" with a string parameter, the
- * format ("png", "svg" or "pdf"), and "plot.export-history".
+ * format ("png", "svg" or "pdf"), and "plot.export-history" (a single
+ * history only).
  */
 #pragma once
 
@@ -30,6 +34,11 @@ GtkWidget *dl_plot_new(DlPlotKind kind, DlHistory *history);
 /* The "history" property; NULL shows an empty plot. */
 DlHistory *dl_plot_get_history(DlPlot *self);
 void dl_plot_set_history(DlPlot *self, DlHistory *history);
+
+/* Compares up to DL_DRAW_MAX_RUNS runs (their names copied, histories
+ * referenced and followed as they change) in place of the history; none
+ * goes back to the history. */
+void dl_plot_set_runs(DlPlot *self, const DlPlotRun *runs, guint n_runs);
 
 /* The "kind" property. */
 DlPlotKind dl_plot_get_kind(DlPlot *self);

@@ -18,9 +18,13 @@ struct _DlSession {
     DlHistory *history;
     DlCollection *collection;
     GCancellable *train_cancellable;
+    DlRun *run;               /* of the last run started */
+    GArray *resumed_epochs;   /* NnEpochStats of a resumed run before it went on */
+    char *runs_root;
 
     DlModelSource model_source;
     char *model_path;
+    char *model_name;         /* of model_path, when it is a run's model */
     int model_epoch;
     int run_epochs;
     gboolean saved;           /* the run's newest epoch is in model_path */
@@ -86,6 +90,7 @@ enum {
     SIGNAL_INPUT_CHANGED,
     SIGNAL_MODEL_HELD,
     SIGNAL_DRAWING_CHANGED,
+    SIGNAL_RUNS_CHANGED,
     N_SIGNALS
 };
 
@@ -204,6 +209,11 @@ dl_session_describe_model(DlSession *self, char **sentence, char **short_name)
         name = g_strdup(_("Bundled model"));
         break;
     case DL_MODEL_FILE: {
+        if (self->model_name != NULL) {
+            text = g_strdup_printf(_("Recognised by the model of the run “%s”"), self->model_name);
+            name = g_strdup_printf(_("Run “%s”"), self->model_name);
+            break;
+        }
         g_autofree char *base = g_filename_display_basename(self->model_path);
         text = g_strdup_printf(_("Recognised by %s"), base);
         name = g_strdup(base);
@@ -251,6 +261,11 @@ dl_session_load_model(DlSession *self, const char *path, GError **error)
         g_set_error(error, DL_RECOGNIZER_ERROR, DL_RECOGNIZER_ERROR_ENGINE, "%s: %s", name, err.message);
         return FALSE;
     }
+    /* A run's model.dlm is named by its run. */
+    g_autofree char *base = g_path_get_basename(path), *dir = g_path_get_dirname(path);
+    g_autoptr(DlRun) run = strcmp(base, "model.dlm") == 0 ? dl_run_load(dir, NULL) : NULL;
+    g_free(self->model_name);
+    self->model_name = run != NULL ? g_strdup(dl_run_get_name(run)) : NULL;
     set_model(self, model, DL_MODEL_FILE, path);
     return TRUE;
 }
@@ -292,6 +307,7 @@ dl_session_save_model(DlSession *self, const char *path, GError **error)
         g_set_error_literal(error, DL_RECOGNIZER_ERROR, DL_RECOGNIZER_ERROR_ENGINE, err.message);
         return FALSE;
     }
+    g_clear_pointer(&self->model_name, g_free);
     if (dl_trainer_get_busy(self->trainer)) {
         /* The run goes on replacing the model; the file keeps this epoch. */
         gboolean was_unsaved = dl_session_get_unsaved(self);
@@ -405,10 +421,19 @@ dl_session_swap_previous_model(DlSession *self)
 
 /* ---- training ----------------------------------------------------------------------- */
 
+/* A new run's history, with a resumed run's epochs so far. */
+static void
+reset_history(DlSession *self, int batches)
+{
+    dl_history_reset(self->history, &self->run_schedule, self->run_epochs, batches, self->run_per_step_lr);
+    for (guint i = 0; self->resumed_epochs != NULL && i < self->resumed_epochs->len; i++)
+        dl_history_add_epoch(self->history, &g_array_index(self->resumed_epochs, NnEpochStats, i));
+}
+
 static void
 on_trainer_started(DlSession *self, int train_count, int val_count, int batches, DlTrainer *trainer)
 {
-    dl_history_reset(self->history, &self->run_schedule, self->run_epochs, batches, self->run_per_step_lr);
+    reset_history(self, batches);
 }
 
 static void
@@ -422,6 +447,8 @@ on_trainer_epoch(DlSession *self, gpointer data, DlTrainer *trainer)
 {
     self->last_epoch = *(const NnEpochStats *)data;
     dl_history_add_epoch(self->history, data);
+    /* The worker has recorded it in the run folder already. */
+    g_signal_emit(self, signals[SIGNAL_RUNS_CHANGED], 0);
 }
 
 static void
@@ -625,17 +652,14 @@ train_done(GObject *source, GAsyncResult *result, gpointer user_data)
     DlTrainingOutcome outcome = finished ? DL_TRAINING_FINISHED
                                 : g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? DL_TRAINING_STOPPED
                                                                                             : DL_TRAINING_FAILED;
+    g_signal_emit(self, signals[SIGNAL_RUNS_CHANGED], 0);
     g_signal_emit(self, signals[SIGNAL_TRAINING_DONE], 0, outcome, outcome == DL_TRAINING_FAILED ? error : NULL);
 }
 
-void
-dl_session_train(DlSession *self, const DlTrainRequest *request)
+/* Starts the trainer on request, kept in run (taken). */
+static void
+start_run(DlSession *self, const DlTrainRequest *request, DlRun *run)
 {
-    g_return_if_fail(DL_IS_SESSION(self));
-    g_return_if_fail(request != NULL);
-
-    if (dl_trainer_get_busy(self->trainer))
-        return;
     int images = MIN(request->train_limit > 0 ? request->train_limit : 60000, 60000);
     int batches = (images + request->config.batch - 1) / MAX(request->config.batch, 1);
     self->run_epochs = request->config.epochs;
@@ -647,12 +671,115 @@ dl_session_train(DlSession *self, const DlTrainRequest *request)
         notify(self, PROP_HELD_EPOCH);
     self->run_schedule = request->config.schedule;
     self->run_per_step_lr = request->config.per_step_lr;
-    dl_history_reset(self->history, &request->config.schedule, request->config.epochs, batches,
-                     request->config.per_step_lr);
+    reset_history(self, batches);
+    g_clear_pointer(&self->run, dl_run_unref);
+    self->run = run;
 
+    DlTrainRequest kept = *request;
+    kept.run = run;
     g_clear_object(&self->train_cancellable);
     self->train_cancellable = g_cancellable_new();
-    dl_trainer_train_async(self->trainer, request, self->train_cancellable, train_done, g_object_ref(self));
+    dl_trainer_train_async(self->trainer, &kept, self->train_cancellable, train_done, g_object_ref(self));
+    g_signal_emit(self, signals[SIGNAL_RUNS_CHANGED], 0);
+}
+
+void
+dl_session_train(DlSession *self, const DlTrainRequest *request)
+{
+    g_return_if_fail(DL_IS_SESSION(self));
+    g_return_if_fail(request != NULL);
+
+    if (dl_trainer_get_busy(self->trainer))
+        return;
+    DlRunSettings settings = {
+        .model = request->model_config,
+        .train = request->config,
+        .train_limit = request->train_limit,
+        .val_limit = request->val_limit,
+    };
+    g_autoptr(GError) error = NULL;
+    DlRun *run = dl_run_create(NULL, self->runs_root, NULL, &settings, NULL, &error);
+    if (run == NULL) {
+        g_autoptr(GError) shown = g_error_new(G_IO_ERROR, G_IO_ERROR_FAILED,
+                                              _("Digit Lab keeps every run, and could not make a folder for this "
+                                                "one. %s. Free some disk space, then train again."),
+                                              error->message);
+        g_signal_emit(self, signals[SIGNAL_TRAINING_DONE], 0, DL_TRAINING_FAILED, shown);
+        return;
+    }
+    g_clear_pointer(&self->resumed_epochs, g_array_unref);
+    start_run(self, request, run);
+}
+
+gboolean
+dl_session_resume_run(DlSession *self, const char *run_dir, const char *data_dir, GError **error)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), FALSE);
+    g_return_val_if_fail(run_dir != NULL && data_dir != NULL, FALSE);
+
+    if (dl_trainer_get_busy(self->trainer)) {
+        g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_BUSY, _("A run is training: stop it first"));
+        return FALSE;
+    }
+    g_autoptr(DlRun) run = dl_run_load(run_dir, error);
+    if (run == NULL)
+        return FALSE;
+    g_autofree char *why = NULL;
+    if (!dl_run_can_resume(run, &why)) {
+        g_set_error_literal(error, DL_RUN_ERROR, DL_RUN_ERROR_CANNOT_RESUME, why);
+        return FALSE;
+    }
+    const DlRunSettings *kept = dl_run_get_settings(run);
+    if (kept->val_split > 0 || kept->calibrate > 0) {
+        /* The app validates on the test set and does not calibrate. */
+        g_autofree char *dir = g_filename_display_name(run_dir);
+        g_set_error(error, DL_RUN_ERROR, DL_RUN_ERROR_CANNOT_RESUME,
+                    _("This run holds training images out to validate or calibrate on, which the app does not do. "
+                      "Resume it with digitlab-cli train --resume %s"), dir);
+        return FALSE;
+    }
+    NnModel *model = dl_run_prepare_resume(run, 0, error);
+    if (model == NULL)
+        return FALSE;
+    if (!dl_run_begin_resume(run, error)) {
+        nn_model_free(model);
+        return FALSE;
+    }
+    g_autoptr(DlHistory) history = dl_run_load_history(run, NULL);
+    g_clear_pointer(&self->resumed_epochs, g_array_unref);
+    self->resumed_epochs = g_array_new(FALSE, FALSE, sizeof(NnEpochStats));
+    guint n = 0;
+    const NnEpochStats *epochs = history != NULL ? dl_history_get_epochs(history, &n) : NULL;
+    for (guint i = 0; i < n && epochs[i].epoch <= nn_model_epochs_done(model); i++)
+        g_array_append_val(self->resumed_epochs, epochs[i]);
+
+    const DlRunSettings *s = dl_run_get_settings(run);
+    DlTrainRequest request = {
+        .data_dir = (char *)data_dir,
+        .model_config = s->model,
+        .config = s->train,
+        .train_limit = s->train_limit,
+        .val_limit = s->val_limit,
+        .model = model,
+    };
+    start_run(self, &request, g_steal_pointer(&run));
+    return TRUE;
+}
+
+DlRun *
+dl_session_get_run(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    return self->run;
+}
+
+const char *
+dl_session_get_runs_root(DlSession *self)
+{
+    g_return_val_if_fail(DL_IS_SESSION(self), NULL);
+
+    return self->runs_root;
 }
 
 gboolean
@@ -1078,6 +1205,8 @@ dl_session_dispose(GObject *object)
     g_clear_object(&self->history);
     g_clear_object(&self->collection);
     g_clear_object(&self->recognizer);
+    g_clear_pointer(&self->run, dl_run_unref);
+    g_clear_pointer(&self->resumed_epochs, g_array_unref);
     g_clear_pointer(&self->test_set, dl_test_set_unref);
     g_clear_pointer(&self->evaluation, dl_evaluation_unref);
     dl_follow_clear(&self->follow);
@@ -1093,6 +1222,8 @@ dl_session_finalize(GObject *object)
 
     g_free(self->model_path);
     g_free(self->previous_path);
+    g_free(self->model_name);
+    g_free(self->runs_root);
     g_free(self->data_dir);
     g_free(self->test_set_error);
     g_free(self->evaluation_model);
@@ -1217,6 +1348,8 @@ dl_session_class_init(DlSessionClass *klass)
                                               0, NULL, NULL, NULL, G_TYPE_NONE, 0);
     signals[SIGNAL_DRAWING_CHANGED] = g_signal_new("drawing-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
                                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+    signals[SIGNAL_RUNS_CHANGED] = g_signal_new("runs-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
+                                                0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -1229,6 +1362,7 @@ dl_session_init(DlSession *self)
     self->history = dl_history_new();
     g_autofree char *drawings = dl_collection_default_path();
     self->collection = dl_collection_new(drawings);
+    self->runs_root = dl_run_default_root();
     self->input_kind = DL_INPUT_DRAWING;
     self->input_index = -1;
     dl_follow_init(&self->follow);

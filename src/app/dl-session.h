@@ -6,20 +6,22 @@
  *     trained here and not saved ("unsaved"), or a model taught the class's
  *     handwriting here (unsaved too), with the model it was taught from to
  *     go back to;
- *   - the trainer and the training history (DlHistory) of the last run;
+ *   - the trainer and the training history (DlHistory) of the last run,
+ *     and the run folder that keeps it (dl-run.h): every run trained here
+ *     is kept in $XDG_DATA_HOME/digitlab/runs, epoch by epoch;
  *   - MNIST's test set and the current model's latest evaluation on it
  *     (DlEvaluation: every image's predicted digit and probabilities, the
  *     confusion matrix), recomputed in a worker whenever the model changes,
  *     after every epoch while training too, on a copy of the model;
  *   - the current input of the prediction: the drawing, or a test image;
- *   - the drawing on the canvas, as the drawing pane hands it over.
+ *   - the drawing on the canvas, as the drawing pane hands it over;
+ *   - the class's drawings (DlCollection, dl_collection_default_path();
+ *     whoever shows them first loads them).
  *
  * While training, each finished epoch's model is put in use only when
  * "follow-training" is on and it reads at least as well as the model the
  * canvas had before the run; otherwise it is held back and can be put in
  * use on request (dl-follow.h decides).
- *   - the class's drawings (DlCollection, dl_collection_default_path();
- *     whoever shows them first loads them).
  *
  * Pages and the window read it and listen to its notifications; no page
  * talks to another. Signals and properties (all read-only but "threads"
@@ -36,6 +38,8 @@
  *                         reads worse than the model in use (dl-follow.h);
  *                         dl_session_describe_following() says so.
  *   "drawing-changed"     the drawing changed (whatever the input is).
+ *   "runs-changed"        a run folder was made or written (a run started,
+ *                         an epoch recorded, a run ended).
  *   notify::evaluation, ::evaluating, ::test-set-state, ::unsaved,
  *   ::held-epoch, ::follow-training (read-write).
  *
@@ -131,10 +135,21 @@ void dl_session_swap_previous_model(DlSession *self);
 
 /* ---- training ---- */
 
-/* Starts a run (the trainer must be idle): resets the history, and from the
- * first finished epoch on the model is the run's. Ends with "training-done". */
+/* Starts a run (the trainer must be idle) in a new run folder: resets the
+ * history, and from the first finished epoch on the model is the run's.
+ * Ends with "training-done" (at once, DL_TRAINING_FAILED, if no run folder
+ * could be made). */
 void dl_session_train(DlSession *self, const DlTrainRequest *request);
+/* Continues the stopped run in run_dir (dl_run_can_resume()) on the MNIST
+ * files in data_dir, with its own recipe; its epochs so far are in the
+ * history. FALSE with error if it cannot be resumed. */
+gboolean dl_session_resume_run(DlSession *self, const char *run_dir, const char *data_dir, GError **error);
 gboolean dl_session_get_training(DlSession *self);
+/* The run folder of the last run started here, or NULL. While it trains,
+ * only its folder and id may be read: the rest belongs to the trainer. */
+DlRun *dl_session_get_run(DlSession *self);
+/* Where run folders are kept: dl_run_default_root(). */
+const char *dl_session_get_runs_root(DlSession *self);
 
 /* "Follow training" (default on). */
 gboolean dl_session_get_follow_training(DlSession *self);

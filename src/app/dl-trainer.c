@@ -85,6 +85,7 @@ typedef struct {
     gboolean have_data;
     GCancellable *cancellable;
     GMainContext *context;       /* of the main thread */
+    GError *record_error;        /* the run folder could not be written */
 } RunData;
 
 static void
@@ -93,6 +94,9 @@ run_data_free(gpointer data)
     RunData *run = data;
 
     g_free(run->request.data_dir);
+    g_clear_pointer(&run->request.run, dl_run_unref);
+    g_clear_pointer(&run->request.model, nn_model_free);
+    g_clear_error(&run->record_error);
     nn_dataset_free(&run->train);
     nn_dataset_free(&run->test);
     g_clear_object(&run->cancellable);
@@ -229,6 +233,13 @@ on_epoch(const NnEpochStats *stats, NnModel *model, void *user)
     NnModel *copy = NULL;
     NnError err = { 0 };
 
+    /* The run folder first: the app hears only of epochs it keeps. */
+    if (run->request.run != NULL && run->record_error == NULL
+        && !dl_run_record_epoch(run->request.run, stats, model, &run->record_error)) {
+        g_cancellable_cancel(run->cancellable);
+        return;
+    }
+
     /* A fresh model each epoch: the main thread may still be using the last one. */
     if (nn_model_new(nn_model_config(model), 0, &copy, &err) != NN_OK
         || nn_model_copy_weights(copy, model, &err) != NN_OK) {
@@ -281,8 +292,8 @@ train_thread(GTask *task, gpointer source_object, gpointer task_data, GCancellab
     if (req->val_limit > 0 && req->val_limit < val.count)
         val = nn_dataset_view(&val, 0, req->val_limit);
 
-    NnModel *model = NULL;
-    if (nn_model_new(&req->model_config, req->config.seed, &model, &err) != NN_OK) {
+    NnModel *model = g_steal_pointer(&req->model);
+    if (model == NULL && nn_model_new(&req->model_config, req->config.seed, &model, &err) != NN_OK) {
         return_engine_error(task, &err);
         return;
     }
@@ -302,7 +313,16 @@ train_thread(GTask *task, gpointer source_object, gpointer task_data, GCancellab
     NnStatus status = nn_train(model, &req->config, &train, &val, &callbacks, &err);
     nn_model_free(model);
 
-    if (status != NN_OK)
+    if (req->run != NULL) {
+        DlRunStatus end = status == NN_OK ? DL_RUN_FINISHED
+                          : status == NN_ERR_CANCELLED || run->record_error != NULL ? DL_RUN_STOPPED : DL_RUN_FAILED;
+        GError *finish_error = NULL;
+        if (!dl_run_finish(req->run, end, err.message, run->record_error == NULL ? &finish_error : NULL))
+            run->record_error = finish_error;
+    }
+    if (run->record_error != NULL)
+        g_task_return_error(task, g_steal_pointer(&run->record_error));
+    else if (status != NN_OK)
         return_engine_error(task, &err);
     else
         g_task_return_boolean(task, TRUE);
@@ -416,6 +436,7 @@ dl_trainer_train_async(DlTrainer *self, const DlTrainRequest *request, GCancella
     g_task_set_source_tag(outer, dl_trainer_train_async);
 
     if (self->state != DL_TRAINER_IDLE) {
+        nn_model_free(request->model);
         g_task_return_new_error(outer, G_IO_ERROR, G_IO_ERROR_BUSY, "Training is already running");
         g_object_unref(outer);
         return;
@@ -425,6 +446,8 @@ dl_trainer_train_async(DlTrainer *self, const DlTrainRequest *request, GCancella
     run->trainer = self;
     run->request = *request;
     run->request.data_dir = g_strdup(request->data_dir);
+    if (request->run != NULL)
+        dl_run_ref(request->run);
     run->cancellable = cancellable != NULL ? g_object_ref(cancellable) : g_cancellable_new();
     run->context = g_main_context_ref_thread_default();
 

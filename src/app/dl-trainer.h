@@ -23,6 +23,7 @@
 
 #include <gio/gio.h>
 
+#include "dl-run.h"
 #include "dl-types.h"
 #include "train.h"
 
@@ -53,6 +54,14 @@ typedef struct {
     NnTrainConfig config;
     int train_limit;
     int val_limit;
+    /* The run folder that keeps the run (dl-run.h), or NULL. The worker
+     * records every epoch into it before the main thread hears of the
+     * epoch (a run that cannot be recorded stops, with the error), and
+     * the run's end. The trainer holds a reference. */
+    DlRun *run;
+    /* A model to train further (a resumed run; the trainer takes it), or
+     * NULL for a new one of model_config. */
+    NnModel *model;
 } DlTrainRequest;
 
 #define DL_TYPE_TRAINER (dl_trainer_get_type())
@@ -63,7 +72,8 @@ DlTrainer *dl_trainer_new(void);
 DlTrainerState dl_trainer_get_state(DlTrainer *self);
 gboolean dl_trainer_get_busy(DlTrainer *self);
 
-/* Starts a run; the trainer must be idle. The request is copied. */
+/* Starts a run; the trainer must be idle. The request is copied (its run
+ * referenced, its model taken). */
 void dl_trainer_train_async(DlTrainer *self, const DlTrainRequest *request,
                             GCancellable *cancellable, GAsyncReadyCallback callback,
                             gpointer user_data);

@@ -150,7 +150,13 @@ on_training_done(DlWindow *self, int outcome, gpointer data, DlSession *session)
                             && (error->code == NN_ERR_IO || error->code == NN_ERR_FORMAT
                                 || error->code == NN_ERR_CHECKSUM);
     AdwMessageDialog *dialog;
-    if (data_problem) {
+    if (error->domain == DL_RUN_ERROR) {
+        /* The run folder could not be written: the model kept is in use. */
+        g_autofree char *body = g_strdup_printf(
+            _("%s\n\nThe model of the last epoch kept in the run folder is in use. Free some disk space, then "
+              "resume the run from the Runs page."), error->message);
+        dialog = message_dialog(self, _("Training Stopped: the Run Could Not Be Kept"), body);
+    } else if (data_problem) {
         g_autofree char *body = g_strdup_printf(
             _("The MNIST files could not be read: %s\n\nChoose a folder holding the four MNIST files, "
               "or download them again."), error->message);
@@ -476,19 +482,31 @@ _dl_window_hold_close(DlWindow *self)
     if (dl_session_get_training(self->session)) {
         ask_before_closing(self, _("Stop Training and Quit?"),
                            _("The network is still training. Stopping keeps the model of the last finished "
-                             "epoch, which you can then save."),
+                             "epoch, which you can then save; the run stays on the Runs page, where you can "
+                             "resume it later."),
                            "stop", _("_Stop and Quit"), FALSE);
         return TRUE;
     }
     if (dl_session_get_unsaved(self->session)) {
-        g_autofree char *body =
-            dl_session_get_model_source(self->session) == DL_MODEL_TAUGHT
-                ? g_strdup(_("The model taught the class’s handwriting is in no file. If you quit without saving it, "
-                             "it is lost (the drawings are kept)."))
-                : g_strdup_printf(_("The model trained here (epoch %d) is in no file. If you quit without saving it, "
-                                    "it is lost."),
-                                  dl_session_get_model_epoch(self->session));
-        ask_before_closing(self, _("Save the Trained Model?"), body, "discard", _("_Discard"), TRUE);
+        if (dl_session_get_model_source(self->session) == DL_MODEL_TAUGHT) {
+            ask_before_closing(self, _("Save the Trained Model?"),
+                               _("The model taught the class’s handwriting is in no file. If you quit without "
+                                 "saving it, it is lost (the drawings are kept)."),
+                               "discard", _("_Discard"), TRUE);
+            return TRUE;
+        }
+        /* Nothing is lost either way: the run folder holds the model. */
+        DlRun *run = dl_session_get_run(self->session);
+        g_autofree char *folder = run != NULL && dl_runs_page_keeps_model(self->runs_page, run)
+                                      ? g_filename_display_name(dl_run_get_dir(run)) : NULL;
+        g_autofree char *body = folder != NULL
+            ? g_strdup_printf(_("The model trained here (epoch %d) is kept with its run on the Runs page (in %s), "
+                                "where you can open it again. Save it as a model file to use it elsewhere."),
+                              dl_session_get_model_epoch(self->session), folder)
+            : g_strdup_printf(_("The model trained here (epoch %d) is in no file. If you quit without saving "
+                                "it, it is lost."), dl_session_get_model_epoch(self->session));
+        ask_before_closing(self, _("Save the Trained Model?"), body, "discard",
+                           folder != NULL ? _("_Don't Save") : _("_Discard"), TRUE);
         return TRUE;
     }
     return FALSE;

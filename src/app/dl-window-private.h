@@ -7,6 +7,7 @@
 #include "dl-inside-page.h"
 #include "dl-drawings-page.h"
 #include "dl-results-page.h"
+#include "dl-runs-page.h"
 #include "dl-session.h"
 #include "dl-window.h"
 
@@ -53,6 +54,7 @@ struct _DlWindow {
     DlResultsPage *results_page;
     DlInsidePage *inside_page;
     DlDrawingsPage *drawings_page;
+    DlRunsPage *runs_page;
     DlDrawingPane *drawing_pane;
 };
 

@@ -156,6 +156,7 @@ dl_window_close_request(GtkWindow *window)
     if (_dl_window_hold_close(self))
         return TRUE;
     save_window_state(self);
+    dl_runs_page_flush(self->runs_page); /* the deletions the toasts could still undo */
     return GTK_WINDOW_CLASS(dl_window_parent_class)->close_request(window);
 }
 
@@ -188,6 +189,7 @@ dl_window_setup(DlWindow *self, DlApplication *app)
     g_settings_bind(self->settings, "student-name", dl_session_get_collection(self->session), "student",
                     G_SETTINGS_BIND_DEFAULT);
     dl_drawings_page_set_session(self->drawings_page, self->session);
+    dl_runs_page_setup(self->runs_page, self->session, self->settings);
     dl_drawing_pane_set_session(self->drawing_pane, self->session);
     g_signal_connect_object(self->session, "model-changed", G_CALLBACK(update_subtitle), self, G_CONNECT_SWAPPED);
 
@@ -234,6 +236,7 @@ dl_window_class_init(DlWindowClass *klass)
     g_type_ensure(DL_TYPE_RESULTS_PAGE);
     g_type_ensure(DL_TYPE_INSIDE_PAGE);
     g_type_ensure(DL_TYPE_DRAWINGS_PAGE);
+    g_type_ensure(DL_TYPE_RUNS_PAGE);
     g_type_ensure(DL_TYPE_DRAWING_PANE);
 
     gtk_widget_class_set_template_from_resource(widget_class, DL_RESOURCE_PATH "/ui/dl-window.ui");
@@ -249,6 +252,7 @@ dl_window_class_init(DlWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlWindow, results_page);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, inside_page);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, drawings_page);
+    gtk_widget_class_bind_template_child(widget_class, DlWindow, runs_page);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, drawing_pane);
 
     _dl_window_class_actions_init(klass);

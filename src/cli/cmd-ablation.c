@@ -1,16 +1,19 @@
 /* digitlab-cli ablation — the paper's ingredients taken out one at a time.
  *
  * Runs a declared list of variants of the paper's recipe, each with each
- * seed, as `digitlab-cli train` processes (one folder each under DIR/runs,
- * with its model, history and log), then writes DIR/ablation.csv (one row
+ * seed, as `digitlab-cli train --run-dir` processes (one run folder each
+ * under DIR/runs, named VARIANT-seedN, with its run.json, model, history
+ * and log, so the app can open and compare them as runs), then writes
+ * DIR/ablation.csv (one row
  * per run) and DIR/ablation.md (per variant: the final-epoch test accuracy
  * of every seed, their mean ± standard deviation and median, and the
  * difference to the full recipe). The final epoch is the score; the best
  * epoch is listed only as what it is, an epoch chosen on the test set.
  *
  * It is resumable: a run whose folder holds a `done` file is not run again,
- * and one that was cut short continues from its last saved epoch (the runs
- * save the optimizer's state; runs with a weight average start over). So a
+ * and one that was cut short continues from its last saved epoch (`train
+ * --resume` of its run folder, or of its model in a folder of an earlier
+ * version without run.json; runs with a weight average start over). So a
  * long ablation can be run in pieces: the same command carries on. */
 #include <errno.h>
 #include <math.h>
@@ -128,6 +131,7 @@ run_one(const char *self, const char *out, const char *data, int threads, int li
     g_autofree char *history = g_build_filename(dir, "history.csv", NULL);
     g_autofree char *log = g_build_filename(dir, "log.txt", NULL);
     g_autofree char *done = g_build_filename(dir, "done", NULL);
+    g_autofree char *record = g_build_filename(dir, "run.json", NULL);
     if (g_mkdir_with_parents(dir, 0755) != 0) {
         fprintf(stderr, "ablation: cannot create %s: %s\n", dir, g_strerror(errno));
         return FALSE;
@@ -135,7 +139,9 @@ run_one(const char *self, const char *out, const char *data, int threads, int li
     /* Runs with a weight average cannot be resumed: they start over. */
     gboolean averaged = variant_preset(r->variant)->train.ema > 0;
     gboolean resume = !averaged && g_file_test(model, G_FILE_TEST_IS_REGULAR);
+    gboolean resume_folder = resume && g_file_test(record, G_FILE_TEST_IS_REGULAR);
     if (!resume) {
+        g_unlink(record);
         g_unlink(model);
         g_unlink(history);
     }
@@ -143,31 +149,36 @@ run_one(const char *self, const char *out, const char *data, int threads, int li
     g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
     g_ptr_array_add(argv, g_strdup(self));
     g_ptr_array_add(argv, g_strdup("train"));
-    for (const char *const *a = r->variant->args; *a != NULL; a++)
+    /* A run folder keeps its recipe: resumed, it is given the epochs only. */
+    for (const char *const *a = r->variant->args; *a != NULL && !resume_folder; a++)
         g_ptr_array_add(argv, g_strdup(*a));
-    g_ptr_array_add(argv, g_strdup_printf("--seed=%d", r->seed));
+    if (!resume_folder)
+        g_ptr_array_add(argv, g_strdup_printf("--seed=%d", r->seed));
     g_ptr_array_add(argv, g_strdup_printf("--epochs=%d", r->epochs));
     /* A shorter protocol keeps the warmup's share of the run (the paper's: 5 of 30 epochs). */
     const NnPreset *preset = variant_preset(r->variant);
-    if (r->epochs != preset->train.epochs && preset->train.schedule.warmup > 0) {
+    if (r->epochs != preset->train.epochs && preset->train.schedule.warmup > 0 && !resume_folder) {
         char warmup[G_ASCII_DTOSTR_BUF_SIZE];
         g_ascii_formatd(warmup, sizeof warmup, "%.4g", preset->train.schedule.warmup * r->epochs / preset->train.epochs);
         g_ptr_array_add(argv, g_strdup_printf("--warmup=%s", warmup));
     }
     if (threads > 0)
         g_ptr_array_add(argv, g_strdup_printf("--threads=%d", threads));
-    if (limit > 0)
+    if (limit > 0 && !resume_folder)
         g_ptr_array_add(argv, g_strdup_printf("--limit=%d", limit));
     if (data != NULL)
         g_ptr_array_add(argv, g_strdup_printf("--data=%s", data));
-    g_ptr_array_add(argv, g_strdup_printf("--history=%s", history));
-    if (resume) {
+    if (resume_folder) {
+        g_ptr_array_add(argv, g_strdup_printf("--resume=%s", dir));
+    } else if (resume) {
+        /* A folder of an earlier version: its model and history, as then. */
+        g_ptr_array_add(argv, g_strdup_printf("--history=%s", history));
         g_ptr_array_add(argv, g_strdup_printf("--resume=%s", model));
-    } else {
-        g_ptr_array_add(argv, g_strdup_printf("--out=%s", model));
-    }
-    if (!averaged)
         g_ptr_array_add(argv, g_strdup("--save-optimizer"));
+    } else {
+        g_ptr_array_add(argv, g_strdup_printf("--run-dir=%s", dir));
+        g_ptr_array_add(argv, g_strdup_printf("--run-name=%s, seed %d", r->variant->name, r->seed));
+    }
     g_ptr_array_add(argv, NULL);
 
     g_autofree char *command = g_strjoinv(" ", (char **)argv->pdata);

@@ -1,6 +1,8 @@
-/* dl-draw-plot.c — the three training plots: accuracy, loss, learning rate. */
+/* dl-draw-plot.c — the three training plots: accuracy, loss, learning rate;
+ * of one run, or of several runs compared (dl_draw_compare()). */
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "draw-private.h"
 #include "plot-scale.h"
@@ -33,7 +35,13 @@ typedef struct {
     gboolean markers;   /* per-epoch points: a dot each */
     gboolean per_batch; /* a point per batch: the read-out names the batch */
     gboolean probe;     /* the quick validation: lighter, thinner, small dots */
+    gboolean training;  /* a training series (its first epoch may leave the plot) */
+    gboolean dashed;    /* comparisons: the training epoch means */
+    gboolean current;   /* comparisons: the current run, drawn thicker */
 } Series;
+
+#define MAX_SERIES (2 * DL_DRAW_MAX_RUNS)
+#define MAX_LEGEND (DL_DRAW_MAX_RUNS + 2)
 
 /* One draw: the inputs, the text and the layout. */
 typedef struct {
@@ -45,10 +53,17 @@ typedef struct {
     DrawText text;
     double u; /* the scale of the layout: font_size / BASE_FONT */
 
-    Series series[3]; /* training, quick validation (when there is one), validation */
+    /* A comparison: the runs, the current one last (drawn on top). */
+    const DlPlotRun *runs[DL_DRAW_MAX_RUNS];
+    DlColor run_colors[DL_DRAW_MAX_RUNS];
+    int n_runs;
+
+    /* One run: training, quick validation (when there is one), validation. */
+    Series series[MAX_SERIES];
     int n_series;
 
-    double legend_y; /* the legend's row: beside the title, or below it when narrow */
+    double legend_y; /* the legend's first row: beside the title, or below it when narrow */
+    int legend_row[MAX_LEGEND]; /* each legend item's row */
     double left, top, right, bottom; /* the plot area */
     PlotScale x, y;
     PlotTicks x_ticks, y_ticks;
@@ -101,16 +116,41 @@ probe_note(void)
 
 /* The series an accuracy or loss plot draws: training first, then validation. */
 static void
+collect_compare_series(Plot *p)
+{
+    gboolean accuracy = p->kind == DL_PLOT_ACCURACY;
+    double factor = accuracy ? 100.0 : 1.0;
+    for (int r = 0; r < p->n_runs; r++) {
+        const DlPlotRun *run = p->runs[r];
+        Series *train = &p->series[p->n_series++];
+        *train = (Series){ .name = run->name, .color = &p->run_colors[r], .factor = factor, .training = TRUE,
+                           .dashed = TRUE, .current = run->current };
+        train->points = dl_history_get_series(run->history, accuracy ? DL_SERIES_TRAIN_ACCURACY : DL_SERIES_TRAIN_LOSS,
+                                              &train->n);
+        Series *val = &p->series[p->n_series++];
+        *val = (Series){ .name = run->name, .color = &p->run_colors[r], .factor = factor, .markers = TRUE,
+                         .current = run->current };
+        val->points = dl_history_get_series(run->history, accuracy ? DL_SERIES_VAL_ACCURACY : DL_SERIES_VAL_LOSS,
+                                            &val->n);
+    }
+}
+
+static void
 collect_series(Plot *p)
 {
     p->n_series = 0;
+    if (p->n_runs > 0 && p->kind != DL_PLOT_LEARNING_RATE) {
+        collect_compare_series(p);
+        return;
+    }
     if (p->history == NULL || p->kind == DL_PLOT_LEARNING_RATE)
         return;
 
     gboolean accuracy = p->kind == DL_PLOT_ACCURACY;
     double factor = accuracy ? 100.0 : 1.0;
     Series *train = &p->series[p->n_series++];
-    *train = (Series){ _("Training, smoothed"), NULL, 0, &p->style->training, factor, FALSE, TRUE, FALSE };
+    *train = (Series){ .name = _("Training, smoothed"), .color = &p->style->training, .factor = factor,
+                       .per_batch = TRUE, .training = TRUE };
     train->points = dl_history_get_series(p->history, accuracy ? DL_SERIES_SMOOTH_ACCURACY : DL_SERIES_SMOOTH_LOSS,
                                           &train->n);
     if (train->n == 0 && !dl_history_is_empty(p->history)) {
@@ -121,13 +161,14 @@ collect_series(Plot *p)
         train->markers = TRUE;
         train->per_batch = FALSE;
     }
-    Series probe = { _("Quick validation"), NULL, 0, &p->style->validation, factor, TRUE, TRUE, TRUE };
+    Series probe = { .name = _("Quick validation"), .color = &p->style->validation, .factor = factor, .markers = TRUE,
+                     .per_batch = TRUE, .probe = TRUE };
     probe.points = dl_history_get_series(p->history, accuracy ? DL_SERIES_PROBE_ACCURACY : DL_SERIES_PROBE_LOSS,
                                          &probe.n);
     if (probe.n > 0)
         p->series[p->n_series++] = probe;
     Series *val = &p->series[p->n_series++];
-    *val = (Series){ _("Validation"), NULL, 0, &p->style->validation, factor, TRUE, FALSE, FALSE };
+    *val = (Series){ .name = _("Validation"), .color = &p->style->validation, .factor = factor, .markers = TRUE };
     val->points = dl_history_get_series(p->history, accuracy ? DL_SERIES_VAL_ACCURACY : DL_SERIES_VAL_LOSS, &val->n);
 }
 
@@ -138,15 +179,17 @@ collect_series(Plot *p)
 static double
 accuracy_floor(const Plot *p)
 {
-    double from_x = -1.0;
-    const Series *train = &p->series[0];
-    if (p->n_series > 0 && train->n > 0 && train->points[train->n - 1].x > 1.0)
-        from_x = 1.0;
-
+    /* A run's quick validations leave with its training curve. */
+    const Series *train = p->n_runs == 0 && p->n_series > 0 ? &p->series[0] : NULL;
+    gboolean past_first = train != NULL && train->n > 0 && train->points[train->n - 1].x > 1.0;
     double lowest = NAN;
     for (int s = 0; s < p->n_series; s++) {
-        for (guint i = 0; i < p->series[s].n; i++) {
-            if ((s == 0 || p->series[s].probe) && p->series[s].points[i].x <= from_x)
+        const Series *series = &p->series[s];
+        double from_x = series->training && series->n > 0 && series->points[series->n - 1].x > 1.0 ? 1.0 : -1.0;
+        if (series->probe && past_first)
+            from_x = 1.0;
+        for (guint i = 0; i < series->n; i++) {
+            if (series->points[i].x <= from_x)
                 continue;
             double v = p->series[s].points[i].y * p->series[s].factor;
             if (isnan(lowest) || v < lowest)
@@ -195,6 +238,17 @@ schedule_max(DlHistory *history)
 
 /* Training has started and not reached the end of the run: the learning
  * rate plot marks where it is. */
+static double
+plot_schedule_max(const Plot *p)
+{
+    if (p->n_runs == 0)
+        return schedule_max(p->history);
+    double hi = 0.0;
+    for (int r = 0; r < p->n_runs; r++)
+        hi = fmax(hi, schedule_max(p->runs[r]->history));
+    return hi;
+}
+
 static gboolean
 in_progress(DlHistory *history)
 {
@@ -214,35 +268,84 @@ probe_alpha(const DlDrawStyle *style)
 typedef struct {
     const char *name;
     const DlColor *color;
-    gboolean line, dot;
-    double alpha;
+    gboolean line, dot, dashed;
+    double alpha; /* 1, lighter for the quick validation */
 } LegendItem;
 
+/* The indices of p->runs in their legend order (DlPlotRun.order). */
+static void
+runs_in_order(const Plot *p, int order[DL_DRAW_MAX_RUNS])
+{
+    for (int i = 0; i < p->n_runs; i++) {
+        int j = i;
+        for (; j > 0 && p->runs[order[j - 1]]->order > p->runs[i]->order; j--)
+            order[j] = order[j - 1];
+        order[j] = i;
+    }
+}
+
 static int
-legend_items(const Plot *p, LegendItem items[3])
+legend_items(const Plot *p, LegendItem items[MAX_LEGEND])
 {
     int n = 0;
+    if (p->n_runs > 0) {
+        /* The runs in their given order, then what the two line styles are. */
+        int order[DL_DRAW_MAX_RUNS];
+        runs_in_order(p, order);
+        for (int i = 0; i < p->n_runs; i++)
+            items[n++] = (LegendItem){ p->runs[order[i]]->name, &p->run_colors[order[i]], TRUE, FALSE, FALSE, 1.0 };
+        if (p->kind != DL_PLOT_LEARNING_RATE) {
+            items[n++] = (LegendItem){ _("Validation"), &p->style->foreground, TRUE, TRUE, FALSE, 1.0 };
+            items[n++] = (LegendItem){ _("Training, epoch mean"), &p->style->foreground, TRUE, FALSE, TRUE, 1.0 };
+        }
+        return n;
+    }
     if (p->kind == DL_PLOT_LEARNING_RATE) {
-        items[n++] = (LegendItem){ _("Schedule"), &p->style->schedule, TRUE, FALSE, 1.0 };
+        items[n++] = (LegendItem){ _("Schedule"), &p->style->schedule, TRUE, FALSE, FALSE, 1.0 };
         if (in_progress(p->history))
-            items[n++] = (LegendItem){ _("Now"), &p->style->schedule, FALSE, TRUE, 1.0 };
+            items[n++] = (LegendItem){ _("Now"), &p->style->schedule, FALSE, TRUE, FALSE, 1.0 };
     } else {
         for (int s = 0; s < p->n_series; s++)
             items[n++] = (LegendItem){ p->series[s].name, p->series[s].color, TRUE, p->series[s].markers,
-                                       p->series[s].probe ? probe_alpha(p->style) : 1.0 };
+                                       p->series[s].dashed, p->series[s].probe ? probe_alpha(p->style) : 1.0 };
     }
     return n;
 }
 
 static double
+legend_item_width(Plot *p, const LegendItem *item)
+{
+    double w;
+    draw_text_set(&p->text, item->name, DRAW_FONT_LABEL, &w, NULL);
+    return w + p->u * (LABEL_GAP + LEGEND_SWATCH);
+}
+
+static double
 legend_width(Plot *p, const LegendItem *items, int n)
 {
-    double total = 0.0, w;
-    for (int i = 0; i < n; i++) {
-        draw_text_set(&p->text, items[i].name, DRAW_FONT_LABEL, &w, NULL);
-        total += w + p->u * (LABEL_GAP + LEGEND_SWATCH) + (i > 0 ? p->u * LEGEND_SPACING : 0.0);
-    }
+    double total = 0.0;
+    for (int i = 0; i < n; i++)
+        total += legend_item_width(p, &items[i]) + (i > 0 ? p->u * LEGEND_SPACING : 0.0);
     return total;
+}
+
+/* Below the title, the legend wraps onto as many rows as it needs (each
+ * right-aligned); returns their number. */
+static int
+legend_wrap(Plot *p, const LegendItem *items, int n, double room)
+{
+    int row = 0;
+    double used = 0.0;
+    for (int i = 0; i < n; i++) {
+        double w = legend_item_width(p, &items[i]);
+        if (used > 0.0 && used + p->u * LEGEND_SPACING + w > room) {
+            row++;
+            used = 0.0;
+        }
+        used += (used > 0.0 ? p->u * LEGEND_SPACING : 0.0) + w;
+        p->legend_row[i] = row;
+    }
+    return n > 0 ? row + 1 : 0;
 }
 
 /* ---- layout ---- */
@@ -269,16 +372,23 @@ layout_compute(Plot *p)
     draw_text_set(&p->text, "0", DRAW_FONT_LABEL, &w, &label_h);
 
     p->n_epochs = MAX(p->history != NULL ? dl_history_get_n_epochs(p->history) : 30, 1);
+    if (p->n_runs > 0) {
+        p->n_epochs = 1;
+        for (int r = 0; r < p->n_runs; r++)
+            p->n_epochs = MAX(p->n_epochs, dl_history_get_n_epochs(p->runs[r]->history));
+    }
 
-    /* The legend goes beside the title, or on a row of its own. */
-    LegendItem items[3];
+    /* The legend goes beside the title, or on rows of its own. */
+    LegendItem items[MAX_LEGEND];
     int n_items = legend_items(p, items);
     double legend_w = legend_width(p, items, n_items);
     double header_h = title_h;
     p->legend_y = 0.0;
+    memset(p->legend_row, 0, sizeof p->legend_row);
     if (title_w + u * 2 * LEGEND_SPACING + legend_w > p->width - u * RIGHT_MARGIN) {
+        int rows = legend_wrap(p, items, n_items, p->width - u * RIGHT_MARGIN);
         p->legend_y = title_h;
-        header_h = title_h + label_h;
+        header_h = title_h + rows * label_h;
     }
     p->top = header_h + u * TITLE_GAP;
     /* tick labels, then the "Epoch" caption */
@@ -296,7 +406,7 @@ layout_compute(Plot *p)
         break;
     case DL_PLOT_LEARNING_RATE:
         lo = 0.0;
-        hi = schedule_max(p->history) * 1.08;
+        hi = plot_schedule_max(p) * 1.08;
         plot_linear_ticks(lo, hi, max_y_ticks, FALSE, &p->y_ticks);
         break;
     case DL_PLOT_ACCURACY:
@@ -344,25 +454,35 @@ draw_header(Plot *p)
     draw_set_color(cr, &st->foreground, 1.0);
     draw_text_show(cr, &p->text, 0, 0);
 
-    LegendItem items[3];
+    LegendItem items[MAX_LEGEND];
     int n = legend_items(p, items);
-    double row_h = p->legend_y > 0.0 ? p->top - u * TITLE_GAP - p->legend_y : title_h;
+    int rows = n > 0 ? p->legend_row[n - 1] + 1 : 1;
+    double row_h = p->legend_y > 0.0 ? (p->top - u * TITLE_GAP - p->legend_y) / rows : title_h;
 
-    /* Right-aligned: laid out from the right edge leftwards. */
+    /* Right-aligned: each row laid out from the right edge leftwards. */
     double x = p->right;
     for (int i = n - 1; i >= 0; i--) {
+        if (i < n - 1 && p->legend_row[i] != p->legend_row[i + 1])
+            x = p->right;
+        double y = p->legend_y + p->legend_row[i] * row_h;
         draw_text_set(&p->text, items[i].name, DRAW_FONT_LABEL, &w, &h);
         x -= w;
         draw_set_color(cr, &st->foreground, draw_alpha(st, 0.8));
-        draw_text_show(cr, &p->text, x, p->legend_y + (row_h - h) / 2.0);
+        draw_text_show(cr, &p->text, x, y + (row_h - h) / 2.0);
         x -= u * (LABEL_GAP + LEGEND_SWATCH);
-        double cy = round(p->legend_y + row_h / 2.0);
+        double cy = round(y + row_h / 2.0);
         draw_set_color(cr, items[i].color, items[i].alpha);
         if (items[i].line) {
+            cairo_save(cr);
             cairo_set_line_width(cr, line_width(p, items[i].alpha < 1.0 ? 1.25 : 2.0));
+            if (items[i].dashed) {
+                double dash[2] = { u * 4.0, u * 3.0 };
+                cairo_set_dash(cr, dash, 2, 0);
+            }
             cairo_move_to(cr, x, cy);
             cairo_line_to(cr, x + u * LEGEND_SWATCH, cy);
             cairo_stroke(cr);
+            cairo_restore(cr);
         }
         if (items[i].dot)
             draw_dot(cr, x + u * LEGEND_SWATCH / 2.0, cy,
@@ -550,20 +670,25 @@ draw_series(Plot *p)
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     for (int s = 0; s < p->n_series; s++) {
         const Series *series = &p->series[s];
-        double alpha = series->probe ? probe_alpha(p->style) : 1.0;
-        draw_set_color(cr, series->color, alpha);
-        cairo_set_line_width(cr, line_width(p, series->probe ? 1.25 : series->markers ? 2.0 : 1.5));
+        double thick = series->current ? 1.5 : 1.0;
+        draw_set_color(cr, series->color, series->probe ? probe_alpha(p->style) : 1.0);
+        cairo_set_line_width(cr, line_width(p, (series->probe ? 1.25 : series->markers ? 2.0 : 1.5) * thick));
         /* Round joins on a dense, jagged line cost many times more to
          * stroke than bevels, and look the same at 1.5 px. */
-        cairo_set_line_join(cr, series->markers ? CAIRO_LINE_JOIN_ROUND : CAIRO_LINE_JOIN_BEVEL);
+        cairo_set_line_join(cr, series->markers || series->dashed ? CAIRO_LINE_JOIN_ROUND : CAIRO_LINE_JOIN_BEVEL);
+        if (series->dashed) {
+            double dash[2] = { p->u * 4.0, p->u * 3.0 };
+            cairo_set_dash(cr, dash, 2, 0);
+        }
         draw_series_line(p, series);
+        cairo_set_dash(cr, NULL, 0, 0);
         if (!series->markers)
             continue;
         for (guint i = 0; i < series->n; i++) {
             double px = plot_scale_to_pixel(&p->x, series->points[i].x);
             double py = plot_scale_to_pixel(&p->y, series->points[i].y * series->factor);
             if (isfinite(py))
-                draw_dot(cr, px, py, p->u * (series->probe ? PROBE_RADIUS : MARKER_RADIUS));
+                draw_dot(cr, px, py, p->u * (series->probe ? PROBE_RADIUS : MARKER_RADIUS * (series->current ? 1.3 : 1.0)));
         }
     }
     cairo_restore(cr);
@@ -581,7 +706,7 @@ draw_schedule(Plot *p)
     if (n == 0)
         return;
 
-    Series s = { _("Schedule"), curve, n, color, 1.0, FALSE, FALSE, FALSE };
+    Series s = { .name = _("Schedule"), .points = curve, .n = n, .color = color, .factor = 1.0 };
     gboolean started = !dl_history_is_empty(p->history);
     gboolean running = in_progress(p->history);
     double position = dl_history_get_position(p->history);
@@ -625,6 +750,26 @@ draw_schedule(Plot *p)
     draw_dot(cr, px, py, p->u * 8.0);
     draw_set_color(cr, color, 1.0);
     draw_dot(cr, px, py, p->u * 4.5);
+}
+
+/* Every run's learning rate, each in its colour, the current one on top. */
+static void
+draw_compare_schedules(Plot *p)
+{
+    cairo_t *cr = p->cr;
+    cairo_save(cr);
+    clip_to_frame(p, p->right + p->u * MARKER_RADIUS + 1);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int r = 0; r < p->n_runs; r++) {
+        guint n;
+        const DlPoint *curve = dl_history_get_schedule_curve(p->runs[r]->history, &n);
+        Series s = { .name = p->runs[r]->name, .points = curve, .n = n, .color = &p->run_colors[r], .factor = 1.0,
+                     .current = p->runs[r]->current };
+        cairo_set_line_width(cr, line_width(p, p->runs[r]->current ? 3.0 : 2.0));
+        draw_set_color(cr, s.color, 1.0);
+        draw_series_line(p, &s);
+    }
+    cairo_restore(cr);
 }
 
 static void
@@ -684,11 +829,13 @@ format_position(const Plot *p, double x, gboolean batch_point, char *buf, size_t
     g_snprintf(buf, size, _("Epoch %d, batch %d of %d"), epoch + 1, b, batches);
 }
 
+#define MAX_ROWS DL_DRAW_MAX_RUNS
+
 typedef struct {
     char header[96];
-    char names[3][64];
-    char values[3][PLOT_LABEL_SIZE];
-    const DlColor *colors[3];
+    char names[MAX_ROWS][64];
+    char values[MAX_ROWS][PLOT_LABEL_SIZE];
+    const DlColor *colors[MAX_ROWS];
     int rows;
     const char *note; /* wrapped under the rows, or NULL */
     double guide_x;   /* in pixels */
@@ -788,9 +935,99 @@ draw_readout_box(Plot *p, const DlPlotHover *hover, const Readout *r)
     }
 }
 
+/* A comparison's read-out: at the epoch nearest the pointer, every run's
+ * value of the kind of series nearest it (validation or training), or
+ * every run's learning rate. */
+static void
+draw_compare_readout(Plot *p, const DlPlotHover *hover)
+{
+    cairo_t *cr = p->cr;
+    Readout r = { .rows = 0 };
+    double pointer = plot_scale_from_pixel(&p->x, hover->x);
+    if (p->kind == DL_PLOT_LEARNING_RATE) {
+        double x = CLAMP(pointer, 0.0, (double)p->n_epochs);
+        g_snprintf(r.header, sizeof r.header, _("Epoch %d"), MIN((int)floor(x), p->n_epochs - 1) + 1);
+        int order[DL_DRAW_MAX_RUNS];
+        runs_in_order(p, order);
+        for (int o = 0; o < p->n_runs && r.rows < MAX_ROWS; o++) {
+            int i = order[o];
+            DlHistory *h = p->runs[i]->history;
+            if (x > dl_history_get_n_epochs(h))
+                continue;
+            g_strlcpy(r.names[r.rows], p->runs[i]->name, sizeof r.names[0]);
+            format_value(p->kind, dl_history_lr_at(h, MIN(x, dl_history_get_n_epochs(h) - 1e-9)), r.values[r.rows],
+                         sizeof r.values[0]);
+            r.colors[r.rows++] = &p->run_colors[i];
+        }
+        r.guide_x = plot_scale_to_pixel(&p->x, x);
+        if (r.rows > 0)
+            draw_readout_box(p, hover, &r);
+        return;
+    }
+
+    /* The nearest point decides the epoch and the kind. */
+    int best_series = -1;
+    guint best_index = 0;
+    double best_distance = INFINITY;
+    for (int s = 0; s < p->n_series; s++) {
+        const Series *series = &p->series[s];
+        if (series->n == 0)
+            continue;
+        guint i = nearest_index(series, pointer);
+        double py = plot_scale_to_pixel(&p->y, series->points[i].y * series->factor);
+        if (!isfinite(py))
+            continue;
+        double d = hypot(plot_scale_to_pixel(&p->x, series->points[i].x) - hover->x,
+                         CLAMP(py, p->top, p->bottom) - hover->y);
+        if (d < best_distance) {
+            best_distance = d;
+            best_series = s;
+            best_index = i;
+        }
+    }
+    if (best_series < 0)
+        return;
+    double x = p->series[best_series].points[best_index].x;
+    gboolean training = p->series[best_series].training;
+    char number[PLOT_LABEL_SIZE];
+    plot_format_epoch(x, number, sizeof number);
+    g_snprintf(r.header, sizeof r.header, training ? _("After epoch %s: training, epoch mean")
+                                                   : _("After epoch %s: validation"), number);
+    int order[DL_DRAW_MAX_RUNS];
+    runs_in_order(p, order);
+    for (int o = 0; o < p->n_runs && r.rows < MAX_ROWS; o++) {
+        const Series *series = &p->series[2 * order[o] + (training ? 0 : 1)];
+        if (series->n == 0)
+            continue;
+        guint i = nearest_index(series, x);
+        if (fabs(series->points[i].x - x) > 1e-9)
+            continue;
+        g_strlcpy(r.names[r.rows], series->name, sizeof r.names[0]);
+        format_value(p->kind, series->points[i].y, r.values[r.rows], sizeof r.values[0]);
+        r.colors[r.rows] = series->color;
+        double px = plot_scale_to_pixel(&p->x, x), py = plot_scale_to_pixel(&p->y, series->points[i].y * series->factor);
+        if (isfinite(py) && py >= p->top - 1 && py <= p->bottom + 1) {
+            draw_set_color(cr, &p->style->box, 1.0);
+            draw_dot(cr, px, py, p->u * 6);
+            draw_set_color(cr, series->color, 1.0);
+            draw_dot(cr, px, py, p->u * 4.5);
+        }
+        r.rows++;
+    }
+    r.guide_x = plot_scale_to_pixel(&p->x, x);
+    draw_readout_box(p, hover, &r);
+}
+
 static void
 draw_readout(Plot *p, const DlPlotHover *hover)
 {
+    if (hover != NULL && p->n_runs > 0) {
+        double slack = p->u * 8;
+        if (hover->x >= p->left - slack && hover->x <= p->right + slack && hover->y >= p->top - slack
+            && hover->y <= p->bottom + slack)
+            draw_compare_readout(p, hover);
+        return;
+    }
     if (hover == NULL || p->history == NULL)
         return;
     double slack = p->u * 8;
@@ -855,8 +1092,8 @@ draw_readout(Plot *p, const DlPlotHover *hover)
     gboolean batch_point = p->series[best_series].per_batch && fabs(x - round(x)) > 1e-9;
     /* Every series with a point at that same x: at an epoch's end the
      * training curve, and the validation point. */
-    double marks[3][2];
-    for (int s = 0; s < p->n_series && r.rows < 3; s++) {
+    double marks[MAX_ROWS][2];
+    for (int s = 0; s < p->n_series && r.rows < MAX_ROWS; s++) {
         const Series *series = &p->series[s];
         if (series->n == 0)
             continue;
@@ -914,6 +1151,74 @@ dl_draw_plot(cairo_t *cr, double width, double height, DlPlotKind kind, DlHistor
     if (kind == DL_PLOT_LEARNING_RATE)
         draw_schedule(&p);
     else if (history == NULL || dl_history_is_empty(history))
+        draw_empty(&p);
+    else
+        draw_series(&p);
+    draw_readout(&p, hover);
+    cairo_restore(cr);
+    draw_text_clear(&p.text);
+}
+
+void
+dl_draw_run_color(const DlDrawStyle *style, int index, DlColor *color)
+{
+    g_return_if_fail(style != NULL && color != NULL);
+
+    /* libadwaita's palette (blue, orange, green, purple, red, yellow,
+     * brown, dark grey): 3 / 4 on light, 2 / 1 on dark; the first is the
+     * style's own training colour, the accent. */
+    static const guint32 light[] = { 0x1c71d8, 0xe66100, 0x26a269, 0x9141ac, 0xc01c28, 0xe5a50a, 0x865e3c, 0x5e5c64 };
+    static const guint32 dark[] = { 0x78aeed, 0xffa348, 0x57e389, 0xdc8add, 0xf66151, 0xf8e45c, 0xcdab8f, 0xc0bfbc };
+    static const guint32 light_hc[] = { 0x1a5fb4, 0xc64600, 0x26a269, 0x613583, 0xa51d2d, 0x9c6e03, 0x63452c, 0x3d3846 };
+    static const guint32 dark_hc[] = { 0x99c1f1, 0xffbe6f, 0x8ff0a4, 0xf0b0f5, 0xff7b63, 0xf9f06b, 0xdeddda, 0xdeddda };
+    index = ((index % DL_DRAW_MAX_COLORS) + DL_DRAW_MAX_COLORS) % DL_DRAW_MAX_COLORS;
+    if (index == 0) {
+        *color = style->training;
+        return;
+    }
+    guint32 c = (style->dark ? (style->high_contrast ? dark_hc : dark) : (style->high_contrast ? light_hc : light))[index];
+    *color = (DlColor){ ((c >> 16) & 0xff) / 255.0, ((c >> 8) & 0xff) / 255.0, (c & 0xff) / 255.0, 1.0 };
+}
+
+void
+dl_draw_compare(cairo_t *cr, double width, double height, DlPlotKind kind, const DlPlotRun *runs, int n_runs,
+                const DlDrawStyle *style, const DlPlotHover *hover)
+{
+    g_return_if_fail(cr != NULL && style != NULL);
+    g_return_if_fail(n_runs >= 0 && n_runs <= DL_DRAW_MAX_RUNS && (n_runs == 0 || runs != NULL));
+    if (width <= 0 || height <= 0)
+        return;
+    if (n_runs == 0) {
+        dl_draw_plot(cr, width, height, kind, NULL, style, hover);
+        return;
+    }
+
+    Plot p = {
+        .cr = cr, .width = width, .height = height, .kind = kind, .style = style,
+        .u = style->font_size / BASE_FONT,
+    };
+    /* Colours by position; the current run drawn last, on top. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n_runs; i++)
+            if ((runs[i].current != FALSE) == (pass == 1)) {
+                p.runs[p.n_runs] = &runs[i];
+                dl_draw_run_color(style, i, &p.run_colors[p.n_runs]);
+                p.n_runs++;
+            }
+    draw_text_init(&p.text, style);
+    collect_series(&p);
+    layout_compute(&p);
+
+    cairo_save(cr);
+    draw_background(cr, width, height, style);
+    draw_header(&p);
+    draw_axes(&p);
+    gboolean empty = TRUE;
+    for (int i = 0; i < n_runs; i++)
+        empty &= dl_history_is_empty(runs[i].history);
+    if (kind == DL_PLOT_LEARNING_RATE)
+        draw_compare_schedules(&p);
+    else if (empty)
         draw_empty(&p);
     else
         draw_series(&p);

@@ -94,6 +94,35 @@ const char *dl_plot_kind_title(DlPlotKind kind);
  * the read-out, a tooltip or a report. */
 const char *dl_plot_training_note(DlHistory *history);
 
+/* ---- runs compared ---- */
+
+enum {
+    DL_DRAW_MAX_RUNS = 4,   /* runs one comparison overlays */
+    DL_DRAW_MAX_COLORS = 8, /* distinct run colours */
+};
+
+typedef struct {
+    const char *name;   /* in the legend and the read-out */
+    DlHistory *history; /* its epochs (dl_run_load_history(), or the live one) */
+    gboolean current;   /* the run in progress or in use: drawn on top, thicker */
+    int order;          /* its place in the legend, 0 first */
+} DlPlotRun;
+
+/* The colour of the index-th run of a comparison: the style's training
+ * colour (the accent) for the first, then libadwaita's orange, green,
+ * purple, red, yellow, brown and grey, for light, dark and high contrast. */
+void dl_draw_run_color(const DlDrawStyle *style, int index, DlColor *color);
+
+/* One plot of up to DL_DRAW_MAX_RUNS runs overlaid, each in its colour
+ * (runs[i] in dl_draw_run_color(i)), the current one on top: on the
+ * accuracy and loss plots each run's validation values (a solid line with
+ * a dot per epoch) and training epoch means (dashed), on the learning-rate
+ * plot each run's schedule. The legend names the runs and the two line
+ * styles; with `hover`, the read-out lists every run's value at the epoch
+ * nearest the pointer. */
+void dl_draw_compare(cairo_t *cr, double width, double height, DlPlotKind kind, const DlPlotRun *runs,
+                     int n_runs, const DlDrawStyle *style, const DlPlotHover *hover);
+
 /* ---- the confusion matrix ---- */
 
 /* Draws a confusion matrix (confusion[true digit][predicted digit], as

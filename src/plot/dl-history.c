@@ -428,13 +428,12 @@ append_double(GString *line, const char *format, double value)
     g_string_append(line, g_ascii_formatd(buf, sizeof buf, format, value));
 }
 
-gboolean
-dl_history_save_csv(DlHistory *self, const char *path, GError **error)
+char *
+dl_history_format_csv(DlHistory *self, gsize *length)
 {
-    g_return_val_if_fail(DL_IS_HISTORY(self), FALSE);
-    g_return_val_if_fail(path != NULL, FALSE);
+    g_return_val_if_fail(DL_IS_HISTORY(self), NULL);
 
-    g_autoptr(GString) csv = g_string_new(CSV_HEADER "\n");
+    GString *csv = g_string_new(CSV_HEADER "\n");
     for (guint i = 0; i < self->epochs->len; i++) {
         const NnEpochStats *s = &g_array_index(self->epochs, NnEpochStats, i);
         /* The formats of digitlab-cli train (src/cli/cmd-train.c). */
@@ -448,7 +447,20 @@ dl_history_save_csv(DlHistory *self, const char *path, GError **error)
         append_double(csv, "%.1f", s->images_per_s);
         g_string_append_c(csv, '\n');
     }
-    return g_file_set_contents(path, csv->str, (gssize)csv->len, error);
+    if (length != NULL)
+        *length = csv->len;
+    return g_string_free(csv, FALSE);
+}
+
+gboolean
+dl_history_save_csv(DlHistory *self, const char *path, GError **error)
+{
+    g_return_val_if_fail(DL_IS_HISTORY(self), FALSE);
+    g_return_val_if_fail(path != NULL, FALSE);
+
+    gsize length;
+    g_autofree char *csv = dl_history_format_csv(self, &length);
+    return g_file_set_contents(path, csv, (gssize)length, error);
 }
 
 static gboolean
@@ -490,10 +502,25 @@ dl_history_load_csv(DlHistory *self, const char *path, GError **error)
     g_return_val_if_fail(path != NULL, FALSE);
 
     g_autofree char *contents = NULL;
-    if (!g_file_get_contents(path, &contents, NULL, error))
+    gsize length;
+    if (!g_file_get_contents(path, &contents, &length, error))
         return FALSE;
+    return dl_history_parse_csv(self, contents, length, path, error);
+}
 
-    g_auto(GStrv) lines = g_strsplit(contents, "\n", -1);
+gboolean
+dl_history_parse_csv(DlHistory *self, const char *contents, gsize length, const char *path, GError **error)
+{
+    g_return_val_if_fail(DL_IS_HISTORY(self), FALSE);
+    g_return_val_if_fail(contents != NULL && path != NULL, FALSE);
+
+    if (memchr(contents, '\0', length) != NULL) {
+        g_set_error(error, DL_HISTORY_ERROR, DL_HISTORY_ERROR_PARSE, "%s is not a training history: it is binary",
+                    path);
+        return FALSE;
+    }
+    g_autofree char *text = g_strndup(contents, length);
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
     g_autoptr(GArray) rows = g_array_new(FALSE, FALSE, sizeof(NnEpochStats));
     gboolean header_seen = FALSE;
     for (guint i = 0; lines[i] != NULL; i++) {

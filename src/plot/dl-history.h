@@ -142,11 +142,17 @@ double dl_history_lr_at(DlHistory *self, double t);
  * epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds,images_per_second
  * (always with '.' decimals, whatever the locale). */
 gboolean dl_history_save_csv(DlHistory *self, const char *path, GError **error);
+/* The same text, for writing elsewhere (*length: its size; may be NULL). */
+char *dl_history_format_csv(DlHistory *self, gsize *length);
 
 /* Replaces the history by the epochs of such a CSV (a finished or resumed
  * run; rows of a resumed run may start after epoch 1). The result has no
  * per-batch points and no schedule; n_epochs is the last epoch in the file.
  * On error the history is left unchanged. Emits "changed" on success. */
 gboolean dl_history_load_csv(DlHistory *self, const char *path, GError **error);
+/* The same from the file's contents (length bytes, binary refused); path
+ * names it in messages. */
+gboolean dl_history_parse_csv(DlHistory *self, const char *contents, gsize length, const char *path,
+                              GError **error);
 
 G_END_DECLS

@@ -5,7 +5,7 @@ events synthesised by xdotool, the window read back through the
 accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
     gui-test.py startup | recognize | verdict | training | dataset-dialog | model-files |
-                pages | results | quit-dialogs | presets | inside | inside-stall | drawings | teach
+                pages | results | quit-dialogs | presets | inside | inside-stall | drawings | teach | runs
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
 aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
@@ -294,12 +294,12 @@ class App:
 
     def quit(self, timeout=30, discard=False):
         """Ctrl+Q, then the app must exit cleanly: status 0, no warnings, no
-        leaks. discard: a model trained here is not saved, so the app asks
-        first; the answer is Discard."""
+        leaks. discard: a model trained here is in no file of its own, so the
+        app asks first; the answer is Don't Save (its run folder keeps it)."""
         if self.proc.poll() is None:
             self.key("ctrl+q")
             if discard:
-                self.respond("Save the Trained Model?", "Discard")
+                self.respond("Save the Trained Model?", "Don't Save")
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -1034,10 +1034,17 @@ def case_quit_dialogs():
             log("Cancel: training goes on (%r -> %r)" % (before, batch_done(app)))
             app.key("ctrl+q")
             app.respond("Stop Training and Quit?", "Stop and Quit")
-            app.respond("Save the Trained Model?", "Discard", timeout=60)
+            app.respond("Save the Trained Model?", "Don't Save", timeout=60)
             app.proc.wait(timeout=30)
+            data_home = os.path.join(app.tmp, "data")
             app.quit()
-            log("Stop and Quit, then Discard: the app quit")
+            # Nothing is lost: the run folder holds the model of the last epoch.
+            runs = run_folders(data_home)
+            assert len(runs) == 1, runs
+            record = run_record(runs[0])
+            assert record["status"] == "stopped" and record["epochs_done"] >= 1, record
+            assert os.path.getsize(os.path.join(runs[0], "model.dlm")) > 1000
+            log("Stop and Quit, then Don't Save: the app quit; %s keeps epoch %d" % (runs[0], record["epochs_done"]))
         finally:
             app.close()
     finally:
@@ -1580,6 +1587,151 @@ def case_teach():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# ---- runs kept, compared, deleted, resumed ----------------------------------------------------
+
+
+def run_folders(data_home):
+    """The run folders under $XDG_DATA_HOME/digitlab/runs, oldest first."""
+    root = os.path.join(data_home, "digitlab", "runs")
+    if not os.path.isdir(root):
+        return []
+    return sorted(os.path.join(root, d) for d in os.listdir(root) if not d.startswith("."))
+
+
+def run_record(folder):
+    import json
+    with open(os.path.join(folder, "run.json")) as f:
+        return json.load(f)
+
+
+def compare_plots(app):
+    """(name, description) of the comparison's plots."""
+    return [(name(n), description(n)) for n in walk(app.root)
+            if role(n) == "image" and "runs compared" in description(n)]
+
+
+def comparing(app):
+    """The comparison is on the screen (its Back button works only then:
+    GTK 4.8 does not tell AT-SPI which page of a stack is shown)."""
+    back = app.find(lambda n: name(n) == "Back to the runs" and role(n) == "push button")
+    return back is not None and is_enabled(back)
+
+
+def row_shown(app, run):
+    """The list's row of run, if shown (a row being deleted is hidden)."""
+    return app.find(lambda n: role(n) == "list item" and name(n).startswith(run + ", ")
+                    and states(n).contains(Atspi.StateType.VISIBLE))
+
+
+def case_runs():
+    """Two runs trained in two sessions of the app (on random images the test
+    writes, so no MNIST is needed) are both kept; the Runs page lists them,
+    compares them (both curves described on every plot), deletes one with
+    Undo, and resumes the stopped one."""
+    folder = tempfile.mkdtemp(prefix="digitlab-fake-mnist-")
+    data_home = tempfile.mkdtemp(prefix="digitlab-runs-data-")
+    write_fake_mnist(folder)
+    env = {"XDG_DATA_HOME": data_home}
+    try:
+        # 1. One epoch, finished; quitting without Save As keeps it.
+        app = App(settings=dict(fake_run(folder, 1), seed=1), env=env)
+        try:
+            status = app.by_description("training-status")
+            app.key("ctrl+t")
+            wait_for("the end of the first run", lambda: text(status) == "Finished", timeout=120)
+            app.key("ctrl+q")
+            body = app.get("the question's text", lambda n: "Runs page" in name(n), timeout=15)
+            log("quit dialog: %r" % name(body))
+            app.respond("Save the Trained Model?", "Don't Save")
+            app.proc.wait(timeout=30)
+            app.quit()
+        finally:
+            app.close()
+        runs = run_folders(data_home)
+        assert len(runs) == 1, runs
+        first = run_record(runs[0])
+        assert first["status"] == "finished" and first["epochs_done"] == 1 and first["name"] == "Run 1", first
+        assert first["recipe"]["epochs"] == 1 and first["seed"] == 1, first
+        log("run 1 kept in %s" % runs[0])
+
+        # 2. A long run stopped after its first epoch: kept as stopped.
+        app = App(settings=dict(fake_run(folder, 200), seed=2, **{"window-width": 1280, "window-height": 800}),
+                  env=env)
+        try:
+            status = app.by_description("training-status")
+            app.key("ctrl+t")
+            wait_for("the first epoch", lambda: "trained" in text(app.by_description("model-status")), timeout=120)
+            app.key("ctrl+period")
+            wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=30)
+
+            # The Runs page: both runs, the new one tagged current, newest first.
+            app.key("alt+5")
+            row2 = app.get("the row of Run 2", lambda n: role(n) == "list item" and name(n).startswith("Run 2, "),
+                           timeout=15)
+            row1 = app.get("the row of Run 1", lambda n: role(n) == "list item" and name(n).startswith("Run 1, "))
+            log("rows: %r, %r" % (name(row2), name(row1)))
+            assert "Stopped after epoch" in name(row2) and "of 200" in name(row2), name(row2)
+            assert "Finished, 1 epoch" in name(row1), name(row1)
+            assert app.extents(row2)[1] < app.extents(row1)[1], "the newest run is not first"
+            assert app.find(lambda n: name(n) == "Current", row2) is not None, "Run 2 is not tagged current"
+            compare = app.by_name("Compare", "push button")
+            assert not is_enabled(compare), "Compare is enabled with no run selected"
+
+            # Compare them: every plot describes both runs.
+            for run in ("Run 1", "Run 2"):
+                app.click(app.by_name("Compare “%s”" % run))
+            wait_for("Compare to be enabled", lambda: is_enabled(compare), timeout=5)
+            app.press(compare)
+            plots = wait_for("the comparison's plots", lambda: (lambda p: p if len(p) == 3 else None)(compare_plots(app)),
+                             timeout=10)
+            for plot_name, desc in plots:
+                log("%s: %r" % (plot_name, desc))
+                assert "Run 1" in desc and "Run 2" in desc, desc
+            title = text(app.by_description("compare-title"))
+            assert title == "Comparing 2 runs", title
+            # The settings table has their seeds, which differ.
+            assert app.find(lambda n: name(n) == "Seed" and "differs" in description(n)) is not None,                 "the differing seed is not said to differ"
+            time.sleep(0.5)
+            shot = os.environ.get("DIGITLAB_RUNS_SHOT")
+            if shot:
+                subprocess.run(["import", "-window", "root", shot + "-compare.png"])
+            assert comparing(app)
+            app.key("Escape")
+            wait_for("the list again", lambda: not comparing(app), timeout=10)
+
+            # Delete Run 1; Undo brings it back; deleted again, it goes at quit.
+            menu_activate(app, "Actions for “Run 1”", "Delete")
+            wait_for("Run 1's row to go", lambda: row_shown(app, "Run 1") is None, timeout=10)
+            app.press(app.by_name("Undo", "push button"))
+            wait_for("Run 1's row again", lambda: row_shown(app, "Run 1"), timeout=10)
+            assert len(run_folders(data_home)) == 2
+            log("deleted Run 1, then Undo: it is back")
+            menu_activate(app, "Actions for “Run 1”", "Delete")
+            wait_for("Run 1's row to go", lambda: row_shown(app, "Run 1") is None, timeout=10)
+
+            # Resume Run 2: it goes on from epoch 2 on the Train page.
+            menu_activate(app, "Actions for “Run 2”", "Resume Training")
+            wait_for("training to go on", lambda: text(status) == "Training", timeout=60)
+            wait_for("epoch 2", lambda: (batch_done(app) or (0, 0))[0] >= 2, timeout=60)
+            log("resumed: %s" % text(app.by_description("epoch-progress")))
+            app.key("ctrl+period")
+            wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=30)
+            app.quit(discard=True)
+        finally:
+            app.close()
+        runs = run_folders(data_home)
+        assert len(runs) == 1, "Run 1 was not deleted: %r" % runs
+        second = run_record(runs[0])
+        assert second["name"] == "Run 2" and second["status"] == "stopped" and second["epochs_done"] >= 1, second
+        with open(os.path.join(runs[0], "history.csv")) as f:
+            epochs = [int(line.split(",")[0]) for line in f.read().splitlines()[1:]]
+        assert epochs == list(range(1, len(epochs) + 1)) and len(epochs) == second["epochs_done"], epochs
+        log("Run 2 kept, %d epochs, history %r" % (second["epochs_done"], epochs))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(data_home, ignore_errors=True)
+
+
 CASES = {
     "model-files": case_model_files,
     "startup": case_startup,
@@ -1595,6 +1747,7 @@ CASES = {
     "inside-stall": case_inside_stall,
     "drawings": case_drawings,
     "teach": case_teach,
+    "runs": case_runs,
 }
 
 

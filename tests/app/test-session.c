@@ -2,8 +2,9 @@
  * evaluation on a test set (src/app/dl-evaluation.c), the galleries' list
  * model (dl-gallery-model.c) and the session (dl-session.c) loading a test
  * set, evaluating every model it is given in a worker, training, and
- * knowing what is saved, the taught model and the one before it. On small random IDX files the test writes: no
- * MNIST needed. */
+ * knowing what is saved, the taught model and the one before it; every run
+ * kept in a run folder (under a private $XDG_DATA_HOME), a stopped one
+ * resumed. On small random IDX files the test writes: no MNIST needed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 #include <glib/gstdio.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dl-follow.h"
@@ -188,6 +190,8 @@ typedef struct {
     int evaluations;        /* notify::evaluation */
     int training_done;      /* emissions */
     DlTrainingOutcome outcome;
+    int stop_after;         /* stop the run once the history has this many epochs */
+    char *message;          /* of the last failure */
 } Fixture;
 
 static void
@@ -201,6 +205,8 @@ on_training_done(DlSession *session, int outcome, gpointer error, Fixture *f)
 {
     f->training_done++;
     f->outcome = outcome;
+    g_clear_pointer(&f->message, g_free);
+    f->message = error != NULL ? g_strdup(((GError *)error)->message) : NULL;
 }
 
 static int
@@ -246,6 +252,7 @@ teardown(void **state)
         ;
     remove_all(f->dir);
     g_free(f->dir);
+    g_free(f->message);
     g_free(f);
     return 0;
 }
@@ -385,6 +392,121 @@ test_session_training(void **state)
     assert_int_equal(dl_session_get_model_source(f->session), DL_MODEL_FILE);
     assert_false(dl_session_get_unsaved(f->session));
     assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+
+    /* The run is kept in its folder, finished, with its model and history. */
+    DlRun *run = dl_session_get_run(f->session);
+    assert_non_null(run);
+    g_autoptr(DlRun) kept = dl_run_load(dl_run_get_dir(run), &error);
+    assert_non_null(kept);
+    assert_true(g_str_has_prefix(dl_run_get_dir(kept), dl_session_get_runs_root(f->session)));
+    assert_int_equal(dl_run_get_status(kept), DL_RUN_FINISHED);
+    assert_int_equal(dl_run_get_epochs_done(kept), 2);
+    assert_int_equal(dl_run_get_settings(kept)->model.padding, NN_PADDING_VALID);
+    assert_int_equal(dl_run_get_settings(kept)->train.batch, 32);
+    g_autoptr(DlHistory) history = dl_run_load_history(kept, &error);
+    dl_history_get_epochs(history, &n_epochs);
+    assert_int_equal(n_epochs, 2);
+    assert_true(dl_run_has_model(kept));
+    /* Its model, opened, is named by the run. */
+    g_autofree char *model = dl_run_get_model_path(kept);
+    assert_true(dl_session_load_model(f->session, model, &error));
+    g_autofree char *name = NULL;
+    dl_session_describe_model(f->session, NULL, &name);
+    assert_non_null(strstr(name, dl_run_get_name(kept)));
+}
+
+static void
+on_history_changed(Fixture *f)
+{
+    guint n;
+    dl_history_get_epochs(dl_session_get_history(f->session), &n);
+    if (f->stop_after > 0 && (int)n >= f->stop_after) {
+        f->stop_after = 0;
+        dl_trainer_stop(dl_session_get_trainer(f->session));
+    }
+}
+
+/* Stopped after its first epoch, the run resumes from its folder and its
+ * history goes on from there. */
+static void
+test_session_resume(void **state)
+{
+    Fixture *f = *state;
+
+    dl_session_set_data_dir(f->session, f->dir);
+    run_until(f, test_set_settled);
+    DlTrainRequest request = {
+        .data_dir = f->dir,
+        .model_config = nn_model_config_default(),
+        .config = nn_train_config_default(),
+    };
+    request.model_config.padding = NN_PADDING_VALID;
+    request.config.epochs = 3;
+    request.config.batch = 8;
+    request.config.threads = 1;
+    request.config.schedule.warmup = 1;
+    f->stop_after = 1;
+    g_signal_connect_swapped(dl_session_get_history(f->session), "changed", G_CALLBACK(on_history_changed), f);
+    dl_session_train(f->session, &request);
+    run_until(f, trained);
+    assert_int_equal(f->outcome, DL_TRAINING_STOPPED);
+    int stopped_at = dl_session_get_model_epoch(f->session);
+    assert_true(stopped_at >= 1 && stopped_at < 3);
+
+    g_autofree char *dir = g_strdup(dl_run_get_dir(dl_session_get_run(f->session)));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(DlRun) stopped = dl_run_load(dir, &error);
+    assert_int_equal(dl_run_get_status(stopped), DL_RUN_STOPPED);
+    assert_int_equal(dl_run_get_epochs_done(stopped), stopped_at);
+    assert_true(dl_run_can_resume(stopped, NULL));
+
+    f->training_done = 0;
+    assert_true(dl_session_resume_run(f->session, dir, f->dir, &error));
+    /* The epochs so far are in the history at once. */
+    guint n;
+    dl_history_get_epochs(dl_session_get_history(f->session), &n);
+    assert_int_equal(n, (guint)stopped_at);
+    /* A second resume while it trains is refused. */
+    g_autoptr(GError) busy = NULL;
+    assert_false(dl_session_resume_run(f->session, dir, f->dir, &busy));
+    run_until(f, trained);
+    assert_int_equal(f->outcome, DL_TRAINING_FINISHED);
+    assert_int_equal(dl_session_get_model_epoch(f->session), 3);
+    const NnEpochStats *epochs = dl_history_get_epochs(dl_session_get_history(f->session), &n);
+    assert_int_equal(n, 3);
+    for (guint i = 0; i < n; i++)
+        assert_int_equal(epochs[i].epoch, (int)i + 1);
+    g_autoptr(DlRun) finished = dl_run_load(dir, &error);
+    assert_int_equal(dl_run_get_status(finished), DL_RUN_FINISHED);
+    assert_int_equal(dl_run_get_epochs_done(finished), 3);
+    assert_false(dl_session_resume_run(f->session, dir, f->dir, NULL)); /* finished: nothing to resume */
+}
+
+/* No run folder can be made (here the folder of runs is a file): training
+ * does not start, and says why. */
+static void
+test_session_no_run_folder(void **state)
+{
+    Fixture *f = *state;
+    const char *root = dl_session_get_runs_root(f->session);
+    g_autofree char *aside = g_strconcat(root, ".aside", NULL);
+    assert_true(!g_file_test(root, G_FILE_TEST_EXISTS) || g_rename(root, aside) == 0);
+    assert_true(g_file_set_contents(root, "not a folder", -1, NULL));
+
+    DlTrainRequest request = {
+        .data_dir = f->dir,
+        .model_config = nn_model_config_default(),
+        .config = nn_train_config_default(),
+    };
+    dl_session_train(f->session, &request);
+    assert_int_equal(f->training_done, 1);
+    assert_int_equal(f->outcome, DL_TRAINING_FAILED);
+    assert_non_null(f->message);
+    assert_non_null(strstr(f->message, "could not make a folder"));
+    assert_false(dl_session_get_training(f->session));
+
+    assert_int_equal(g_unlink(root), 0);
+    assert_true(!g_file_test(aside, G_FILE_TEST_EXISTS) || g_rename(aside, root) == 0);
 }
 
 /* ---- following a run (dl-follow.c) ------------------------------------------------------ */
@@ -661,6 +783,9 @@ main(void)
 {
     g_setenv("GSETTINGS_BACKEND", "memory", TRUE);
 
+    /* Runs are kept under $XDG_DATA_HOME: a private one, set before GLib reads it. */
+    g_autofree char *data_home = g_dir_make_tmp("digitlab-session-data-XXXXXX", NULL);
+    g_setenv("XDG_DATA_HOME", data_home, TRUE);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_evaluation_per_image),
         cmocka_unit_test(test_evaluation_cancelled),
@@ -670,6 +795,12 @@ main(void)
         cmocka_unit_test_setup_teardown(test_session_follow_off, setup, teardown),
         cmocka_unit_test(test_settings_presets),
         cmocka_unit_test_setup_teardown(test_session_taught_model, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_session_no_run_folder, setup, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    g_autofree char *rm = g_strdup_printf("rm -rf '%s'", data_home);
+    if (system(rm) != 0)
+        failed++;
+    return failed;
 }
