@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-draw.h"
 #include "dl-types.h"
 
 struct _DlThumbnail {
@@ -34,32 +35,7 @@ draw_image(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpointer us
     if (self->image == NULL)
         return;
     const guint8 *pixels = dl_test_image_get_pixels(self->image);
-    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, NN_IMAGE_SIDE, NN_IMAGE_SIDE);
-    unsigned char *data = cairo_image_surface_get_data(surface);
-    int stride = cairo_image_surface_get_stride(surface);
-    for (int y = 0; y < NN_IMAGE_SIDE; y++) {
-        guint32 *row = (guint32 *)(data + y * stride);
-        for (int x = 0; x < NN_IMAGE_SIDE; x++) {
-            guint32 v = pixels[y * NN_IMAGE_SIDE + x];
-            row[x] = v << 16 | v << 8 | v;
-        }
-    }
-    cairo_surface_mark_dirty(surface);
-
-    double side = MIN(width, height), x0 = (width - side) / 2, y0 = (height - side) / 2, r = 4;
-    cairo_new_sub_path(cr);
-    cairo_arc(cr, x0 + side - r, y0 + r, r, -G_PI / 2, 0);
-    cairo_arc(cr, x0 + side - r, y0 + side - r, r, 0, G_PI / 2);
-    cairo_arc(cr, x0 + r, y0 + side - r, r, G_PI / 2, G_PI);
-    cairo_arc(cr, x0 + r, y0 + r, r, G_PI, 1.5 * G_PI);
-    cairo_close_path(cr);
-    cairo_clip(cr);
-    cairo_translate(cr, x0, y0);
-    cairo_scale(cr, side / NN_IMAGE_SIDE, side / NN_IMAGE_SIDE);
-    cairo_set_source_surface(cr, surface, 0, 0);
-    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
-    cairo_paint(cr);
-    cairo_surface_destroy(surface);
+    dl_draw_digit_image(cr, width, height, pixels);
 }
 
 void

@@ -146,4 +146,9 @@ void dl_draw_confusion(cairo_t *cr, double width, double height,
 gboolean dl_draw_confusion_hit(double width, double height, const DlDrawStyle *style, double x,
                                double y, int *row, int *col);
 
+/* A 28 x 28 image of bytes (0 black .. 255 white, row by row), as large as
+ * fits and centred in width x height, its corners rounded: the thumbnails
+ * of test images and of the class's drawings. */
+void dl_draw_digit_image(cairo_t *cr, double width, double height, const guint8 *pixels);
+
 G_END_DECLS
