@@ -565,6 +565,16 @@ test_ablation_resumable(void **state)
         for (int k = 0; k < 7; k++)
             assert_string_equal(a[k], b[k]);
     }
+    /* A piece with fewer seeds still reports every seed run: nothing hidden. */
+    g_autofree char *fourth = NULL, *csv3 = NULL;
+    assert_int_equal(run_cli(&fourth, "ablation", "--out", dir, "--data", data_dir, "--seeds", "1", "--epochs", "2",
+                             "--threads", "1", "--variants", "paper", NULL), 0);
+    assert_true(g_file_get_contents(csv_path, &csv3, NULL, NULL));
+    g_auto(GStrv) rows3 = g_strsplit(g_strstrip(csv3), "\n", -1);
+    assert_int_equal(g_strv_length(rows3), 5);
+    g_autofree char *md3 = NULL;
+    assert_true(g_file_get_contents(md_path, &md3, NULL, NULL));
+    assert_contains(md3, "| paper | the paper's full recipe | 2 |");
     g_autofree char *rm = g_strdup_printf("rm -rf '%s'", dir);
     assert_int_equal(system(rm), 0);
 }

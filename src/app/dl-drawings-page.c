@@ -57,7 +57,7 @@ struct _DlDrawingsPage {
     GtkRevealer *problems_revealer;
     GtkLabel *problems_label;
     GtkStack *content_stack;
-    GtkBox *top_box;
+    GtkFlowBox *top_box;
     GtkLabel *accuracy_label;
     GtkLabel *accuracy_detail;
     GtkLabel *mnist_label;
@@ -1285,6 +1285,10 @@ static void
 dl_drawings_page_init(DlDrawingsPage *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
+    /* The flow box only lays out: its children are no Tab stops. */
+    for (GtkWidget *c = gtk_widget_get_first_child(GTK_WIDGET(self->top_box)); c != NULL;
+         c = gtk_widget_get_next_sibling(c))
+        gtk_widget_set_focusable(c, FALSE);
 
     self->finetuner = dl_finetuner_new();
     g_signal_connect_swapped(self->finetuner, "notify::fraction", G_CALLBACK(on_finetuner_progress), self);

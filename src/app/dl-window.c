@@ -126,6 +126,8 @@ dl_window_size_allocate(GtkWidget *widget, int width, int height, int baseline)
                                                                                     : DL_LAYOUT_NARROW;
     /* Changing the layout while allocating is not allowed: do it right after. */
     if (layout != self->layout) {
+        g_debug("layout %d at %d px: the pages need %d px (wide) or %d px (medium) beside the drawing", layout, width,
+                self->wide_min, self->medium_min);
         self->layout = layout;
         if (self->layout_idle == 0)
             self->layout_idle = g_idle_add_full(G_PRIORITY_HIGH_IDLE, layout_idle, self, NULL);
@@ -197,6 +199,7 @@ dl_window_setup(DlWindow *self, DlApplication *app)
     update_subtitle(self);
     on_data_folder_changed(self);
     _dl_window_actions_init(self);
+    _dl_window_presenter_init(self);
     dl_drawing_pane_focus_canvas(self->drawing_pane);
 }
 
@@ -207,6 +210,7 @@ dl_window_dispose(GObject *object)
 
     self->disposed = TRUE;
     g_clear_handle_id(&self->layout_idle, g_source_remove);
+    _dl_window_presenter_dispose(self);
     if (self->chooser != NULL)
         gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(self->chooser));
     g_clear_object(&self->chooser);
@@ -256,6 +260,7 @@ dl_window_class_init(DlWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlWindow, drawing_pane);
 
     _dl_window_class_actions_init(klass);
+    _dl_window_class_presenter_init(klass);
 }
 
 static void

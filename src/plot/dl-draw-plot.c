@@ -459,8 +459,12 @@ draw_header(Plot *p)
     int rows = n > 0 ? p->legend_row[n - 1] + 1 : 1;
     double row_h = p->legend_y > 0.0 ? (p->top - u * TITLE_GAP - p->legend_y) / rows : title_h;
 
-    /* Right-aligned: each row laid out from the right edge leftwards. */
+    /* Right-aligned: laid out from the right edge leftwards. On a row of
+     * its own, it may use the right margin too rather than start left of
+     * the picture (large text in presenter mode). */
     double x = p->right;
+    if (p->legend_y > 0.0)
+        x = MIN(p->width, MAX(p->right, legend_width(p, items, n)));
     for (int i = n - 1; i >= 0; i--) {
         if (i < n - 1 && p->legend_row[i] != p->legend_row[i + 1])
             x = p->right;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -599,9 +600,10 @@ read_stats(Check *c, JsonObject *o, NnEpochStats *s)
     read_int(c, o, "epoch", 1, 1000000, &epoch);
     s->epoch = (int)epoch;
     read_double(c, o, "lr", 0, 1e6, &s->lr);
-    read_double(c, o, "train_loss", 0, 1e30, &s->train_loss);
+    /* A loss is any finite float: a run about to diverge records huge ones. */
+    read_double(c, o, "train_loss", 0, FLT_MAX, &s->train_loss);
     read_double(c, o, "train_accuracy", 0, 1, &s->train_accuracy);
-    read_double(c, o, "val_loss", 0, 1e30, &s->val_loss);
+    read_double(c, o, "val_loss", 0, FLT_MAX, &s->val_loss);
     read_double(c, o, "val_accuracy", 0, 1, &s->val_accuracy);
     read_double(c, o, "seconds", 0, 1e12, &s->seconds);
     read_double(c, o, "images_per_second", 0, 1e12, &s->images_per_s);
