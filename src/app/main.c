@@ -5,6 +5,19 @@
 
 #include "dl-application.h"
 
+/* The translations compiled into the build tree (build/po/LANG/LC_MESSAGES)
+ * when this is the build tree's digitlab, as dl-settings.c finds the
+ * build tree's schema; the installed ones otherwise. */
+static const char *
+locale_dir(void)
+{
+    g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+
+    if (self != NULL && g_str_has_prefix(self, DIGITLAB_BUILD_ROOT G_DIR_SEPARATOR_S))
+        return DIGITLAB_BUILD_LOCALEDIR;
+    return DIGITLAB_LOCALEDIR;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -15,7 +28,7 @@ main(int argc, char *argv[])
      * GTK would otherwise set the whole locale again in gtk_init(). */
     setlocale(LC_NUMERIC, "C");
     gtk_disable_setlocale();
-    bindtextdomain(GETTEXT_PACKAGE, DIGITLAB_LOCALEDIR);
+    bindtextdomain(GETTEXT_PACKAGE, locale_dir());
     bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
     textdomain(GETTEXT_PACKAGE);
 

@@ -4,6 +4,10 @@
 #include <string.h>
 #include <threads.h>
 
+/* Titles and descriptions are marked for translation (N_, xgettext's
+ * keyword; the engine itself has no gettext): the app shows them with _(). */
+#define N_(text) text
+
 static NnPreset presets[5];
 static int n_presets;
 static once_flag defined = ONCE_FLAG_INIT;
@@ -15,9 +19,9 @@ define(void)
 
     p = &presets[n_presets++];
     p->name = "paper";
-    p->title = "The paper (30 epochs)";
-    p->description = "The paper's network and recipe: Adam, warmup and cosine over 30 epochs, augmentation, "
-                     "all of MNIST.";
+    p->title = N_("The paper (30 epochs)");
+    p->description = N_("The paper's network and recipe: Adam, warmup and cosine over 30 epochs, augmentation, "
+                        "all of MNIST.");
     p->model = nn_model_config_default();
     p->train = nn_train_config_default();
 
@@ -25,9 +29,9 @@ define(void)
      * moving average of the weights and stronger augmentation. */
     p = &presets[n_presets++];
     p->name = "digitlab";
-    p->title = "Digit Lab (best accuracy)";
-    p->description = "The paper's network with a moving average of the weights, elastic distortion and a "
-                     "per-step schedule: Digit Lab's most accurate recipe.";
+    p->title = N_("Digit Lab (best accuracy)");
+    p->description = N_("The paper's network with a moving average of the weights, elastic distortion and a "
+                        "per-step schedule: Digit Lab's most accurate recipe.");
     p->model = nn_model_config_default();
     p->train = nn_train_config_default();
     p->train.epochs = 40;
@@ -45,9 +49,9 @@ define(void)
      * training images, held out (train --calibrate 5000). */
     p = &presets[n_presets++];
     p->name = "canvas";
-    p->title = "Digit Lab for drawings";
-    p->description = "Digit Lab's recipe taught what people draw and MNIST lacks (slashed zeros, flagged ones, "
-                     "crossed sevens, any pen) and to be unsure of what is no digit.";
+    p->title = N_("Digit Lab for drawings");
+    p->description = N_("Digit Lab's recipe taught what people draw and MNIST lacks (slashed zeros, flagged ones, "
+                        "crossed sevens, any pen) and to be unsure of what is no digit.");
     p->model = nn_model_config_default();
     p->train = presets[1].train;
     p->train.augment.style = 0.5f;
@@ -59,9 +63,10 @@ define(void)
      * recomputed after each epoch, a first validation point after ~10 s. */
     p = &presets[n_presets++];
     p->name = "demo";
-    p->title = "1-minute demo";
-    p->description = "Two epochs of a smaller network (valid padding): about a minute on a laptop, "
-                     "99 % or more.";
+    p->title = N_("1-minute demo");
+    /* xgettext:no-c-format */
+    p->description = N_("Two epochs of a smaller network (valid padding): about a minute on a laptop, "
+                        "99 % or more.");
     p->model = nn_model_config_default();
     p->model.padding = NN_PADDING_VALID;
     p->train = nn_train_config_default();
@@ -76,9 +81,10 @@ define(void)
 
     p = &presets[n_presets++];
     p->name = "lesson";
-    p->title = "5-minute lesson";
-    p->description = "The paper's network for eight epochs with a per-step schedule: about five minutes, "
-                     "99.5 % or more.";
+    p->title = N_("5-minute lesson");
+    /* xgettext:no-c-format */
+    p->description = N_("The paper's network for eight epochs with a per-step schedule: about five minutes, "
+                        "99.5 % or more.");
     p->model = nn_model_config_default();
     p->train = nn_train_config_default();
     p->train.epochs = 8;

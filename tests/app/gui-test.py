@@ -6,7 +6,7 @@ accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
     gui-test.py startup | recognize | verdict | training | dataset-dialog | model-files |
                 pages | results | quit-dialogs | presets | inside | inside-stall | drawings | teach | runs |
-                presenter
+                presenter | i18n
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
 aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
@@ -1934,6 +1934,33 @@ def case_presenter():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def case_i18n():
+    """The app in German (LANGUAGE=de, C.UTF-8 locale): po/de.po, compiled
+    into build/po, is found by the build tree's app, and the window reads
+    back in German through AT-SPI: the page tabs, the header bar's buttons,
+    the training status, the canvas and a drawing's verdict."""
+    app = App(env={"LANGUAGE": "de"})
+    try:
+        for title in ("Trainieren", "Ergebnisse", "Einblick", "Zeichnungen", "Läufe"):
+            page_tab(app, title)
+        assert is_enabled(app.by_name("Trainieren", "push button")), "Train (Trainieren) is disabled at start"
+        assert not is_enabled(app.by_name("Stoppen", "push button")), "Stop (Stoppen) is enabled while idle"
+        status = text(app.by_description("training-status"))
+        assert status == "Bereit", "the training status is %r, not German" % status
+        canvas = app.by_name("Zeichenfläche")
+        if bundled_model():
+            model = text(app.by_description("model-status"))
+            assert "mitgelieferten Modell" in model, model
+            app.stroke(canvas, SEVEN)
+            wait_for("a prediction", lambda: text(app.by_description("erkannte Ziffer")) not in ("—", ""), timeout=5)
+            said = description(app.by_name("Vorhersage", "panel"))
+            log("a 7 in German: %r" % said)
+            assert said.startswith("Sicher: 7 ("), said
+        app.quit()
+    finally:
+        app.close()
+
+
 CASES = {
     "model-files": case_model_files,
     "startup": case_startup,
@@ -1951,6 +1978,7 @@ CASES = {
     "teach": case_teach,
     "runs": case_runs,
     "presenter": case_presenter,
+    "i18n": case_i18n,
 }
 
 
