@@ -879,7 +879,7 @@ def case_results():
             cell = wait_for("a cell under the pointer", lambda: cell_of(description(matrix)), timeout=5)
             xdotool("click", 1)
             title = app.by_description("gallery-title")
-            wait_for("the cell's gallery", lambda: text(title) == "Labelled %d, read as %d" % cell[:2], timeout=10)
+            wait_for("the cell's gallery", lambda: text(title) == "Labelled %d, read as %d" % cell[:2], timeout=30)
             log("clicked cell %r: gallery %r, %s" % (cell, text(title), text(app.by_description("gallery-count"))))
             assert gallery_count(app) == cell[2], (cell, gallery_count(app))
 
