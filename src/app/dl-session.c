@@ -873,6 +873,7 @@ static void
 load_done(GObject *source, GAsyncResult *result, gpointer user_data)
 {
     g_autoptr(DlSession) self = g_weak_ref_get(user_data);
+    weak_ref_free(user_data); /* the task's callback runs once, cancelled or not */
     g_autoptr(GError) error = NULL;
     DlTestSet *test_set = g_task_propagate_pointer(G_TASK(result), &error);
 
