@@ -6,7 +6,7 @@ accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
     gui-test.py startup | recognize | verdict | training | dataset-dialog | model-files |
                 pages | results | quit-dialogs | presets | inside | inside-stall | drawings | teach | runs |
-                presenter
+                presenter | keyboard
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
 aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
@@ -1934,6 +1934,56 @@ def case_presenter():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def focused(app, root=None):
+    """The widget with the keyboard focus, or None."""
+    return app.find(lambda n: (lambda s: s is not None and s.contains(Atspi.StateType.FOCUSED))(states(n)), root)
+
+
+def tab_until(app, predicate, limit=40):
+    """Presses Tab until the focused widget matches; every stop on the way, in order."""
+    stops = []
+    for _ in range(limit):
+        app.key("Tab")
+        time.sleep(0.15)
+        node = wait_for("a focused widget", lambda: focused(app), timeout=5)
+        stops.append((role(node), name(node)))
+        if predicate(node):
+            return node, stops
+    raise AssertionError("Tab never reached it; stops: %r" % stops)
+
+
+def case_keyboard():
+    """The Train page from the keyboard: one Tab stop per row (the row's
+    control, named by the row); Ctrl+T from a spin button leaves the focus
+    on the Follow Training switch (not nowhere, and GTK's "did not receive a
+    focus-out event" warning, fatal here, never comes). On random images the
+    test writes (no MNIST needed)."""
+    folder = tempfile.mkdtemp(prefix="digitlab-fake-mnist-")
+    write_fake_mnist(folder, train=4096)
+    app = App(settings=dict(fake_run(folder, 50), **{"training-images": 4096, "batch-size": 16}))
+    try:
+        status = app.by_description("training-status")
+        spin, stops = tab_until(app, lambda n: role(n) == "spin button")
+        log("Tab stops to the first spin button: %r" % stops)
+        assert name(spin) == "Blocks", name(spin)
+        _, more = tab_until(app, lambda n: role(n) == "spin button" and name(n) == "Filters in Block 1")
+        assert [r for r, _ in more] == ["spin button", "spin button"], "not one stop per row: %r" % more
+
+        app.key("ctrl+t")
+        wait_for("training to start", lambda: (app.check_alive(), text(status) == "Training")[1], timeout=60)
+        time.sleep(1.5)  # a spin button's text warns on its cursor's next blink
+        app.check_alive()
+        now = focused(app)
+        log("focus after Ctrl+T: %r" % ((role(now), name(now)) if now else None,))
+        assert now is not None and name(now) == "Follow Training", "the focus is on %r" % (now and name(now))
+        app.key("ctrl+period")
+        wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=30)
+        app.quit()
+    finally:
+        app.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 CASES = {
     "model-files": case_model_files,
     "startup": case_startup,
@@ -1951,6 +2001,7 @@ CASES = {
     "teach": case_teach,
     "runs": case_runs,
     "presenter": case_presenter,
+    "keyboard": case_keyboard,
 }
 
 
