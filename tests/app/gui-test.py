@@ -749,6 +749,9 @@ def case_model_files():
         heading = app.get("the error dialog", lambda n: name(n).startswith("Could Not Open"), timeout=15)
         body = app.get("the error's explanation", lambda n: "current model stays" in name(n), timeout=5)
         log("%s: %r" % (name(heading), name(body).splitlines()[0]))
+        # Plain words, the file named once (in the heading), no internals.
+        assert name(body).startswith("This is not a Digit Lab model file."), name(body)
+        assert folder not in name(body) and "bad.dlm" not in name(body), name(body)
         assert "saved.dlm" in text(model_status), text(model_status)
         dialog = [f for f in children(app.root) if app.find(lambda n: name(n).startswith("Could Not Open"), f)][0]
         app.click(app.find(lambda n: name(n) in ("Close", "_Close Close") and role(n) == "push button", dialog))
