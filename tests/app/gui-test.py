@@ -669,9 +669,51 @@ def case_dataset_dialog():
         wait_for("training on the downloaded files", lambda: text(status) in ("Training", "Loading MNIST…"), timeout=30)
         app.key("ctrl+period")
         wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=60)
+
+        # A file missing: the dialog says which one; Download fetches it.
+        folder = os.path.join(app.tmp, "data", "digitlab", "mnist")
+        os.unlink(os.path.join(folder, "t10k-labels-idx1-ubyte.gz"))
+        app.key("ctrl+t")
+        wait_for("the dataset dialog", lambda: xdotool_search("^Training Data$"), timeout=10)
+        error = app.by_description("dataset-error")
+        message = wait_for("the missing file named", lambda: text(error) if "lacks" in text(error) else None, timeout=10)
+        log("partial folder: %r" % message)
+        assert "t10k-labels-idx1-ubyte" in message and "t10k-images" not in message, message
+        app.click(app.by_name("Download", "push button"))
+        wait_for("the dialog to close", lambda: xdotool_search("^Training Data$") is None, timeout=120)
+        wait_for("training on the downloaded files", lambda: text(status) in ("Training", "Loading MNIST…"), timeout=30)
+        app.key("ctrl+period")
+        wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=60)
+
         app.quit()
     finally:
         app.close()
+    # A damaged file (a new app: one that trained keeps the files it read in
+    # memory): plain words, no magic numbers, and Download Again fetches it.
+    damaged = tempfile.mkdtemp(prefix="digitlab-damaged-")
+    write_fake_mnist(damaged)
+    import gzip
+    with gzip.open(os.path.join(damaged, "train-labels-idx1-ubyte.gz"), "wb") as f:
+        f.write(b"\x23\x8d\x42\x48" + bytes(100))
+    app = App(settings=dict(QUICK_RUN, **{"data-folder": "'%s'" % damaged}), env={"DIGITLAB_MNIST_MIRROR": mirror})
+    try:
+        status = app.by_description("training-status")
+        app.key("ctrl+t")
+        body = app.get("the damaged-data message", lambda n: "could not be read" in name(n), timeout=30)
+        log("damaged file: %r" % name(body))
+        assert "0x" not in name(body) and "magic" not in name(body), name(body)
+        subprocess.run(["import", "-window", "root", os.path.join(tempfile.gettempdir(), "digitlab-damaged-data.png")])
+        app.respond("Training Could Not Start", "Download Again")
+        wait_for("training on the downloaded files", lambda: text(status) == "Training", timeout=120)
+        log("training after Download Again; windows: %r" % [name(w) for w in children(app.root)])
+        app.key("ctrl+period")
+        wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=60)
+        # Not app.quit(): after Download Again the app does not exit on
+        # Ctrl+Q within a minute (not yet understood; see the a11y branch's
+        # report), so this part ends with SIGTERM.
+    finally:
+        app.close()
+        shutil.rmtree(damaged, ignore_errors=True)
         if server is not None:
             server.terminate()
             server.wait()
