@@ -413,9 +413,16 @@ test_data_dir_has_mnist(void **state)
     touch(dir, "t10k-images-idx3-ubyte.gz");
     touch(dir, "t10k-labels-idx1-ubyte.gz.part"); /* not a finished file */
     assert_false(dl_data_dir_has_mnist(dir));
+    g_auto(GStrv) missing = dl_data_dir_missing_mnist(dir);
+    assert_int_equal(g_strv_length(missing), 1);
+    assert_string_equal(missing[0], "t10k-labels-idx1-ubyte");
     touch(dir, "t10k-labels-idx1-ubyte");
     assert_true(dl_data_dir_has_mnist(dir));
+    g_auto(GStrv) none = dl_data_dir_missing_mnist(dir);
+    assert_null(none[0]);
     assert_false(dl_data_dir_has_mnist("/nonexistent/digitlab"));
+    g_auto(GStrv) all = dl_data_dir_missing_mnist("/nonexistent/digitlab");
+    assert_int_equal(g_strv_length(all), DL_MNIST_N_FILES);
 
     /* The download table and the folder check agree on the names. */
     for (int i = 0; i < DL_MNIST_N_FILES; i++) {

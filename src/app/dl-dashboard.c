@@ -722,11 +722,31 @@ show_status(DlDashboard *self)
     }
 }
 
+/* The focus leaves a control before it is disabled, for the Follow Training
+ * switch (it stays usable while training): GTK 4.8 unsets the focus of a
+ * widget made insensitive without telling a spin button's text, which then
+ * warns that it "did not receive a focus-out event", and no widget is left
+ * with the focus. */
+static void
+move_focus_out_of(DlDashboard *self, GtkWidget *disabled)
+{
+    GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
+    GtkWidget *focus = root != NULL ? gtk_root_get_focus(root) : NULL;
+
+    if (focus != NULL && (focus == disabled || gtk_widget_is_ancestor(focus, disabled)))
+        gtk_widget_grab_focus(GTK_WIDGET(self->follow_switch));
+}
+
 static void
 on_trainer_state(DlDashboard *self, GParamSpec *pspec, DlTrainer *trainer)
 {
     DlTrainerState state = dl_trainer_get_state(trainer);
 
+    if (state != DL_TRAINER_IDLE) {
+        for (guint i = 0; i < G_N_ELEMENTS(self->parameter_groups); i++)
+            move_focus_out_of(self, self->parameter_groups[i]);
+        move_focus_out_of(self, GTK_WIDGET(self->preset_row));
+    }
     for (guint i = 0; i < G_N_ELEMENTS(self->parameter_groups); i++)
         gtk_widget_set_sensitive(self->parameter_groups[i], state == DL_TRAINER_IDLE);
     gtk_widget_set_sensitive(GTK_WIDGET(self->preset_row), state == DL_TRAINER_IDLE);

@@ -311,6 +311,26 @@ cancel_download(GtkWidget *widget, const char *action_name, GVariant *parameter)
 
 /* ---- choosing a folder -------------------------------------------------------- */
 
+/* Which MNIST files a folder lacks, and what to do, in a sentence; NULL
+ * when it holds all four. */
+static char *
+describe_missing(const char *dir)
+{
+    g_auto(GStrv) missing = dl_data_dir_missing_mnist(dir);
+    guint n = g_strv_length(missing);
+
+    if (n == 0)
+        return NULL;
+    g_autofree char *display = g_filename_display_name(dir);
+    g_autofree char *names = g_strjoinv(", ", missing);
+    /* TRANSLATORS: the folder, then the names of the missing MNIST files */
+    return g_strdup_printf(ngettext("%s lacks the MNIST file %s (it may end in .gz). Download it, or "
+                                       "choose a folder that holds all four files.",
+                                       "%s lacks the MNIST files %s (each may end in .gz). Download them, "
+                                       "or choose a folder that holds all four files.", n),
+                           display, names);
+}
+
 static void
 on_chooser_response(GtkNativeDialog *dialog, int response, gpointer user_data)
 {
@@ -326,13 +346,9 @@ on_chooser_response(GtkNativeDialog *dialog, int response, gpointer user_data)
     if (path == NULL)
         return;
 
-    if (!dl_data_dir_has_mnist(path)) {
-        g_autofree char *display = g_filename_display_name(path);
-        g_autofree char *message =
-            g_strdup_printf(_("%s does not hold the four MNIST files (train-images-idx3-ubyte, "
-                              "train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
-                              "t10k-labels-idx1-ubyte, each possibly ending in .gz)."), display);
-        show_error(self, message, NULL);
+    g_autofree char *lacking = describe_missing(path);
+    if (lacking != NULL) {
+        show_error(self, lacking, NULL);
         return;
     }
     g_settings_set_string(self->settings, "data-folder", path);
@@ -385,7 +401,14 @@ dl_dataset_dialog_constructed(GObject *object)
     g_autofree char *download_description =
         g_strdup_printf(_("Into %s; every file is checked against its published SHA-256 sum."), where);
     gtk_label_set_text(self->download_description, download_description);
-    show_error(self, self->problem, NULL);
+    /* A folder holding some of the files: which ones are missing. */
+    g_autofree char *lacking = NULL;
+    if (self->problem == NULL) {
+        g_auto(GStrv) missing = dl_data_dir_missing_mnist(self->dir);
+        if (g_strv_length(missing) < DL_MNIST_N_FILES)
+            lacking = describe_missing(self->dir);
+    }
+    show_error(self, self->problem != NULL ? self->problem : lacking, NULL);
     show_page(self, FALSE);
 }
 

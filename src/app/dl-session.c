@@ -248,6 +248,28 @@ dl_session_describe_model(DlSession *self, char **sentence, char **short_name)
         g_free(name);
 }
 
+/* Why a model file did not load, in plain words and what to do next: the
+ * engine's message names the path and its internals (sizes, checksums). */
+static const char *
+model_load_problem(NnStatus status)
+{
+    switch (status) {
+    case NN_ERR_IO:
+        return _("The file could not be read. Check that it still exists and that you may open it.");
+    case NN_ERR_CHECKSUM:
+        return _("The file is damaged, perhaps cut short while it was copied. Save or copy it again.");
+    case NN_ERR_VERSION:
+        return _("It was saved by a newer Digit Lab. Open it there, or update this one.");
+    case NN_ERR_ARCH:
+        return _("It holds a network this Digit Lab cannot build.");
+    case NN_ERR_NOMEM:
+        return _("There is not enough memory to open it.");
+    case NN_ERR_FORMAT:
+    default:
+        return _("This is not a Digit Lab model file. Choose a model saved by Digit Lab (.dlm).");
+    }
+}
+
 gboolean
 dl_session_load_model(DlSession *self, const char *path, GError **error)
 {
@@ -257,8 +279,8 @@ dl_session_load_model(DlSession *self, const char *path, GError **error)
     NnModel *model = NULL;
     NnError err = { 0 };
     if (nn_model_load(path, &model, &err) != NN_OK) {
-        g_autofree char *name = g_filename_display_name(path);
-        g_set_error(error, DL_RECOGNIZER_ERROR, DL_RECOGNIZER_ERROR_ENGINE, "%s: %s", name, err.message);
+        g_debug("%s", err.message);
+        g_set_error_literal(error, DL_RECOGNIZER_ERROR, DL_RECOGNIZER_ERROR_ENGINE, model_load_problem(err.status));
         return FALSE;
     }
     /* A run's model.dlm is named by its run. */

@@ -112,7 +112,8 @@ gboolean dl_session_get_unsaved(DlSession *self);
  * the window's subtitle ("Bundled model"). Either may be NULL. */
 void dl_session_describe_model(DlSession *self, char **sentence, char **short_name);
 
-/* Opens a model file; on failure the current model stays. */
+/* Opens a model file; on failure the current model stays, and the error
+ * says why in plain words, without the file's name or path. */
 gboolean dl_session_load_model(DlSession *self, const char *path, GError **error);
 /* The bundled model (dl_find_bundled_model()). */
 gboolean dl_session_load_bundled_model(DlSession *self, GError **error);

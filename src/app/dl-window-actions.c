@@ -94,15 +94,20 @@ _dl_window_update_actions(DlWindow *self)
 
 /* ---- training ------------------------------------------------------------------------- */
 
-static void choose_data(DlWindow *self, const char *problem, gboolean then_train);
+static DlDatasetDialog *choose_data(DlWindow *self, const char *problem, gboolean then_train);
 
 static void
 on_error_dialog_response(AdwMessageDialog *dialog, const char *response, gpointer user_data)
 {
     DlWindow *self = user_data;
 
-    if (g_strcmp0(response, "choose") == 0)
+    if (g_strcmp0(response, "choose") == 0) {
         choose_data(self, NULL, TRUE);
+    } else if (g_strcmp0(response, "download") == 0) {
+        /* The download replaces every file whose checksum is wrong. */
+        DlDatasetDialog *data = choose_data(self, NULL, TRUE);
+        gtk_widget_activate_action(GTK_WIDGET(data), "dataset.download", NULL);
+    }
 }
 
 static void
@@ -157,13 +162,19 @@ on_training_done(DlWindow *self, int outcome, gpointer data, DlSession *session)
               "resume the run from the Runs page."), error->message);
         dialog = message_dialog(self, _("Training Stopped: the Run Could Not Be Kept"), body);
     } else if (data_problem) {
+        /* The engine's message names files and numbers in them: the log keeps it. */
+        g_message("%s", error->message);
+        g_autofree char *dir = dl_settings_get_data_dir(self->settings);
+        g_autofree char *where = g_filename_display_name(dir);
         g_autofree char *body = g_strdup_printf(
-            _("The MNIST files could not be read: %s\n\nChoose a folder holding the four MNIST files, "
-              "or download them again."), error->message);
+            _("The MNIST files in %s could not be read: one is damaged, cut short or not an MNIST file.\n\n"
+              "Download them again (only the damaged ones are fetched), or choose a folder that holds "
+              "the four MNIST files."), where);
         dialog = message_dialog(self, _("Training Could Not Start"), body);
         adw_message_dialog_add_response(dialog, "choose", _("_Choose Data…"));
-        adw_message_dialog_set_response_appearance(dialog, "choose", ADW_RESPONSE_SUGGESTED);
-        adw_message_dialog_set_default_response(dialog, "choose");
+        adw_message_dialog_add_response(dialog, "download", _("_Download Again"));
+        adw_message_dialog_set_response_appearance(dialog, "download", ADW_RESPONSE_SUGGESTED);
+        adw_message_dialog_set_default_response(dialog, "download");
         g_signal_connect_object(dialog, "response", G_CALLBACK(on_error_dialog_response), self, 0);
     } else {
         dialog = message_dialog(self, _("Training Failed"), error->message);
@@ -210,7 +221,7 @@ on_data_ready(DlWindow *self, const char *dir, DlDatasetDialog *dialog)
     dl_session_set_data_dir(self->session, dir);
 }
 
-static void
+static DlDatasetDialog *
 choose_data(DlWindow *self, const char *problem, gboolean then_train)
 {
     DlDatasetDialog *dialog = dl_dataset_dialog_new(GTK_WINDOW(self), self->settings, problem);
@@ -218,6 +229,7 @@ choose_data(DlWindow *self, const char *problem, gboolean then_train)
     g_signal_connect_object(dialog, "ready", G_CALLBACK(then_train ? on_data_ready_train : on_data_ready), self,
                             G_CONNECT_SWAPPED);
     gtk_window_present(GTK_WINDOW(dialog));
+    return dialog;
 }
 
 static void

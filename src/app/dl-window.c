@@ -38,7 +38,8 @@ load_initial_model(DlWindow *self)
     if (last[0] != '\0') {
         if (dl_session_load_model(self->session, last, &error))
             return;
-        g_autofree char *message = g_strdup_printf(_("Could not open the last model: %s"), error->message);
+        g_autofree char *name = g_filename_display_basename(last);
+        g_autofree char *message = g_strdup_printf(_("Could not open the last model, “%s”: %s"), name, error->message);
         _dl_window_toast(self, message);
         g_clear_error(&error);
     }

@@ -27,4 +27,9 @@ char *dl_data_dir_resolve(const char *option_dir);
  * IDX reader checks their content. */
 gboolean dl_data_dir_has_mnist(const char *dir);
 
+/* The MNIST files dir lacks (neither NAME.gz nor NAME is a regular file),
+ * as names from dl_mnist_names in their order; a NULL-terminated array
+ * (free with g_strfreev), empty when all four are there. */
+char **dl_data_dir_missing_mnist(const char *dir);
+
 G_END_DECLS

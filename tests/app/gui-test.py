@@ -6,7 +6,7 @@ accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
     gui-test.py startup | recognize | verdict | training | dataset-dialog | model-files |
                 pages | results | quit-dialogs | presets | inside | inside-stall | drawings | teach | runs |
-                presenter | i18n
+                presenter | i18n | keyboard
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
 aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
@@ -669,9 +669,51 @@ def case_dataset_dialog():
         wait_for("training on the downloaded files", lambda: text(status) in ("Training", "Loading MNIST…"), timeout=30)
         app.key("ctrl+period")
         wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=60)
+
+        # A file missing: the dialog says which one; Download fetches it.
+        folder = os.path.join(app.tmp, "data", "digitlab", "mnist")
+        os.unlink(os.path.join(folder, "t10k-labels-idx1-ubyte.gz"))
+        app.key("ctrl+t")
+        wait_for("the dataset dialog", lambda: xdotool_search("^Training Data$"), timeout=10)
+        error = app.by_description("dataset-error")
+        message = wait_for("the missing file named", lambda: text(error) if "lacks" in text(error) else None, timeout=10)
+        log("partial folder: %r" % message)
+        assert "t10k-labels-idx1-ubyte" in message and "t10k-images" not in message, message
+        app.click(app.by_name("Download", "push button"))
+        wait_for("the dialog to close", lambda: xdotool_search("^Training Data$") is None, timeout=120)
+        wait_for("training on the downloaded files", lambda: text(status) in ("Training", "Loading MNIST…"), timeout=30)
+        app.key("ctrl+period")
+        wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=60)
+
         app.quit()
     finally:
         app.close()
+    # A damaged file (a new app: one that trained keeps the files it read in
+    # memory): plain words, no magic numbers, and Download Again fetches it.
+    damaged = tempfile.mkdtemp(prefix="digitlab-damaged-")
+    write_fake_mnist(damaged)
+    import gzip
+    with gzip.open(os.path.join(damaged, "train-labels-idx1-ubyte.gz"), "wb") as f:
+        f.write(b"\x23\x8d\x42\x48" + bytes(100))
+    app = App(settings=dict(QUICK_RUN, **{"data-folder": "'%s'" % damaged}), env={"DIGITLAB_MNIST_MIRROR": mirror})
+    try:
+        status = app.by_description("training-status")
+        app.key("ctrl+t")
+        body = app.get("the damaged-data message", lambda n: "could not be read" in name(n), timeout=30)
+        log("damaged file: %r" % name(body))
+        assert "0x" not in name(body) and "magic" not in name(body), name(body)
+        subprocess.run(["import", "-window", "root", os.path.join(tempfile.gettempdir(), "digitlab-damaged-data.png")])
+        app.respond("Training Could Not Start", "Download Again")
+        wait_for("training on the downloaded files", lambda: text(status) == "Training", timeout=120)
+        log("training after Download Again; windows: %r" % [name(w) for w in children(app.root)])
+        app.key("ctrl+period")
+        wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=60)
+        # Not app.quit(): after Download Again the app does not exit on
+        # Ctrl+Q within a minute (not yet understood; see the a11y branch's
+        # report), so this part ends with SIGTERM.
+    finally:
+        app.close()
+        shutil.rmtree(damaged, ignore_errors=True)
         if server is not None:
             server.terminate()
             server.wait()
@@ -749,6 +791,9 @@ def case_model_files():
         heading = app.get("the error dialog", lambda n: name(n).startswith("Could Not Open"), timeout=15)
         body = app.get("the error's explanation", lambda n: "current model stays" in name(n), timeout=5)
         log("%s: %r" % (name(heading), name(body).splitlines()[0]))
+        # Plain words, the file named once (in the heading), no internals.
+        assert name(body).startswith("This is not a Digit Lab model file."), name(body)
+        assert folder not in name(body) and "bad.dlm" not in name(body), name(body)
         assert "saved.dlm" in text(model_status), text(model_status)
         dialog = [f for f in children(app.root) if app.find(lambda n: name(n).startswith("Could Not Open"), f)][0]
         app.click(app.find(lambda n: name(n) in ("Close", "_Close Close") and role(n) == "push button", dialog))
@@ -1961,6 +2006,56 @@ def case_i18n():
         app.close()
 
 
+def focused(app, root=None):
+    """The widget with the keyboard focus, or None."""
+    return app.find(lambda n: (lambda s: s is not None and s.contains(Atspi.StateType.FOCUSED))(states(n)), root)
+
+
+def tab_until(app, predicate, limit=40):
+    """Presses Tab until the focused widget matches; every stop on the way, in order."""
+    stops = []
+    for _ in range(limit):
+        app.key("Tab")
+        time.sleep(0.15)
+        node = wait_for("a focused widget", lambda: focused(app), timeout=5)
+        stops.append((role(node), name(node)))
+        if predicate(node):
+            return node, stops
+    raise AssertionError("Tab never reached it; stops: %r" % stops)
+
+
+def case_keyboard():
+    """The Train page from the keyboard: one Tab stop per row (the row's
+    control, named by the row); Ctrl+T from a spin button leaves the focus
+    on the Follow Training switch (not nowhere, and GTK's "did not receive a
+    focus-out event" warning, fatal here, never comes). On random images the
+    test writes (no MNIST needed)."""
+    folder = tempfile.mkdtemp(prefix="digitlab-fake-mnist-")
+    write_fake_mnist(folder, train=4096)
+    app = App(settings=dict(fake_run(folder, 50), **{"training-images": 4096, "batch-size": 16}))
+    try:
+        status = app.by_description("training-status")
+        spin, stops = tab_until(app, lambda n: role(n) == "spin button")
+        log("Tab stops to the first spin button: %r" % stops)
+        assert name(spin) == "Blocks", name(spin)
+        _, more = tab_until(app, lambda n: role(n) == "spin button" and name(n) == "Filters in Block 1")
+        assert [r for r, _ in more] == ["spin button", "spin button"], "not one stop per row: %r" % more
+
+        app.key("ctrl+t")
+        wait_for("training to start", lambda: (app.check_alive(), text(status) == "Training")[1], timeout=60)
+        time.sleep(1.5)  # a spin button's text warns on its cursor's next blink
+        app.check_alive()
+        now = focused(app)
+        log("focus after Ctrl+T: %r" % ((role(now), name(now)) if now else None,))
+        assert now is not None and name(now) == "Follow Training", "the focus is on %r" % (now and name(now))
+        app.key("ctrl+period")
+        wait_for("the stopped state", lambda: text(status) == "Stopped", timeout=30)
+        app.quit()
+    finally:
+        app.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 CASES = {
     "model-files": case_model_files,
     "startup": case_startup,
@@ -1979,6 +2074,7 @@ CASES = {
     "runs": case_runs,
     "presenter": case_presenter,
     "i18n": case_i18n,
+    "keyboard": case_keyboard,
 }
 
 

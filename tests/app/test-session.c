@@ -332,6 +332,17 @@ test_session_test_set(void **state)
     assert_int_equal(dl_evaluation_get_result(dl_session_get_evaluation(f->session))->n, TEST_IMAGES);
     assert_string_equal(dl_session_get_evaluation_model(f->session), "random.dlm");
 
+    /* A file that is not a model: the model stays, and the message says so
+     * in plain words, without the path or the engine's internals. */
+    g_autofree char *bad = g_build_filename(f->dir, "bad.dlm", NULL);
+    assert_true(g_file_set_contents(bad, "this is not a Digit Lab model, but long enough to have a header", -1, NULL));
+    assert_false(dl_session_load_model(f->session, bad, &error));
+    assert_string_equal(error->message,
+                        "This is not a Digit Lab model file. Choose a model saved by Digit Lab (.dlm).");
+    g_clear_error(&error);
+    assert_string_equal(dl_session_get_model_path(f->session), path);
+    g_unlink(bad);
+
     /* The input of the prediction. */
     assert_int_equal(dl_session_get_input_kind(f->session), DL_INPUT_DRAWING);
     assert_int_equal(dl_session_get_input_index(f->session), -1);
