@@ -918,9 +918,13 @@ def case_results():
         # A click on a cell: the pointer names the cell, the gallery then
         # holds exactly its images.
         x, y, w, h = app.extents(matrix)
+        cell = None
         for fx, fy in ((0.45, 0.55), (0.35, 0.45)):
             xdotool("mousemove", "--sync", int(x + fx * w), int(y + fy * h))
-            cell = wait_for("a cell under the pointer", lambda: cell_of(description(matrix)), timeout=5)
+            # The description follows the pointer: wait for the new cell's.
+            before = cell
+            cell = wait_for("a cell under the pointer", lambda: (lambda c: c if c is not None and c != before else None)(
+                cell_of(description(matrix))), timeout=10)
             xdotool("click", 1)
             title = app.by_description("gallery-title")
             wait_for("the cell's gallery", lambda: text(title) == "Labelled %d, read as %d" % cell[:2], timeout=30)
