@@ -22,20 +22,31 @@ _dl_window_toast(DlWindow *self, const char *message)
     adw_toast_overlay_add_toast(self->toast_overlay, t);
 }
 
-/* A toast offering to put the held epoch's model in use (dl-session.h). */
+static void
+forget_held_toast(DlWindow *self)
+{
+    g_object_set_data(G_OBJECT(self), "dl-held-toast", NULL);
+}
+
+/* A toast offering to put the held epoch's model in use (dl-session.h).
+ * One such toast at a time: while one is shown, the newest epoch's words
+ * replace its own (libadwaita 1.2 aborts on dismissing a toast that waits
+ * in its queue, so none is dismissed here); a dismissed one is forgotten. */
 static void
 toast_use_held(DlWindow *self, const char *message, const char *button)
 {
+    AdwToast *shown = g_object_get_data(G_OBJECT(self), "dl-held-toast");
+    if (shown != NULL) {
+        adw_toast_set_title(shown, message);
+        adw_toast_set_button_label(shown, button);
+        return;
+    }
     AdwToast *t = adw_toast_new(message);
-
     adw_toast_set_timeout(t, 10);
     adw_toast_set_button_label(t, button);
     adw_toast_set_action_name(t, "win.use-held-model");
     adw_toast_set_priority(t, ADW_TOAST_PRIORITY_HIGH);
-    /* One such toast at a time: the newest epoch replaces the last one's. */
-    AdwToast *last = g_object_get_data(G_OBJECT(self), "dl-held-toast");
-    if (last != NULL)
-        adw_toast_dismiss(last);
+    g_signal_connect_object(t, "dismissed", G_CALLBACK(forget_held_toast), self, G_CONNECT_SWAPPED);
     g_object_set_data_full(G_OBJECT(self), "dl-held-toast", g_object_ref(t), g_object_unref);
     adw_toast_overlay_add_toast(self->toast_overlay, t);
 }
