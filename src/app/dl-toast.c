@@ -7,7 +7,12 @@ dl_toast_show(GtkWidget *widget, AdwToast *toast)
     g_return_if_fail(GTK_IS_WIDGET(widget));
     g_return_if_fail(ADW_IS_TOAST(toast));
 
+    /* The overlay around the widget, else the window's (over its pages:
+     * the drawing pane is beside it, dl-window.ui). */
     GtkWidget *overlay = gtk_widget_get_ancestor(widget, ADW_TYPE_TOAST_OVERLAY);
+    GtkRoot *root = gtk_widget_get_root(widget);
+    if (overlay == NULL && root != NULL)
+        overlay = g_object_get_data(G_OBJECT(root), DL_TOAST_OVERLAY_KEY);
     adw_toast_set_timeout(toast, 6);
     if (overlay != NULL)
         adw_toast_overlay_add_toast(ADW_TOAST_OVERLAY(overlay), toast);

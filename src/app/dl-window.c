@@ -7,6 +7,7 @@
 
 #include "dl-application.h"
 #include "dl-settings.h"
+#include "dl-toast.h"
 
 /* From these widths on (and from what the layouts need), the drawing is
  * beside the pages with the full dashboard, or with the compact one; below,
@@ -268,6 +269,7 @@ static void
 dl_window_init(DlWindow *self)
 {
     gtk_widget_init_template(GTK_WIDGET(self));
+    g_object_set_data(G_OBJECT(self), DL_TOAST_OVERLAY_KEY, self->toast_overlay);
 
     self->session = dl_session_new();
 }

@@ -1422,11 +1422,11 @@ def clear_cache(app):
 
 
 def toasts(app):
-    """The toasts shown: children of the window's toast overlay, near the top
-    of the tree."""
+    """The toasts shown: children of the toast overlay over the pages, a few
+    levels below the window."""
     clear_cache(app)
     found, level = [], children(app.root)
-    for _ in range(4):
+    for _ in range(8):
         found += [n for n in level if name(n) == "AdwToastWidget"]
         level = [c for n in level if name(n) != "AdwToastWidget" for c in children(n)]
     return found
@@ -1506,6 +1506,15 @@ def case_drawings():
         lines = collection_lines(app)
         assert len(lines) == 1 and lines[0]["label"] == 7 and "time" in lines[0], lines
         assert "student" not in lines[0], lines
+        # The toast is over the pages, never over the drawing and its bars.
+        shown = wait_for("the toast", lambda: toasts(app), timeout=10)[0]
+        tx, ty, tw, th = app.extents(shown)
+        px = app.extents(pane)[0]
+        wx = app.extents(app.root.get_child_at_index(0))[0]
+        assert tx + tw <= px, "the toast (x %d to %d) covers the drawing pane (from x %d)" % (tx, tx + tw, px)
+        # centred over the pages (left of the pane), not over the window
+        assert abs((tx + tw / 2) - (wx + px) / 2) <= 24, "the toast is centred at x %d, the pages at %d" % (
+            tx + tw / 2, (wx + px) / 2)
         # Undo, from the toast: gone from the file.
         undo_toast(app, "Saved as a 7 in the class’s drawings")
         wait_for("the drawing taken back", lambda: collection_lines(app) == [], timeout=5)
