@@ -13,58 +13,13 @@
 #include <glib/gstdio.h>
 
 #include "dl-finetuner.h"
-
-static NnDataset
-random_dataset(int count, guint32 seed)
-{
-    GRand *rand = g_rand_new_with_seed(seed);
-    NnDataset d = { count, malloc((size_t)count * NN_IMAGE_PIXELS), malloc((size_t)count) };
-
-    for (size_t i = 0; i < (size_t)count * NN_IMAGE_PIXELS; i++)
-        d.images[i] = g_rand_double(rand) < 0.2 ? (uint8_t)g_rand_int_range(rand, 1, 256) : 0;
-    for (int i = 0; i < count; i++)
-        d.labels[i] = (uint8_t)g_rand_int_range(rand, 0, 10);
-    g_rand_free(rand);
-    return d;
-}
+#include "test-fake-mnist.h"
 
 static DlTestSet *
 random_set(int count, guint32 seed)
 {
     NnDataset d = random_dataset(count, seed);
     return dl_test_set_new_take(&d);
-}
-
-static void
-write_idx(const char *dir, const char *prefix, const NnDataset *d)
-{
-    g_autoptr(GByteArray) images = g_byte_array_new(), labels = g_byte_array_new();
-    const guint32 image_header[] = { 2051, (guint32)d->count, 28, 28 }, label_header[] = { 2049, (guint32)d->count };
-    for (guint i = 0; i < G_N_ELEMENTS(image_header); i++) {
-        guint32 be = GUINT32_TO_BE(image_header[i]);
-        g_byte_array_append(images, (const guint8 *)&be, 4);
-    }
-    for (guint i = 0; i < G_N_ELEMENTS(label_header); i++) {
-        guint32 be = GUINT32_TO_BE(label_header[i]);
-        g_byte_array_append(labels, (const guint8 *)&be, 4);
-    }
-    g_byte_array_append(images, d->images, (guint)d->count * NN_IMAGE_PIXELS);
-    g_byte_array_append(labels, d->labels, (guint)d->count);
-    g_autofree char *image_path = g_strdup_printf("%s/%s-images-idx3-ubyte", dir, prefix);
-    g_autofree char *label_path = g_strdup_printf("%s/%s-labels-idx1-ubyte", dir, prefix);
-    assert_true(g_file_set_contents(image_path, (const char *)images->data, images->len, NULL));
-    assert_true(g_file_set_contents(label_path, (const char *)labels->data, labels->len, NULL));
-}
-
-static NnModel *
-random_model(guint64 seed)
-{
-    NnModelConfig config = nn_model_config_default();
-    NnModel *model = NULL;
-
-    config.padding = NN_PADDING_VALID; /* smaller, so quicker */
-    assert_int_equal(nn_model_new(&config, seed, &model, NULL), NN_OK);
-    return model;
 }
 
 typedef struct {
