@@ -1809,13 +1809,30 @@ def screen_size():
 
 def start_window_manager():
     """openbox on the test's display, when installed (tools/install-deps):
-    without a window manager, a window cannot become fullscreen."""
+    without a window manager, a window cannot become fullscreen. Started
+    again if it exits at once (a display still starting, a busy machine)."""
     if shutil.which("openbox") is None or shutil.which("xprop") is None:
         return None
-    wm = subprocess.Popen(["openbox", "--sm-disable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for("the window manager", lambda: "_NET_SUPPORTING_WM_CHECK(WINDOW)" in subprocess.run(
-        ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], capture_output=True, text=True).stdout, timeout=45)
-    return wm
+
+    def running():
+        return "_NET_SUPPORTING_WM_CHECK(WINDOW)" in subprocess.run(
+            ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], capture_output=True, text=True).stdout
+
+    for attempt in range(4):
+        err = tempfile.TemporaryFile(mode="w+")
+        wm = subprocess.Popen(["openbox", "--sm-disable"], stdout=subprocess.DEVNULL, stderr=err)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and wm.poll() is None and not running():
+            time.sleep(0.2)
+        if wm.poll() is None and running():
+            return wm
+        if wm.poll() is None:
+            wm.terminate()
+        wm.wait()
+        err.seek(0)
+        log("openbox did not start (attempt %d, status %s): %s" % (attempt + 1, wm.returncode, err.read().strip()[:300]))
+        time.sleep(1)
+    raise AssertionError("openbox did not start on the test's display")
 
 
 def fullscreen(app):
