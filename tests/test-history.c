@@ -483,6 +483,8 @@ test_csv_from_cli_and_bad_files(void **state)
         "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds,images_per_second\n1,1,1,nan,1,1,1,1\n",
         "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds,images_per_second\n0,1,1,1,1,1,1,1\n",
         "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds,images_per_second\n1,1,1,1,1,1,1,1x\n",
+        /* more epochs than any run has (train --epochs: at most 100,000) */
+        "epoch,lr,train_loss,train_accuracy,val_loss,val_accuracy,seconds,images_per_second\n100001,1,1,1,1,1,1,1\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         g_clear_error(&error);

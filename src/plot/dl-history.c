@@ -482,7 +482,9 @@ parse_row(char *line, NnEpochStats *row)
         return FALSE;
 
     gint64 epoch;
-    if (!g_ascii_string_to_signed(g_strstrip(fields[0]), 10, 1, G_MAXINT / 2, &epoch, NULL))
+    /* No run has more epochs than train --epochs allows (100,000): a larger
+     * number is no history of ours, and would draw a schedule that long. */
+    if (!g_ascii_string_to_signed(g_strstrip(fields[0]), 10, 1, 100000, &epoch, NULL))
         return FALSE;
     memset(row, 0, sizeof *row);
     row->epoch = (int)epoch;

@@ -39,7 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     int epochs = dl_history_get_n_epochs(history);
     for (int k = 0; k <= 8; k++)
-        (void)dl_history_lr_at(history, epochs * k / 8.0);
+        (void)dl_history_lr_at(history, (double)epochs * k / 8.0);
     for (int s = 0; s < DL_N_SERIES; s++)
         (void)dl_history_get_series(history, (DlSeries)s, &n);
     guint n_epochs = 0;
