@@ -133,7 +133,7 @@ static const GActionEntry app_actions[] = {
 
 static const struct {
     const char *action;
-    const char *accels[3];
+    const char *accels[4];
 } app_accels[] = {
     { "app.quit", { "<Control>q", NULL } },
     { "app.preferences", { "<Control>comma", NULL } },
@@ -147,6 +147,16 @@ static const struct {
     { "win.page::train", { "<Alt>1", NULL } },
     { "win.page::results", { "<Alt>2", NULL } },
     { "win.page::inside", { "<Alt>3", NULL } },
+    /* dl-presenter.c */
+    { "settings.presenter-mode", { "F11", NULL } },
+    { "win.leave-presenter", { "Escape", NULL } },
+    { "win.clear-drawing", { "Delete", NULL } },
+    { "settings.presenter-plot::accuracy", { "<Control>1", NULL } },
+    { "settings.presenter-plot::loss", { "<Control>2", NULL } },
+    { "settings.presenter-plot::learning-rate", { "<Control>3", NULL } },
+    { "win.zoom-in", { "<Control>plus", "<Control>equal", "<Control>KP_Add" } },
+    { "win.zoom-out", { "<Control>minus", "<Control>KP_Subtract", NULL } },
+    { "win.zoom-reset", { "<Control>0", "<Control>KP_0", NULL } },
 };
 
 static void

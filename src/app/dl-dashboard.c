@@ -25,6 +25,7 @@ struct _DlDashboard {
     int val_done, val_total;    /* validation progress after the epoch in progress */
 
     gboolean compact;
+    gboolean presenter;
 
     GtkLabel *status_label;
     GtkGrid *stats_grid;
@@ -33,6 +34,8 @@ struct _DlDashboard {
     GtkWidget *lr_box;
     GtkWidget *accuracy_box;
     GtkGrid *plots_grid;
+    GtkWidget *plot_switcher;
+    GtkWidget *recipe_group;
     GtkLabel *epoch_label;
     GtkProgressBar *epoch_bar;
     GtkLabel *batch_label;
@@ -252,6 +255,43 @@ dl_dashboard_set_compact(DlDashboard *self, gboolean compact)
     place(self->plots_grid, GTK_WIDGET(self->accuracy_plot), 0, 0, 1);
     place(self->plots_grid, GTK_WIDGET(self->loss_plot), compact ? 0 : 1, compact ? 1 : 0, 1);
     place(self->plots_grid, GTK_WIDGET(self->lr_plot), 0, compact ? 2 : 1, compact ? 1 : 2);
+}
+
+/* ---- presenter mode ------------------------------------------------------------- */
+
+/* Out of presenter mode all three plots; in it the chosen one, filling the page. */
+static void
+show_plots(DlDashboard *self)
+{
+    g_autofree char *chosen = g_settings_get_string(self->settings, "presenter-plot");
+    const struct {
+        DlPlot *plot;
+        const char *name;
+    } plots[] = {
+        { self->accuracy_plot, "accuracy" },
+        { self->loss_plot, "loss" },
+        { self->lr_plot, "learning-rate" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(plots); i++) {
+        gboolean shown = g_strcmp0(plots[i].name, chosen) == 0;
+        gtk_widget_set_visible(GTK_WIDGET(plots[i].plot), !self->presenter || shown);
+        gtk_widget_set_vexpand(GTK_WIDGET(plots[i].plot), self->presenter && shown);
+    }
+}
+
+void
+dl_dashboard_set_presenter(DlDashboard *self, gboolean presenter)
+{
+    g_return_if_fail(DL_IS_DASHBOARD(self));
+    g_return_if_fail(self->settings != NULL);
+
+    self->presenter = !!presenter;
+    gtk_widget_set_visible(self->recipe_group, !self->presenter);
+    for (guint i = 0; i < G_N_ELEMENTS(self->parameter_groups); i++)
+        gtk_widget_set_visible(self->parameter_groups[i], !self->presenter);
+    gtk_widget_set_visible(self->plot_switcher, self->presenter);
+    show_plots(self);
 }
 
 /* ---- hyper-parameters ----------------------------------------------------------- */
@@ -619,6 +659,7 @@ dl_dashboard_bind_settings(DlDashboard *self, GSettings *settings)
     bind_parameters(self, settings);
     g_settings_bind(settings, "follow-training", self->follow_switch, "active", G_SETTINGS_BIND_DEFAULT);
     g_signal_connect_object(settings, "changed", G_CALLBACK(on_parameters_changed), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(settings, "changed::presenter-plot", G_CALLBACK(show_plots), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(self->preset_row, "notify::selected", G_CALLBACK(on_preset_selected), self,
                             G_CONNECT_SWAPPED);
     on_parameters_changed(self, NULL, settings);
@@ -839,6 +880,8 @@ dl_dashboard_class_init(DlDashboardClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, lr_box);
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, accuracy_box);
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, plots_grid);
+    gtk_widget_class_bind_template_child(widget_class, DlDashboard, plot_switcher);
+    gtk_widget_class_bind_template_child(widget_class, DlDashboard, recipe_group);
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, epoch_label);
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, epoch_bar);
     gtk_widget_class_bind_template_child(widget_class, DlDashboard, batch_label);

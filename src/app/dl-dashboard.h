@@ -28,4 +28,9 @@ void dl_dashboard_set_session(DlDashboard *self, DlSession *session);
 /* Compact: the figures in two columns and the plots in one, for a narrow window. */
 void dl_dashboard_set_compact(DlDashboard *self, gboolean compact);
 
+/* Presenter mode: the progress and the one plot the "presenter-plot"
+ * setting names, large; the recipe and the hyper-parameters hidden. Needs
+ * dl_dashboard_bind_settings() first. */
+void dl_dashboard_set_presenter(DlDashboard *self, gboolean presenter);
+
 G_END_DECLS

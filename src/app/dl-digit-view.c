@@ -17,6 +17,7 @@
 #define IMAGE_RADIUS 6.0
 #define BARS_HEIGHT 120
 #define BAR_MAX_WIDTH 22.0
+#define DIGIT_SCALE 7.2
 
 struct _DlDigitView {
     GtkWidget parent_instance;
@@ -225,10 +226,12 @@ dl_digit_view_init(DlDigitView *self)
     self->digit = -1;
     self->image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, NN_IMAGE_SIDE, NN_IMAGE_SIDE);
 
-    /* The digit, large, with its probability under it. */
+    /* The digit, large, with its probability under it: 7.2 times the text
+     * of the style (72 pt for GTK's default 10 pt), so it follows the
+     * window's zoom and presenter mode (style.css). */
     self->digit_label = gtk_label_new(NULL);
     PangoAttrList *attrs = pango_attr_list_new();
-    pango_attr_list_insert(attrs, pango_attr_size_new(72 * PANGO_SCALE));
+    pango_attr_list_insert(attrs, pango_attr_scale_new(DIGIT_SCALE));
     pango_attr_list_insert(attrs, pango_attr_weight_new(PANGO_WEIGHT_BOLD));
     pango_attr_list_insert(attrs, pango_attr_font_features_new("tnum"));
     gtk_label_set_attributes(GTK_LABEL(self->digit_label), attrs);

@@ -1,4 +1,6 @@
 /* dl-plot.c — one live training plot: the widget around dl_draw_plot(). */
+#define G_LOG_DOMAIN "digitlab"
+
 #include "dl-plot.h"
 
 #include <adwaita.h>
@@ -27,6 +29,7 @@ struct _DlPlot {
     DlPlotKind kind;
     double zoom;
     char *summary;
+    double drawn_font_size; /* the text size last drawn at, for the debug log */
 
     gboolean hovering;
     DlPlotHover hover;
@@ -136,6 +139,12 @@ dl_plot_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 
     DlDrawStyle style;
     dl_plot_get_draw_style(self, &style);
+    if (style.font_size != self->drawn_font_size) {
+        /* G_MESSAGES_DEBUG=digitlab shows it (the presenter GUI test reads it). */
+        self->drawn_font_size = style.font_size;
+        g_debug("plot %s: text %.1f px, %d × %d px", kind_accessible_label(self->kind), style.font_size, width,
+                height);
+    }
     cairo_t *cr = gtk_snapshot_append_cairo(snapshot, &GRAPHENE_RECT_INIT(0, 0, width, height));
     dl_draw_plot(cr, width, height, self->kind, self->history, &style, self->hovering ? &self->hover : NULL);
     cairo_destroy(cr);

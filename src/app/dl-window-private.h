@@ -39,6 +39,11 @@ struct _DlWindow {
     int medium_min;      /* those layouts, 0 before */
     guint layout_idle;
 
+    /* dl-presenter.c */
+    gboolean presenter;              /* as last applied from the setting */
+    gboolean presenter_fullscreened; /* the window went fullscreen for it */
+    GtkCssProvider *zoom_provider;
+
     /* template */
     AdwToastOverlay *toast_overlay;
     AdwViewSwitcherTitle *switcher_title;
@@ -61,6 +66,11 @@ void _dl_window_update_actions(DlWindow *self);
 /* TRUE: the window stays open (a dialog asks first, or a run must stop). */
 gboolean _dl_window_hold_close(DlWindow *self);
 void _dl_window_toast(DlWindow *self, const char *message);
+/* dl-presenter.c: presenter mode and zoom */
+void _dl_window_class_presenter_init(DlWindowClass *klass);
+void _dl_window_presenter_init(DlWindow *self);
+void _dl_window_presenter_dispose(DlWindow *self);
+
 /* Shows the drawing and its prediction (the Draw page, on a narrow window). */
 void _dl_window_show_drawing(DlWindow *self);
 

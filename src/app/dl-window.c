@@ -192,6 +192,7 @@ dl_window_setup(DlWindow *self, DlApplication *app)
     update_subtitle(self);
     on_data_folder_changed(self);
     _dl_window_actions_init(self);
+    _dl_window_presenter_init(self);
     dl_drawing_pane_focus_canvas(self->drawing_pane);
 }
 
@@ -202,6 +203,7 @@ dl_window_dispose(GObject *object)
 
     self->disposed = TRUE;
     g_clear_handle_id(&self->layout_idle, g_source_remove);
+    _dl_window_presenter_dispose(self);
     if (self->chooser != NULL)
         gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(self->chooser));
     g_clear_object(&self->chooser);
@@ -247,6 +249,7 @@ dl_window_class_init(DlWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlWindow, drawing_pane);
 
     _dl_window_class_actions_init(klass);
+    _dl_window_class_presenter_init(klass);
 }
 
 static void

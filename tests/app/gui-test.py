@@ -1058,6 +1058,8 @@ def case_presets():
                  timeout=10)
         log("after Use Epoch 1: %r" % text(app.by_description("model-status")))
         app.quit(timeout=60, discard=True)
+    finally:
+        app.close()
 
 
 # ---- the Inside page -------------------------------------------------------------
