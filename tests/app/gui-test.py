@@ -5,7 +5,8 @@ events synthesised by xdotool, the window read back through the
 accessibility tree (AT-SPI). See ../shared/GUI-TESTING.md.
 
     gui-test.py startup | recognize | training | dataset-dialog | model-files |
-                pages | results | quit-dialogs | presets | inside | inside-stall
+                pages | results | quit-dialogs | presets | inside | inside-stall |
+                presenter
 
 Every case runs the app with G_DEBUG=fatal-warnings (a warning or critical
 aborts it, failing the test) and GOBJECT_DEBUG=instance-count (the app then
@@ -1246,6 +1247,204 @@ def case_inside_stall():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# ---- presenter mode ----------------------------------------------------------------
+
+
+PROJECTOR = (1024, 768)
+
+
+def screen_size():
+    w, h = xdotool("getdisplaygeometry").split()
+    return int(w), int(h)
+
+
+def start_window_manager():
+    """openbox on the test's display, when installed (tools/install-deps):
+    without a window manager, a window cannot become fullscreen."""
+    if shutil.which("openbox") is None or shutil.which("xprop") is None:
+        return None
+    wm = subprocess.Popen(["openbox", "--sm-disable"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for("the window manager", lambda: "_NET_SUPPORTING_WM_CHECK(WINDOW)" in subprocess.run(
+        ["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"], capture_output=True, text=True).stdout, timeout=15)
+    return wm
+
+
+def fullscreen(app):
+    """The window manager's word: the window's _NET_WM_STATE, and its size."""
+    state = subprocess.run(["xprop", "-id", app.window, "_NET_WM_STATE"], capture_output=True, text=True).stdout
+    geo = dict(line.split("=", 1) for line in xdotool("getwindowgeometry", "--shell", app.window).split())
+    return "_NET_WM_STATE_FULLSCREEN" in state, (int(geo["WIDTH"]), int(geo["HEIGHT"]))
+
+
+def plot_text(app, plot):
+    """The text size (px) the plot last drew at, from the app's debug log
+    (dl-plot.c, G_MESSAGES_DEBUG=digitlab), or None before it drew."""
+    import re
+    sizes = re.findall(r"plot %s plot: text ([\d.]+) px" % plot, app.output())
+    return float(sizes[-1]) if sizes else None
+
+
+def shown_plots(app):
+    """The plots in the accessibility tree (GTK 4.8 leaves hidden widgets out)."""
+    return sorted(name(n)[:-len(" plot")] for n in walk(app.root) if role(n) == "image" and name(n).endswith(" plot"))
+
+
+def parameters_shown(app):
+    return app.find(lambda n: role(n) == "spin button" and name(n) == "Epochs") is not None
+
+
+def pressed(node):
+    s = states(node)
+    return s is not None and (s.contains(Atspi.StateType.PRESSED) or s.contains(Atspi.StateType.CHECKED))
+
+
+def case_presenter():
+    """Presenter mode at a projector's 1024x768: F11 makes the window
+    fullscreen; the predicted digit is at least 120 px high, the plot's text
+    and the training figures at least 18 px; one plot, chosen from the
+    keyboard; the hyper-parameters hidden; training started, paused and
+    stopped and the canvas cleared from the keyboard; Ctrl+plus zooms, Ctrl+0
+    restores; Escape leaves. Presenter mode and zoom are remembered across a
+    restart. On random images the test writes (no MNIST needed)."""
+    if screen_size() != PROJECTOR:
+        # On a screen of its own, of a projector's size.
+        env = dict(os.environ, DIGITLAB_XVFB_SCREEN="%dx%dx24" % PROJECTOR)
+        os._exit(subprocess.call([os.path.join(os.path.dirname(os.path.abspath(__file__)), "run-xvfb.sh"),
+                                  "/usr/bin/python3", os.path.abspath(__file__), "presenter"], env=env))
+    if bundled_model() is None:
+        raise Skip("no bundled model at data/digitlab-default.dlm")
+    wm = start_window_manager()
+    if wm is None:
+        log("SKIP (part): openbox or xprop is not installed (tools/install-deps): fullscreen is not checked")
+    folder = tempfile.mkdtemp(prefix="digitlab-fake-mnist-")
+    write_fake_mnist(folder)
+    settings = dict(fake_run(folder, 200), **{"window-width": 800, "window-height": 600})
+    debug = {"G_MESSAGES_DEBUG": "digitlab"}
+    try:
+        app = App(settings=settings, env=debug)
+        try:
+            canvas = app.by_name("Drawing area")
+            digit = app.by_description("predicted digit")
+            button = app.by_name("Presenter mode", "push button")
+            assert parameters_shown(app), "no Epochs spin button"
+            assert shown_plots(app) == ["Accuracy", "Learning rate", "Loss"], shown_plots(app)
+            app.stroke(canvas, SEVEN)
+            wait_digit(app)
+            normal = dict(digit=app.extents(digit)[3], plot=wait_for("a plot drawn", lambda: plot_text(app, "Accuracy")),
+                          speed=app.extents(app.by_description("speed"))[3])
+            log("before: %r, window %r" % (normal, fullscreen(app)))
+
+            # F11: fullscreen, large, one plot, no hyper-parameters.
+            app.key("F11")
+            if wm is not None:
+                wait_for("fullscreen", lambda: fullscreen(app) == (True, PROJECTOR), timeout=10)
+            wait_for("the button pressed", lambda: pressed(button), timeout=5)
+            wait_for("the hyper-parameters hidden", lambda: not parameters_shown(app), timeout=5)
+            wait_for("one plot", lambda: shown_plots(app) == ["Accuracy"], timeout=5)
+            size = wait_for("a digit 120 px high", lambda: (lambda h: h if h >= 120 else None)(app.extents(digit)[3]),
+                            timeout=5)
+            text_px = wait_for("plot text of 18 px", lambda: (lambda t: t if t and t >= 18 else None)(
+                plot_text(app, "Accuracy")), timeout=5)
+            speed = app.extents(app.by_description("speed"))[3]
+            log("presenter: digit %d px high, plot text %.1f px, a figure's line %d px, window %r"
+                % (size, text_px, speed, fullscreen(app)))
+            # A line of 18 px text is over 20 px high.
+            assert speed >= 21, "the training figures' line is %d px high" % speed
+            app.key("ctrl+2")
+            wait_for("the loss plot", lambda: shown_plots(app) == ["Loss"], timeout=5)
+            app.key("ctrl+3")
+            wait_for("the learning-rate plot", lambda: shown_plots(app) == ["Learning rate"], timeout=5)
+            app.key("ctrl+1")
+            wait_for("the accuracy plot again", lambda: shown_plots(app) == ["Accuracy"], timeout=5)
+
+            # Training from the keyboard.
+            status = app.by_description("training-status")
+            app.key("ctrl+t")
+            wait_for("training", lambda: text(status) == "Training", timeout=60)
+            app.key("ctrl+p")
+            wait_for("paused", lambda: text(status) == "Paused", timeout=30)
+            app.key("ctrl+p")
+            wait_for("training again", lambda: text(status) in ("Training", "Validating…"), timeout=30)
+            app.key("ctrl+period")
+            wait_for("stopped", lambda: text(status) == "Stopped", timeout=60)
+            log("Ctrl+T, Ctrl+P, Ctrl+P, Ctrl+. : %r" % text(status))
+            # Delete clears the canvas, wherever the focus is.
+            app.click(button)  # the focus on the header's button, presenter mode off ...
+            wait_for("presenter mode off", lambda: not pressed(button), timeout=5)
+            app.key("F11")  # ... and on again from the keyboard
+            wait_for("presenter mode on", lambda: pressed(button), timeout=5)
+            app.stroke(canvas, SEVEN)
+            wait_digit(app)
+            app.key("Tab")
+            app.key("Delete")
+            wait_for("the cleared canvas", lambda: predicted_digit(app) in ("—", ""), timeout=5)
+            app.stroke(canvas, SEVEN)
+            wait_digit(app)
+
+            # Zoom: everything larger, then back.
+            before = (app.extents(digit)[3], plot_text(app, "Accuracy"), app.extents(app.by_description("speed"))[3])
+            app.key("ctrl+plus")
+            zoomed = wait_for("zoomed in", lambda: (lambda z: z if z[0] > before[0] and z[1] > before[1] and z[2] > before[2]
+                              else None)((app.extents(digit)[3], plot_text(app, "Accuracy"),
+                                          app.extents(app.by_description("speed"))[3])), timeout=5)
+            app.key("ctrl+0")
+            wait_for("the zoom reset", lambda: (app.extents(digit)[3], plot_text(app, "Accuracy")) == before[:2],
+                     timeout=5)
+            log("zoom: (digit px, plot text px, figure px) %r, Ctrl+plus %r, Ctrl+0 back" % (before, zoomed))
+
+            # Escape leaves presenter mode.
+            app.key("Escape")
+            wait_for("presenter mode left", lambda: not pressed(button), timeout=5)
+            if wm is not None:
+                wait_for("the window as it was", lambda: not fullscreen(app)[0], timeout=10)
+            wait_for("the hyper-parameters back", lambda: parameters_shown(app), timeout=5)
+            wait_for("the three plots back", lambda: len(shown_plots(app)) == 3, timeout=5)
+            wait_for("the plot text as it was", lambda: plot_text(app, "Accuracy") == normal["plot"], timeout=5)
+            log("Escape: window %r, plot text %.1f px" % (fullscreen(app), plot_text(app, "Accuracy")))
+            # Zoom out of presenter mode too; then quit in presenter mode, zoomed.
+            app.key("ctrl+plus")
+            wait_for("zoomed in", lambda: plot_text(app, "Accuracy") > normal["plot"], timeout=5)
+            zoomed_plot = plot_text(app, "Accuracy")
+            app.key("F11")
+            wait_for("presenter mode on", lambda: pressed(button), timeout=5)
+            presenter_plot = wait_for("the presenter size", lambda: (lambda t: t if t and t > text_px else None)(
+                plot_text(app, "Accuracy")), timeout=5)
+            with open(os.path.join(app.tmp, "config", "glib-2.0", "settings", "keyfile")) as f:
+                remembered = dict(l.strip().split("=", 1) for l in f if l.strip() in ("presenter-mode=true",)
+                                  or l.startswith("text-zoom="))
+            log("zoomed %.1f px out of presenter mode, %.1f px in it; remembered %r" % (zoomed_plot, presenter_plot,
+                                                                                       remembered))
+            app.quit(timeout=60, discard="trained here" in text(app.by_description("model-status")))
+        finally:
+            app.close()
+
+        # The next start: in presenter mode, zoomed, fullscreen.
+        settings.update(remembered)
+        app = App(settings=settings, env=debug)
+        try:
+            button = app.by_name("Presenter mode", "push button")
+            wait_for("presenter mode", lambda: pressed(button), timeout=5)
+            if wm is not None:
+                wait_for("fullscreen", lambda: fullscreen(app) == (True, PROJECTOR), timeout=10)
+            wait_for("the zoomed presenter size", lambda: plot_text(app, "Accuracy") == presenter_plot, timeout=10)
+            assert not parameters_shown(app), "the hyper-parameters are shown"
+            log("restarted: presenter mode, window %r, plot text %.1f px" % (fullscreen(app), plot_text(app, "Accuracy")))
+            app.key("Escape")
+            wait_for("presenter mode left", lambda: not pressed(button), timeout=5)
+            if wm is not None:
+                wait_for("the window out of fullscreen", lambda: not fullscreen(app)[0], timeout=10)
+                log("out of presenter mode after the restart: window %r" % (fullscreen(app),))
+            app.key("ctrl+0")
+            app.quit()
+        finally:
+            app.close()
+    finally:
+        if wm is not None:
+            wm.terminate()
+            wm.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 CASES = {
     "model-files": case_model_files,
     "startup": case_startup,
@@ -1258,6 +1457,7 @@ CASES = {
     "presets": case_presets,
     "inside": case_inside,
     "inside-stall": case_inside_stall,
+    "presenter": case_presenter,
 }
 
 
