@@ -348,8 +348,12 @@ draw_header(Plot *p)
     int n = legend_items(p, items);
     double row_h = p->legend_y > 0.0 ? p->top - u * TITLE_GAP - p->legend_y : title_h;
 
-    /* Right-aligned: laid out from the right edge leftwards. */
+    /* Right-aligned: laid out from the right edge leftwards. On a row of
+     * its own, it may use the right margin too rather than start left of
+     * the picture (large text in presenter mode). */
     double x = p->right;
+    if (p->legend_y > 0.0)
+        x = MIN(p->width, MAX(p->right, legend_width(p, items, n)));
     for (int i = n - 1; i >= 0; i--) {
         draw_text_set(&p->text, items[i].name, DRAW_FONT_LABEL, &w, &h);
         x -= w;
