@@ -241,22 +241,17 @@ dl_preprocess_strip_class_init(DlPreprocessStripClass *klass)
     gtk_widget_class_set_css_name(widget_class, "preprocess-strip");
     gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
     gtk_widget_class_set_template_from_resource(widget_class, DL_RESOURCE_PATH "/ui/dl-preprocess-strip.ui");
-    gtk_widget_class_bind_template_child_full(widget_class, "raw_area", FALSE,
-                                              G_STRUCT_OFFSET(DlPreprocessStrip, areas[STEP_RAW]));
-    gtk_widget_class_bind_template_child_full(widget_class, "box_area", FALSE,
-                                              G_STRUCT_OFFSET(DlPreprocessStrip, areas[STEP_BOX]));
-    gtk_widget_class_bind_template_child_full(widget_class, "scaled_area", FALSE,
-                                              G_STRUCT_OFFSET(DlPreprocessStrip, areas[STEP_SCALED]));
-    gtk_widget_class_bind_template_child_full(widget_class, "centred_area", FALSE,
-                                              G_STRUCT_OFFSET(DlPreprocessStrip, areas[STEP_CENTRED]));
-    gtk_widget_class_bind_template_child_full(widget_class, "raw_detail", FALSE,
-                                              G_STRUCT_OFFSET(DlPreprocessStrip, details[STEP_RAW]));
-    gtk_widget_class_bind_template_child_full(widget_class, "box_detail", FALSE,
-                                              G_STRUCT_OFFSET(DlPreprocessStrip, details[STEP_BOX]));
-    gtk_widget_class_bind_template_child_full(widget_class, "scaled_detail", FALSE,
-                                              G_STRUCT_OFFSET(DlPreprocessStrip, details[STEP_SCALED]));
-    gtk_widget_class_bind_template_child_full(widget_class, "centred_detail", FALSE,
-                                              G_STRUCT_OFFSET(DlPreprocessStrip, details[STEP_CENTRED]));
+    /* Each step's drawing area and detail label, "raw_area", "raw_detail", ... */
+    static const char *const steps[N_STEPS] = { "raw", "box", "scaled", "centred" };
+    static char names[N_STEPS][2][16];
+    for (int i = 0; i < N_STEPS; i++) {
+        g_snprintf(names[i][0], sizeof names[i][0], "%s_area", steps[i]);
+        g_snprintf(names[i][1], sizeof names[i][1], "%s_detail", steps[i]);
+        gtk_widget_class_bind_template_child_full(widget_class, names[i][0], FALSE,
+                                                  G_STRUCT_OFFSET(DlPreprocessStrip, areas) + i * sizeof(GtkDrawingArea *));
+        gtk_widget_class_bind_template_child_full(widget_class, names[i][1], FALSE,
+                                                  G_STRUCT_OFFSET(DlPreprocessStrip, details) + i * sizeof(GtkLabel *));
+    }
     gtk_widget_class_bind_template_child(widget_class, DlPreprocessStrip, raw_title);
     gtk_widget_class_bind_template_child(widget_class, DlPreprocessStrip, note);
 }
