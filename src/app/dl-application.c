@@ -1,5 +1,6 @@
 /* dl-application.c — the Digit Lab application. */
 #include "dl-application.h"
+#include "dl-renderer.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
@@ -169,6 +170,7 @@ dl_application_startup(GApplication *app)
     DlApplication *self = DL_APPLICATION(app);
 
     G_APPLICATION_CLASS(dl_application_parent_class)->startup(app);
+    dl_renderer_avoid_software_gl();
 
     g_set_application_name(_("Digit Lab"));
     gtk_window_set_default_icon_name(DL_APPLICATION_ID);

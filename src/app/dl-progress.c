@@ -15,8 +15,10 @@ struct _DlProgress {
     guint64 validate_serial;
     int validate_done, validate_total;
     GArray *queue;          /* Event: epochs and probes, in push order */
-    gboolean pending;       /* an idle dispatch is attached and not yet run */
+    gboolean pending;       /* a dispatch is attached and not yet run */
     guint dispatch_count;
+    gint64 last_dispatch;   /* monotonic µs of the last dispatch, 0 before the first */
+    guint interval_ms;      /* at least this long between dispatches */
 };
 
 typedef enum {
@@ -101,6 +103,7 @@ dl_progress_init(DlProgress *self)
     g_mutex_init(&self->mutex);
     self->queue = g_array_new(FALSE, FALSE, sizeof(Event));
     self->context = g_main_context_ref_thread_default();
+    self->interval_ms = DL_PROGRESS_INTERVAL_MS;
 }
 
 DlProgress *
@@ -148,6 +151,7 @@ emit_pending(DlProgress *self, gboolean from_idle)
     if (from_idle) {
         self->pending = FALSE;
         self->dispatch_count++;
+        self->last_dispatch = g_get_monotonic_time();
     }
     g_mutex_unlock(&self->mutex);
 
@@ -190,7 +194,8 @@ dl_progress_flush(DlProgress *self)
     emit_pending(self, FALSE);
 }
 
-/* Called with the mutex held. */
+/* Called with the mutex held: when idle, or once the interval since the
+ * last dispatch has passed. */
 static void
 schedule_locked(DlProgress *self)
 {
@@ -201,7 +206,10 @@ schedule_locked(DlProgress *self)
     GWeakRef *ref = g_new0(GWeakRef, 1);
     g_weak_ref_init(ref, self);
 
-    g_autoptr(GSource) source = g_idle_source_new();
+    gint64 wait_us = self->last_dispatch == 0 ? 0
+                     : self->last_dispatch + 1000 * (gint64)self->interval_ms - g_get_monotonic_time();
+    g_autoptr(GSource) source = wait_us > 0 ? g_timeout_source_new((guint)((wait_us + 999) / 1000))
+                                            : g_idle_source_new();
     g_source_set_priority(source, G_PRIORITY_DEFAULT_IDLE);
     g_source_set_callback(source, dispatch, ref, weak_ref_free);
     g_source_set_static_name(source, "[digitlab] training progress");
@@ -270,6 +278,16 @@ dl_progress_reset(DlProgress *self)
     g_mutex_lock(&self->mutex);
     self->has_batch = self->has_validate = FALSE;
     g_array_set_size(self->queue, 0);
+    g_mutex_unlock(&self->mutex);
+}
+
+void
+dl_progress_set_interval(DlProgress *self, guint interval_ms)
+{
+    g_return_if_fail(DL_IS_PROGRESS(self));
+
+    g_mutex_lock(&self->mutex);
+    self->interval_ms = interval_ms;
     g_mutex_unlock(&self->mutex);
 }
 

@@ -6,9 +6,13 @@
  * every probe and dl_progress_push_epoch() after every epoch, from any
  * thread. The newest batch progress and the newest validation progress each
  * overwrite the previous one under a mutex; probes and epoch statistics are
- * queued (none is ever dropped); and at most one idle callback is pending in
- * the main context the object was created in, however fast the worker goes.
- * That callback emits "batch", "validate", "probe" and "epoch" in the order
+ * queued (none is ever dropped); and at most one callback is pending in the
+ * main context the object was created in, however fast the worker goes. It
+ * runs when the main loop is idle, but no sooner than
+ * DL_PROGRESS_INTERVAL_MS after the previous one: a batch every 30 ms would
+ * otherwise redraw the window 30 times a second, a third of a core taken
+ * from training on a 2-core laptop for changes no one can read. The callback
+ * emits "batch", "validate", "probe" and "epoch" in the order
  * they were pushed (a value that was overwritten takes the place of its
  * newest push).
  *
@@ -37,6 +41,9 @@ typedef struct {
 #define DL_TYPE_PROGRESS (dl_progress_get_type())
 G_DECLARE_FINAL_TYPE(DlProgress, dl_progress, DL, PROGRESS, GObject)
 
+/* The least time between two dispatches: ten updates a second. */
+#define DL_PROGRESS_INTERVAL_MS 100
+
 /* Dispatches into the thread-default main context of the calling thread. */
 DlProgress *dl_progress_new(void);
 
@@ -56,6 +63,10 @@ void dl_progress_flush(DlProgress *self);
 
 /* Drops whatever is not dispatched yet (main thread, e.g. before a new run). */
 void dl_progress_reset(DlProgress *self);
+
+/* The least time between dispatches (DL_PROGRESS_INTERVAL_MS unless set;
+ * 0: whenever idle). */
+void dl_progress_set_interval(DlProgress *self, guint interval_ms);
 
 /* For tests and diagnostics. */
 guint dl_progress_get_dispatch_count(DlProgress *self);

@@ -70,6 +70,8 @@ setup(void **state)
     f->context = g_main_context_new();
     g_main_context_push_thread_default(f->context);
     f->progress = dl_progress_new();
+    /* Dispatch whenever idle; test_interval checks the default pacing. */
+    dl_progress_set_interval(f->progress, 0);
     g_signal_connect(f->progress, "batch", G_CALLBACK(on_batch), f);
     g_signal_connect(f->progress, "epoch", G_CALLBACK(on_epoch), f);
     g_signal_connect(f->progress, "validate", G_CALLBACK(on_validate), f);
@@ -342,6 +344,63 @@ test_validate_and_probes(void **state)
     assert_int_equal(f->order->len, 5);
 }
 
+/* A worker pushing a batch every millisecond for half a second: with the
+ * default interval the main thread is woken about five times, not 500,
+ * every epoch still arrives in order, and the last batch is delivered. */
+typedef struct {
+    DlProgress *progress;
+    gint stop;
+} PacedWorker;
+
+static gpointer
+paced_run(gpointer data)
+{
+    PacedWorker *w = data;
+    gint64 end = g_get_monotonic_time() + 500000;
+    int b = 0;
+
+    while (g_get_monotonic_time() < end) {
+        NnBatchProgress p = batch_at(b / 100, b % 100 + 1, 100);
+        dl_progress_push_batch(w->progress, &p);
+        if (b % 100 == 99) {
+            NnEpochStats s = { .epoch = b / 100 + 1 };
+            dl_progress_push_epoch(w->progress, &s);
+        }
+        b++;
+        g_usleep(1000);
+    }
+    g_atomic_int_set(&w->stop, b);
+    return NULL;
+}
+
+static void
+test_interval(void **state)
+{
+    Fixture *f = *state;
+    PacedWorker w = { f->progress, 0 };
+
+    dl_progress_set_interval(f->progress, DL_PROGRESS_INTERVAL_MS);
+    GThread *thread = g_thread_new("worker", paced_run, &w);
+    while (g_atomic_int_get(&w.stop) == 0 || dl_progress_get_pending(f->progress))
+        g_main_context_iteration(f->context, TRUE);
+    g_thread_join(thread);
+    drain(f->context);
+
+    int pushes = w.stop;
+    guint dispatches = dl_progress_get_dispatch_count(f->progress);
+    g_test_message("%u dispatches for %d batches in 0.5 s", dispatches, pushes);
+    /* 500 ms / 100 ms, plus the first and the last; a loaded machine only
+     * makes fewer. Without the interval there would be about one a push. */
+    assert_true(dispatches >= 2);
+    assert_true(dispatches <= 8);
+    assert_true(pushes > 5 * (int)dispatches);
+    assert_int_equal((int)f->epochs->len, pushes / 100);
+    for (guint i = 0; i < f->epochs->len; i++)
+        assert_int_equal(g_array_index(f->epochs, NnEpochStats, i).epoch, (int)i + 1);
+    NnBatchProgress last = g_array_index(f->batches, NnBatchProgress, f->batches->len - 1);
+    assert_int_equal(last.epoch * 100 + last.batch, pushes);
+}
+
 int
 main(void)
 {
@@ -353,6 +412,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_reset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flush, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validate_and_probes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interval, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
