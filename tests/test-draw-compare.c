@@ -159,13 +159,27 @@ test_readout_and_narrow_legend(void **state)
 
     /* Hovering epoch 3 adds a read-out; outside the plot nothing. */
     cairo_surface_t *plain = draw(DL_PLOT_ACCURACY, runs, 4, &style, WIDTH, NULL, "compare-4.png");
-    DlPlotHover inside = { WIDTH * 0.45, HEIGHT * 0.4 }, outside = { 2, 2 };
+    DlPlotHover inside = { .x = WIDTH * 0.45, .y = HEIGHT * 0.4 }, outside = { .x = 2, .y = 2 };
     cairo_surface_t *hovered = draw(DL_PLOT_ACCURACY, runs, 4, &style, WIDTH, &inside, "compare-hover.png");
     cairo_surface_t *away = draw(DL_PLOT_ACCURACY, runs, 4, &style, WIDTH, &outside, "compare-away.png");
     assert_true(differing_pixels(plain, hovered) > 40);
     assert_int_equal(differing_pixels(plain, away), 0);
     cairo_surface_t *lr = draw(DL_PLOT_LEARNING_RATE, runs, 4, &style, WIDTH, &inside, "compare-lr-hover.png");
     cairo_surface_destroy(lr);
+
+    /* The keyboard's read-out at epoch 5: every run that got there, in the
+     * legend's order, validation values; the text says what is drawn. */
+    char said[320];
+    DlPlotHover keyboard = { .at_epoch = TRUE, .epoch = 5, .text = said, .text_size = sizeof said };
+    cairo_surface_t *keyed = draw(DL_PLOT_ACCURACY, runs, 4, &style, WIDTH, &keyboard, "compare-keyboard.png");
+    assert_true(differing_pixels(plain, keyed) > 40);
+    assert_true(g_str_has_prefix(said, "After epoch 5: validation: Paper recipe, seed 1 "));
+    assert_non_null(strstr(said, "Half the learning rate"));
+    assert_null(strstr(said, "Three epochs"));
+    cairo_surface_destroy(keyed);
+    keyboard.epoch = 1;
+    cairo_surface_destroy(draw(DL_PLOT_LEARNING_RATE, runs, 4, &style, WIDTH, &keyboard, "compare-lr-keyboard.png"));
+    assert_true(g_str_has_prefix(said, "Epoch 2: Paper recipe, seed 1 "));
     cairo_surface_destroy(plain);
     cairo_surface_destroy(hovered);
     cairo_surface_destroy(away);

@@ -279,6 +279,67 @@ test_draws_every_state(void **state)
     g_rmdir(dir);
 }
 
+/* The keyboard's read-out: the first key shows the newest epoch, Left and
+ * Right step an epoch and stop at the ends, Home and End jump there; what
+ * is read out becomes the description; 0 (Escape) and the pointer hide it. */
+static void
+test_keyboard_readout(void **state)
+{
+    (void)state;
+    g_autoptr(DlHistory) history = dl_history_new();
+    fill(history, 5, 10, FALSE);
+    GtkWidget *plot = dl_plot_new(DL_PLOT_ACCURACY, history);
+    GtkWidget *window = show_in_window(plot, 480, 240);
+    g_autofree char *summary = g_strdup(dl_plot_get_summary(DL_PLOT(plot)));
+    int plain = render(plot, NULL);
+
+    const struct {
+        int step;
+        const char *said;
+    } steps[] = {
+        { -1, "After epoch 5: Training, smoothed 96.55 %, Validation 98.90 %" },
+        { -1, "After epoch 4: Training, smoothed 96.15 %, Validation 98.80 %" },
+        { -1, "After epoch 3: Training, smoothed 95.75 %, Validation 98.70 %" },
+        { G_MININT, "After epoch 1: Training, smoothed 94.95 %, Validation 98.50 %" },
+        { -1, "After epoch 1: Training, smoothed 94.95 %, Validation 98.50 %" },
+        { 1, "After epoch 2: Training, smoothed 95.35 %, Validation 98.60 %" },
+        { G_MAXINT, "After epoch 5: Training, smoothed 96.55 %, Validation 98.90 %" },
+        { 1, "After epoch 5: Training, smoothed 96.55 %, Validation 98.90 %" },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(steps); i++) {
+        gtk_widget_activate_action(plot, "plot.readout", "i", steps[i].step);
+        assert_true(render(plot, NULL) > plain);
+        assert_string_equal(dl_plot_get_summary(DL_PLOT(plot)), steps[i].said);
+    }
+
+    /* The learning-rate plot reads the schedule at the same place. */
+    dl_plot_set_kind(DL_PLOT(plot), DL_PLOT_LEARNING_RATE);
+    render(plot, NULL);
+    assert_true(g_str_has_prefix(dl_plot_get_summary(DL_PLOT(plot)), "Epoch 6: Learning rate "));
+    dl_plot_set_kind(DL_PLOT(plot), DL_PLOT_ACCURACY);
+
+    gtk_widget_activate_action(plot, "plot.readout", "i", 0);
+    assert_int_equal(render(plot, NULL), plain);
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plot)), summary);
+
+    /* The pointer takes over from the keyboard. */
+    gtk_widget_activate_action(plot, "plot.readout", "i", -1);
+    render(plot, NULL);
+    hover(plot, 5, 5, TRUE);
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plot)), summary);
+    hover(plot, 0, 0, FALSE);
+
+    /* Nothing trained: no read-out to show. */
+    NnSchedule schedule = nn_schedule_default();
+    dl_history_reset(history, &schedule, 10, 50, FALSE);
+    gtk_widget_activate_action(plot, "plot.readout", "i", 1);
+    render(plot, NULL);
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plot)), "No training yet");
+
+    gtk_window_destroy(GTK_WINDOW(window));
+    iterate();
+}
+
 /* The learning-rate plot draws the schedule: its colour is at the peak
  * (after warmup) near the top, and nothing of it near the top at epoch 0. */
 static void
@@ -438,6 +499,7 @@ main(void)
         cmocka_unit_test(test_properties),
         cmocka_unit_test(test_accessible_summary),
         cmocka_unit_test(test_draws_every_state),
+        cmocka_unit_test(test_keyboard_readout),
         cmocka_unit_test(test_schedule_is_drawn_ahead),
         cmocka_unit_test(test_context_menu_and_exports),
         cmocka_unit_test(test_zoom_scales_the_text),

@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "dl-export.h"
 #include "plot-scale.h"
@@ -37,6 +38,10 @@ struct _DlPlot {
 
     gboolean hovering;
     DlPlotHover hover;
+    /* The keyboard's read-out (arrow keys, Home, End; Escape hides it): at
+     * this epoch, or none when negative. Its text is the description. */
+    double key_epoch;
+    char readout[320];
 
     GtkWidget *menu; /* the context menu, a GtkPopoverMenu child, made on first use */
 };
@@ -133,6 +138,8 @@ dl_plot_get_draw_style(DlPlot *self, DlDrawStyle *style)
     dl_plot_style_from_widget(GTK_WIDGET(self), self->zoom, style);
 }
 
+static void update_accessible(DlPlot *self);
+
 static void
 dl_plot_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -149,13 +156,20 @@ dl_plot_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
         g_debug("plot %s: text %.1f px, %d × %d px", kind_accessible_label(self->kind), style.font_size, width,
                 height);
     }
+    char readout[sizeof self->readout] = "";
+    DlPlotHover keyboard = { .at_epoch = TRUE, .epoch = self->key_epoch, .text = readout, .text_size = sizeof readout };
+    const DlPlotHover *hover = self->key_epoch >= 0 ? &keyboard : self->hovering ? &self->hover : NULL;
     cairo_t *cr = gtk_snapshot_append_cairo(snapshot, &GRAPHENE_RECT_INIT(0, 0, width, height));
     if (self->n_runs > 0)
-        dl_draw_compare(cr, width, height, self->kind, self->runs, (int)self->n_runs, &style,
-                        self->hovering ? &self->hover : NULL);
+        dl_draw_compare(cr, width, height, self->kind, self->runs, (int)self->n_runs, &style, hover);
     else
-        dl_draw_plot(cr, width, height, self->kind, self->history, &style, self->hovering ? &self->hover : NULL);
+        dl_draw_plot(cr, width, height, self->kind, self->history, &style, hover);
     cairo_destroy(cr);
+    /* What the keyboard's read-out shows is what a screen reader reads. */
+    if (self->key_epoch >= 0 && strcmp(readout, self->readout) != 0) {
+        g_strlcpy(self->readout, readout, sizeof self->readout);
+        update_accessible(self);
+    }
 }
 
 /* ---- the accessible description ---- */
@@ -235,6 +249,8 @@ describe_values(DlPlot *self);
 static char *
 describe(DlPlot *self)
 {
+    if (self->key_epoch >= 0 && self->readout[0] != '\0')
+        return g_strdup(self->readout);
     if (self->n_runs > 0)
         return describe_runs(self);
     g_autofree char *values = describe_values(self);
@@ -370,12 +386,15 @@ on_history_changed(DlPlot *self, DlHistory *history)
 
 /* ---- input ---- */
 
+static void hide_readout(DlPlot *self);
+
 static void
 on_motion(GtkEventControllerMotion *controller, double x, double y, DlPlot *self)
 {
     (void)controller;
+    hide_readout(self);
     self->hovering = TRUE;
-    self->hover = (DlPlotHover){ x, y };
+    self->hover = (DlPlotHover){ .x = x, .y = y };
     gtk_widget_queue_draw(GTK_WIDGET(self));
 }
 
@@ -385,6 +404,83 @@ on_leave(GtkEventControllerMotion *controller, DlPlot *self)
     (void)controller;
     self->hovering = FALSE;
     gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+/* The keyboard's positions: after each epoch trained (1..n) on the accuracy
+ * and loss plots, the start of each epoch of the schedule and its end
+ * (0..n) on the learning-rate plot; FALSE when there is none yet. */
+static gboolean
+readout_range(DlPlot *self, int *first, int *last)
+{
+    gboolean rate = self->kind == DL_PLOT_LEARNING_RATE;
+    int n = 0;
+    guint count = self->n_runs > 0 ? self->n_runs : self->history != NULL;
+    for (guint i = 0; i < count; i++) {
+        DlHistory *h = self->n_runs > 0 ? self->runs[i].history : self->history;
+        guint epochs;
+        const NnEpochStats *e = dl_history_get_epochs(h, &epochs);
+        if (rate && dl_history_has_schedule(h))
+            n = MAX(n, dl_history_get_n_epochs(h));
+        else if (!rate && epochs > 0)
+            n = MAX(n, e[epochs - 1].epoch);
+    }
+    *first = rate ? 0 : 1;
+    *last = n;
+    return n > 0;
+}
+
+static void
+hide_readout(DlPlot *self)
+{
+    if (self->key_epoch < 0)
+        return;
+    self->key_epoch = -1;
+    self->readout[0] = '\0';
+    update_accessible(self);
+    gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+/* "plot.readout" (an int): -1 / +1 one epoch left or right, G_MININT /
+ * G_MAXINT the first or the last, 0 hides it. The first key shows the
+ * newest epoch. */
+static void
+readout_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+    (void)action_name;
+    DlPlot *self = DL_PLOT(widget);
+    int step = g_variant_get_int32(parameter), first, last;
+    if (step == 0 || !readout_range(self, &first, &last)) {
+        hide_readout(self);
+        return;
+    }
+    int at = self->key_epoch < 0 ? last
+             : step == G_MININT  ? first
+             : step == G_MAXINT  ? last
+                                 : CLAMP((int)self->key_epoch + step, first, last);
+    self->key_epoch = at;
+    self->hovering = FALSE;
+    gtk_widget_queue_draw(widget);
+}
+
+/* Escape hides the keyboard's read-out, and only then: otherwise it goes
+ * on to the window (presenter mode's Escape). */
+static gboolean
+escape_pressed(GtkWidget *widget, GVariant *args, gpointer user_data)
+{
+    (void)args;
+    (void)user_data;
+    DlPlot *self = DL_PLOT(widget);
+    if (self->key_epoch < 0)
+        return FALSE;
+    hide_readout(self);
+    return TRUE;
+}
+
+static void
+on_focus_leave(GtkEventControllerFocus *controller, DlPlot *self)
+{
+    (void)controller;
+    hide_readout(self);
 }
 
 /* ---- the context menu and its actions ---- */
@@ -623,6 +719,18 @@ dl_plot_class_init(DlPlotClass *klass)
     gtk_widget_class_install_action(widget_class, "menu.popup", NULL, popup_action);
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "menu.popup", NULL);
     gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Menu, 0, "menu.popup", NULL);
+    gtk_widget_class_install_action(widget_class, "plot.readout", "i", readout_action);
+    static const struct {
+        guint key;
+        int step;
+    } readout_keys[] = {
+        { GDK_KEY_Left, -1 }, { GDK_KEY_KP_Left, -1 }, { GDK_KEY_Right, 1 }, { GDK_KEY_KP_Right, 1 },
+        { GDK_KEY_Home, G_MININT }, { GDK_KEY_KP_Home, G_MININT }, { GDK_KEY_End, G_MAXINT }, { GDK_KEY_KP_End, G_MAXINT },
+    };
+    for (gsize i = 0; i < G_N_ELEMENTS(readout_keys); i++)
+        gtk_widget_class_add_binding_action(widget_class, readout_keys[i].key, 0, "plot.readout", "i",
+                                            readout_keys[i].step);
+    gtk_widget_class_add_binding(widget_class, GDK_KEY_Escape, 0, escape_pressed, NULL);
 
     gtk_widget_class_set_css_name(widget_class, "plot");
     gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -633,6 +741,7 @@ dl_plot_init(DlPlot *self)
 {
     self->kind = DL_PLOT_ACCURACY;
     self->zoom = 1.0;
+    self->key_epoch = -1;
     gtk_widget_set_hexpand(GTK_WIDGET(self), TRUE);
     /* Focusable, so the context menu can be reached from the keyboard. */
     gtk_widget_set_focusable(GTK_WIDGET(self), TRUE);
@@ -647,6 +756,10 @@ dl_plot_init(DlPlot *self)
     gtk_gesture_single_set_button(GTK_GESTURE_SINGLE(click), GDK_BUTTON_SECONDARY);
     g_signal_connect(click, "pressed", G_CALLBACK(on_secondary_click), self);
     gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(click));
+
+    GtkEventController *focus = gtk_event_controller_focus_new();
+    g_signal_connect(focus, "leave", G_CALLBACK(on_focus_leave), self);
+    gtk_widget_add_controller(GTK_WIDGET(self), focus);
 
     gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                    kind_accessible_label(self->kind), -1);

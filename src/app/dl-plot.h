@@ -5,7 +5,9 @@
  * redraws when it emits "changed". The drawing itself is dl_draw_plot(); the
  * widget adds what a widget does: the style (colours and font of the theme,
  * light, dark and high contrast, text scaled by the "zoom" property), the
- * hover read-out, a context menu (right click, the Menu key or Shift+F10)
+ * hover read-out, a read-out moved with the keyboard (Left and Right one
+ * epoch, Home and End the first and the last, Escape hides it; its text
+ * becomes the accessible description while shown), a context menu (right click, the Menu key or Shift+F10)
  * to save the plot as PNG, SVG or PDF and the history as CSV, keyboard
  * focus, and for assistive technologies an image whose description holds
  * the latest values ("Validation accuracy 99.1 % after epoch 12").
@@ -15,7 +17,8 @@
  *
  * Actions, for menus elsewhere: "plot.export" with a string parameter, the
  * format ("png", "svg" or "pdf"), and "plot.export-history" (a single
- * history only).
+ * history only); "plot.readout" (an int: -1 or 1 moves the keyboard's
+ * read-out by an epoch, G_MININT and G_MAXINT to the ends, 0 hides it).
  */
 #pragma once
 

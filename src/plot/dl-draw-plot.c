@@ -864,6 +864,14 @@ draw_readout_box(Plot *p, const DlPlotHover *hover, const Readout *r)
     const DlColor *fg = &st->foreground;
     double u = p->u, pad = u * BOX_PADDING;
 
+    if (hover->text != NULL) {
+        GString *line = g_string_new(r->header);
+        for (int i = 0; i < r->rows; i++)
+            g_string_append_printf(line, "%s%s %s", i == 0 ? ": " : ", ", r->names[i], r->values[i]);
+        g_strlcpy(hover->text, line->str, hover->text_size);
+        g_string_free(line, TRUE);
+    }
+
     /* The vertical guide. */
     cairo_set_line_width(cr, 1.0);
     draw_set_color(cr, fg, draw_alpha(st, 0.35));
@@ -947,7 +955,7 @@ draw_compare_readout(Plot *p, const DlPlotHover *hover)
 {
     cairo_t *cr = p->cr;
     Readout r = { .rows = 0 };
-    double pointer = plot_scale_from_pixel(&p->x, hover->x);
+    double pointer = hover->at_epoch ? hover->epoch : plot_scale_from_pixel(&p->x, hover->x);
     if (p->kind == DL_PLOT_LEARNING_RATE) {
         double x = CLAMP(pointer, 0.0, (double)p->n_epochs);
         g_snprintf(r.header, sizeof r.header, _("Epoch %d"), MIN((int)floor(x), p->n_epochs - 1) + 1);
@@ -969,20 +977,22 @@ draw_compare_readout(Plot *p, const DlPlotHover *hover)
         return;
     }
 
-    /* The nearest point decides the epoch and the kind. */
+    /* The nearest point decides the epoch and the kind; the keyboard reads
+     * the validation values at its epoch. */
     int best_series = -1;
     guint best_index = 0;
     double best_distance = INFINITY;
     for (int s = 0; s < p->n_series; s++) {
         const Series *series = &p->series[s];
-        if (series->n == 0)
+        if (series->n == 0 || (hover->at_epoch && series->training))
             continue;
         guint i = nearest_index(series, pointer);
         double py = plot_scale_to_pixel(&p->y, series->points[i].y * series->factor);
         if (!isfinite(py))
             continue;
-        double d = hypot(plot_scale_to_pixel(&p->x, series->points[i].x) - hover->x,
-                         CLAMP(py, p->top, p->bottom) - hover->y);
+        double d = hover->at_epoch ? fabs(series->points[i].x - pointer)
+                                   : hypot(plot_scale_to_pixel(&p->x, series->points[i].x) - hover->x,
+                                           CLAMP(py, p->top, p->bottom) - hover->y);
         if (d < best_distance) {
             best_distance = d;
             best_series = s;
@@ -1023,7 +1033,27 @@ draw_compare_readout(Plot *p, const DlPlotHover *hover)
 }
 
 static void
+draw_readout_at(Plot *p, const DlPlotHover *hover);
+
+/* The keyboard's read-out is placed as a pointer would be, on the guide at
+ * its epoch, a third of the way down. */
+static void
 draw_readout(Plot *p, const DlPlotHover *hover)
+{
+    if (hover != NULL && hover->text != NULL && hover->text_size > 0)
+        hover->text[0] = '\0';
+    if (hover == NULL || !hover->at_epoch) {
+        draw_readout_at(p, hover);
+        return;
+    }
+    DlPlotHover at = *hover;
+    at.x = plot_scale_to_pixel(&p->x, CLAMP(hover->epoch, 0.0, (double)MAX(p->n_epochs, 1)));
+    at.y = p->top + (p->bottom - p->top) / 3;
+    draw_readout_at(p, &at);
+}
+
+static void
+draw_readout_at(Plot *p, const DlPlotHover *hover)
 {
     if (hover != NULL && p->n_runs > 0) {
         double slack = p->u * 8;
@@ -1047,7 +1077,8 @@ draw_readout(Plot *p, const DlPlotHover *hover)
         dl_history_get_schedule_curve(p->history, &n);
         if (n == 0)
             return;
-        double x = CLAMP(plot_scale_from_pixel(&p->x, hover->x), 0.0, (double)p->n_epochs);
+        double x = CLAMP(hover->at_epoch ? hover->epoch : plot_scale_from_pixel(&p->x, hover->x), 0.0,
+                         (double)p->n_epochs);
         double lr = dl_history_lr_at(p->history, MIN(x, p->n_epochs - 1e-9));
         int epoch = MIN((int)floor(x), p->n_epochs - 1);
         if (dl_history_get_per_step_lr(p->history))
@@ -1065,14 +1096,15 @@ draw_readout(Plot *p, const DlPlotHover *hover)
         return;
     }
 
-    /* The point nearest to the pointer, over all series. */
-    double pointer = plot_scale_from_pixel(&p->x, hover->x);
+    /* The point nearest to the pointer, over all series; for the keyboard,
+     * the epoch's end nearest its epoch. */
+    double pointer = hover->at_epoch ? hover->epoch : plot_scale_from_pixel(&p->x, hover->x);
     int best_series = -1;
     guint best_index = 0;
     double best_distance = INFINITY;
     for (int s = 0; s < p->n_series; s++) {
         const Series *series = &p->series[s];
-        if (series->n == 0)
+        if (series->n == 0 || (hover->at_epoch && (series->per_batch || series->probe)))
             continue;
         guint i = nearest_index(series, pointer);
         double px = plot_scale_to_pixel(&p->x, series->points[i].x);
@@ -1080,7 +1112,7 @@ draw_readout(Plot *p, const DlPlotHover *hover)
         if (!isfinite(py))
             continue;
         py = CLAMP(py, p->top, p->bottom);
-        double d = hypot(px - hover->x, py - hover->y);
+        double d = hover->at_epoch ? fabs(series->points[i].x - pointer) : hypot(px - hover->x, py - hover->y);
         if (d < best_distance) {
             best_distance = d;
             best_series = s;

@@ -66,9 +66,18 @@ typedef enum {
 GType dl_plot_kind_get_type(void);
 
 /* A pointer over a plot, in the plot's coordinates: the nearest points are
- * read out in a box, with a guide line. */
+ * read out in a box, with a guide line. With at_epoch (the keyboard's
+ * read-out), x and y are ignored and the read-out is at `epoch`: after that
+ * epoch on the accuracy and loss plots, its start on the learning-rate
+ * plot. When `text` is not NULL, the read-out drawn is written there as one
+ * line ("After epoch 3: Training, smoothed 97.31 %, Validation 99.12 %"),
+ * or "" when none is drawn. */
 typedef struct {
     double x, y;
+    gboolean at_epoch;
+    double epoch;
+    char *text;
+    size_t text_size;
 } DlPlotHover;
 
 /* Draws one training plot of `history` (NULL: an empty plot): its title and
