@@ -1917,6 +1917,15 @@ def case_presenter():
                 % (size, text_px, speed, fullscreen(app)))
             # A line of 18 px text is over 20 px high.
             assert speed >= 21, "the training figures' line is %d px high" % speed
+            if wm is not None:
+                # The drawing pane fits the screen: "It was a…" and the model
+                # line under the prediction without scrolling.
+                bottom = app.origin()[1] + PROJECTOR[1]
+                for label, node in (("It was a…", app.by_name("What the drawing really is")),
+                                    ("the model line", app.by_description("model-status"))):
+                    x, y, w, h = app.extents(node)
+                    log("presenter: %s at y %d–%d of %d" % (label, y, y + h, bottom))
+                    assert h > 0 and y + h <= bottom, "%s is below the screen's edge (%d > %d)" % (label, y + h, bottom)
             app.key("ctrl+2")
             wait_for("the loss plot", lambda: shown_plots(app) == ["Loss"], timeout=5)
             app.key("ctrl+3")
