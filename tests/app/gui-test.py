@@ -1501,13 +1501,28 @@ def case_drawings():
         app.stroke(canvas, FLAGGED_ONE)
         read = wait_for("a prediction", lambda: text(digit) not in ("—", "") and text(digit), timeout=5)
         log("the flagged 7 is read as %s" % read)
+
+        def places():
+            # Where the pane's widgets and the page beside it are, and their
+            # sizes (the status label's own width changes with its text).
+            nodes = list(walk(pane)) + [canvas, app.by_name("Train", "push button")]
+            out = {}
+            for i, n in enumerate(nodes):
+                if n != status and n.get_component_iface() is not None:
+                    out[(role(n), name(n), i)] = app.extents(n)
+            return out
+        before = places()
         app.click(app.by_name("It was a 7", "push button", root=teach))
         wait_for("the drawing saved", lambda: text(status) == "Saved as a 7 in the class’s drawings", timeout=5)
         lines = collection_lines(app)
         assert len(lines) == 1 and lines[0]["label"] == 7 and "time" in lines[0], lines
         assert "student" not in lines[0], lines
-        # The toast is over the pages, never over the drawing and its bars.
+        # The toast is over the pages, never over the drawing and its bars,
+        # and nothing moves when it comes.
         shown = wait_for("the toast", lambda: toasts(app), timeout=10)[0]
+        after = places()
+        moved = [(k, before[k], after.get(k)) for k in before if after.get(k) != before[k]]
+        assert not moved, "the toast moved %d widgets: %r" % (len(moved), moved[:5])
         tx, ty, tw, th = app.extents(shown)
         px = app.extents(pane)[0]
         wx = app.extents(app.root.get_child_at_index(0))[0]
