@@ -88,6 +88,10 @@ apply_presenter(DlWindow *self)
         return;
     self->presenter = on;
     dl_dashboard_set_presenter(self->dashboard, on);
+    /* Fullscreen has no window to minimise or close: the header keeps the
+     * training buttons, the pages and presenter mode's own button. */
+    adw_header_bar_set_show_start_title_buttons(self->header_bar, !on);
+    adw_header_bar_set_show_end_title_buttons(self->header_bar, !on);
     if (on) {
         gtk_widget_add_css_class(widget, "presenter");
         gtk_window_fullscreen(GTK_WINDOW(self));

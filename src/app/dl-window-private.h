@@ -51,6 +51,7 @@ struct _DlWindow {
     AdwViewSwitcherTitle *switcher_title;
     GtkButton *pause_button;
     AdwViewStack *view_stack;
+    AdwHeaderBar *header_bar;
     AdwViewStackPage *draw_page;
     GtkScrolledWindow *draw_scroller;
     GtkSeparator *separator;

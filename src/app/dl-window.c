@@ -250,6 +250,7 @@ dl_window_class_init(DlWindowClass *klass)
     gtk_widget_class_bind_template_child(widget_class, DlWindow, switcher_title);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, pause_button);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, view_stack);
+    gtk_widget_class_bind_template_child(widget_class, DlWindow, header_bar);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, draw_page);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, draw_scroller);
     gtk_widget_class_bind_template_child(widget_class, DlWindow, separator);

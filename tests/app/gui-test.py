@@ -1932,6 +1932,12 @@ def case_presenter():
                 % (size, text_px, speed, fullscreen(app)))
             # A line of 18 px text is over 20 px high.
             assert speed >= 21, "the training figures' line is %d px high" % speed
+            # Fullscreen: no title buttons (minimise, maximise, close).
+            def close_buttons():
+                clear_cache(app)
+                return [n for n in walk(app.root) if role(n) == "push button" and name(n) == "Close"
+                        and states(n).contains(Atspi.StateType.VISIBLE)]
+            wait_for("the title buttons hidden", lambda: not close_buttons(), timeout=5)
             if wm is not None:
                 # The drawing pane fits the screen: "It was a…" and the model
                 # line under the prediction without scrolling.
@@ -1991,6 +1997,7 @@ def case_presenter():
             wait_for("the hyper-parameters back", lambda: parameters_shown(app), timeout=5)
             wait_for("the three plots back", lambda: len(shown_plots(app)) == 3, timeout=5)
             wait_for("the plot text as it was", lambda: plot_text(app, "Accuracy") == normal["plot"], timeout=5)
+            wait_for("the title buttons back", close_buttons, timeout=5)
             log("Escape: window %r, plot text %.1f px" % (fullscreen(app), plot_text(app, "Accuracy")))
             # Zoom out of presenter mode too; then quit in presenter mode, zoomed.
             app.key("ctrl+plus")
