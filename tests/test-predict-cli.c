@@ -506,8 +506,11 @@ test_strokes(void **state)
     assert_int_equal(g_strv_length(tlines), 4);
     int right = 0;
     for (int i = 0; i < 3; i++) {
-        g_autofree char *prefix = g_strdup_printf("%s:%d: %d (", path, expected_line[i], r[i].digit);
-        assert_true(g_str_has_prefix(tlines[i], prefix));
+        /* The last drawing is a single point: no digit, whatever its disc reads as. */
+        g_autofree char *prefix = i == 2 ? g_strdup_printf("%s:%d: not a digit (a single point", path, expected_line[i])
+                                         : g_strdup_printf("%s:%d: %d (", path, expected_line[i], r[i].digit);
+        if (!g_str_has_prefix(tlines[i], prefix))
+            fail_msg("'%s' does not start with '%s'", tlines[i], prefix);
         gboolean wrong = expected_label[i] >= 0 && expected_label[i] != r[i].digit;
         assert_int_equal(strstr(tlines[i], "wrong") != NULL, wrong);
         if (expected_label[i] >= 0) {
@@ -676,6 +679,31 @@ test_verdicts(void **state)
     assert_non_null(strstr(text, "not a digit (at most"));
     g_free(r.input);
     g_free(r.verdict);
+
+    /* A single point (a click), however sure the network of the disc it
+     * makes: not a digit, marked too small. Lenient thresholds, so that
+     * only the size can decide. */
+    g_autofree char *lenient = tmp_path("lenient.dlm"), *dot = tmp_path("dot.jsonl");
+    assert_int_equal(nn_model_new(&config, 42, &model, NULL), NN_OK);
+    nn_model_set_thresholds(model, 0.05f, 0.01f);
+    assert_int_equal(nn_model_save(model, lenient, 0, NULL), NN_OK);
+    nn_model_free(model);
+    const char *dots = "{\"strokes\": [[[140, 140]]]}\n{\"strokes\": [[[140, 140], [140, 140]], [[140, 140]]]}\n"
+                       "{\"strokes\": [[[0, 0], [10, 40], [20, 0]]]}\n";
+    write_file("dot.jsonl", dots, strlen(dots));
+    g_autofree char *dot_json = NULL, *dot_text = NULL;
+    assert_int_equal(run_predict(NULL, &dot_json, NULL, "--model", lenient, "--json", "--strokes", dot, NULL), 0);
+    g_auto(GStrv) lines = g_strsplit(dot_json, "\n", -1);
+    assert_int_equal(g_strv_length(lines), 4);
+    for (int i = 0; i < 3; i++) {
+        Result d = parse_result(lines[i]);
+        assert_string_equal(d.verdict, i < 2 ? "not-a-digit" : "sure");
+        assert_true((strstr(lines[i], "\"too_small\": true") != NULL) == (i < 2));
+        g_free(d.input);
+        g_free(d.verdict);
+    }
+    assert_int_equal(run_predict(NULL, &dot_text, NULL, "--model", lenient, "--strokes", dot, NULL), 0);
+    assert_non_null(strstr(dot_text, "dot.jsonl:1: not a digit (a single point: nothing to read)"));
 }
 
 int

@@ -123,6 +123,44 @@ test_recognizes_seven(void **state)
     assert_recognized(recognizer, set, 7);
 }
 
+/* A click, a small blob and a short slip of the pen on the canvas are not
+ * digits, however sure the network is of the blob they make; the same
+ * strokes, larger, are read again. */
+static void
+test_too_small(void **state)
+{
+    (void)state;
+    g_autoptr(DlRecognizer) recognizer = new_recognizer_with_model();
+    g_autoptr(DlStrokeSet) set = dl_stroke_set_new();
+    g_autoptr(GError) error = NULL;
+    float image[NN_IMAGE_PIXELS], probs[NN_CLASSES];
+    NnVerdict verdict;
+
+    const NnPoint click[] = { { 140, 140 } };
+    const NnPoint blob[] = { { 140, 140 }, { 146, 141 }, { 143, 147 }, { 139, 143 } };
+    const NnPoint slip[] = { { 100, 140 }, { 124, 150 } };
+    const NnPoint *const small[] = { click, blob, slip };
+    const size_t sizes[] = { G_N_ELEMENTS(click), G_N_ELEMENTS(blob), G_N_ELEMENTS(slip) };
+    for (size_t i = 0; i < G_N_ELEMENTS(small); i++) {
+        dl_stroke_set_clear(set);
+        dl_stroke_set_add_stroke(set, small[i], sizes[i]);
+        assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, &verdict, &error),
+                         DL_RECOGNITION_DIGIT);
+        printf("# small drawing %zu: the network says %d at %.3f; verdict %s\n", i, verdict.digit, verdict.p1,
+               nn_verdict_name(verdict.kind));
+        assert_int_equal(verdict.kind, NN_VERDICT_NOT_DIGIT);
+        assert_true(verdict.too_small);
+    }
+
+    /* At 10 % of the canvas and more, size alone decides nothing. */
+    dl_stroke_set_clear(set);
+    dl_stroke_set_add_stroke(set, one_stem, G_N_ELEMENTS(one_stem));
+    assert_int_equal(dl_recognizer_recognize(recognizer, set, image, probs, &verdict, &error), DL_RECOGNITION_DIGIT);
+    assert_false(verdict.too_small);
+    float extent = nn_strokes_extent(dl_stroke_set_as_nn_strokes(set, &(size_t){ 0 }), 1);
+    assert_true(extent >= NN_SMALLEST_DRAWING * DL_CANVAS_SIZE);
+}
+
 /* The cost of one update while a stroke is drawn: the canvas recognises
  * the whole drawing once per frame. Reported, not asserted (machines and
  * their load differ); the budget is 8 ms. */
@@ -318,6 +356,7 @@ main(void)
     const struct CMUnitTest with_model[] = {
         cmocka_unit_test(test_recognizes_one),
         cmocka_unit_test(test_recognizes_seven),
+        cmocka_unit_test(test_too_small),
         cmocka_unit_test(test_time_during_stroke),
     };
     const struct CMUnitTest without_model[] = {

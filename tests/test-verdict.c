@@ -67,6 +67,35 @@ test_verdicts(void **state)
     probs[2] = NAN;
     assert_int_equal(nn_verdict(m, probs).kind, NN_VERDICT_NOT_DIGIT);
     assert_string_equal(nn_verdict_name(NN_VERDICT_NOT_DIGIT), "not-a-digit");
+
+    /* Size: a single point is never a digit; with the area known, nor is a
+     * drawing under NN_SMALLEST_DRAWING of it; otherwise size changes nothing. */
+    probs[2] = 0.1f;
+    probs[7] = 0.91f;
+    v = nn_verdict(m, probs);
+    assert_int_equal(v.kind, NN_VERDICT_SURE);
+    assert_false(v.too_small);
+    nn_verdict_check_size(&v, 50.0f, 0.0f);
+    assert_int_equal(v.kind, NN_VERDICT_SURE);
+    nn_verdict_check_size(&v, 28.0f, 280.0f);
+    assert_int_equal(v.kind, NN_VERDICT_SURE);
+    nn_verdict_check_size(&v, 27.9f, 280.0f);
+    assert_int_equal(v.kind, NN_VERDICT_NOT_DIGIT);
+    assert_true(v.too_small);
+    v = nn_verdict(m, probs);
+    nn_verdict_check_size(&v, 0.0f, 0.0f);
+    assert_true(v.kind == NN_VERDICT_NOT_DIGIT && v.too_small && v.digit == 7);
+    v = nn_verdict(m, probs);
+    nn_verdict_check_size(&v, NAN, 0.0f);
+    assert_int_equal(v.kind, NN_VERDICT_NOT_DIGIT);
+
+    /* The extent of strokes: a repeated point has none. */
+    const NnPoint dot[] = { { 3, 4 }, { 3, 4 } }, line[] = { { 0, 0 }, { 30, 10 } }, bad[] = { { NAN, 1 }, { 5, 1 } };
+    NnStroke strokes[] = { { dot, 2 }, { line, 2 }, { bad, 2 } };
+    assert_true(nn_strokes_extent(strokes, 1) == 0.0f);
+    assert_true(nn_strokes_extent(strokes, 2) == 30.0f);
+    assert_true(nn_strokes_extent(&strokes[2], 1) == 0.0f);
+    assert_true(nn_strokes_extent(NULL, 0) == 0.0f);
     /* thresholds that are not probabilities leave the model uncalibrated */
     nn_model_set_thresholds(m, 0.3f, 0.6f);
     assert_false(nn_model_is_calibrated(m));

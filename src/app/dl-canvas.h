@@ -29,9 +29,6 @@
 
 G_BEGIN_DECLS
 
-/* Side of the canvas's square, in canvas units. */
-#define DL_CANVAS_SIZE 280.0f
-
 #define DL_TYPE_CANVAS (dl_canvas_get_type())
 G_DECLARE_FINAL_TYPE(DlCanvas, dl_canvas, DL, CANVAS, GtkWidget)
 

@@ -499,6 +499,8 @@ show_verdict(DlDigitView *self)
     case NN_VERDICT_NOT_DIGIT:
     default:
         gtk_label_set_text(GTK_LABEL(self->digit_label), "—");
+        gtk_label_set_text(GTK_LABEL(self->not_digit_detail), v->too_small ? _("Too small to read: draw it larger")
+                                                                            : _("It looks like none of the ten digits"));
         gtk_stack_set_visible_child_name(GTK_STACK(self->verdict_stack), "not-digit");
         break;
     }

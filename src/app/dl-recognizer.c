@@ -147,7 +147,11 @@ dl_recognizer_recognize(DlRecognizer *self, DlStrokeSet *strokes,
         return DL_RECOGNITION_FAILED;
     }
 
-    return dl_recognizer_predict(self, image, probs, verdict, error);
+    DlRecognition result = dl_recognizer_predict(self, image, probs, verdict, error);
+    /* A click or a slip of the pen on the canvas is no digit. */
+    if (result == DL_RECOGNITION_DIGIT && verdict != NULL)
+        nn_verdict_check_size(verdict, nn_strokes_extent(nn_strokes, n_strokes), DL_CANVAS_SIZE);
+    return result;
 }
 
 DlRecognition

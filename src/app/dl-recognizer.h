@@ -3,7 +3,8 @@
  * Holds the model the canvas uses and runs the same two steps as
  * `digitlab-cli predict --strokes`: nn_strokes_to_image() (MNIST-style
  * normalisation) then nn_model_predict(), so the app and the CLI agree
- * exactly. One call takes a few milliseconds, cheap enough to run on every
+ * exactly; the verdict also knows the canvas (nn_verdict_check_size with
+ * DL_CANVAS_SIZE), so a click is not a digit. One call takes a few milliseconds, cheap enough to run on every
  * "changed" of the canvas while a stroke is drawn.
  *
  * Main thread only: prediction writes into the model's scratch buffers, so

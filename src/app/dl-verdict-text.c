@@ -78,6 +78,9 @@ dl_verdict_describe(const NnVerdict *verdict)
         return g_strdup_printf(_("Unsure: maybe a %d (%s), or a %d (%s)"), verdict->digit, p1, verdict->second, p2);
     case NN_VERDICT_NOT_DIGIT:
     default:
+        if (verdict->too_small)
+            /* TRANSLATORS: the verdict on a click or a tiny drawing */
+            return g_strdup(_("Not a digit: too small to read"));
         /* TRANSLATORS: the verdict on a drawing that looks like no digit */
         return g_strdup_printf(_("Not a digit (the most probable, %d, has %s)"), verdict->digit, p1);
     }

@@ -28,6 +28,9 @@
 
 G_BEGIN_DECLS
 
+/* Side of the canvas's square (DlCanvas), in canvas units. */
+#define DL_CANVAS_SIZE 280.0f
+
 typedef struct _DlStrokeSet DlStrokeSet;
 
 DlStrokeSet *dl_stroke_set_new(void);

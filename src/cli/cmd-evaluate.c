@@ -162,7 +162,7 @@ evaluate_strokes(NnModel *model, const char *path, gboolean json)
         rc = 1;
     } else {
         NnVerdictScore score;
-        nn_score_verdicts(model, probs, labels, d.count, &score);
+        nn_score_verdicts(model, probs, labels, d.extents, d.count, &score);
         if (json)
             print_strokes_json(d.name, model, &score);
         else

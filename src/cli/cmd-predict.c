@@ -24,6 +24,7 @@ typedef struct {
     char *name; /* "digit.png" or "drawings.jsonl:3", UTF-8 for display */
     int line;   /* line number in the stroke file, 0 for images */
     int label;  /* 0-9, or -1 if the input has none */
+    float extent; /* a drawing's size (nn_strokes_extent); images: -1, not checked */
     float image[NN_IMAGE_PIXELS];
 } PredictInput;
 
@@ -58,6 +59,7 @@ read_image(const char *path, PredictInput *input)
     input->name = g_steal_pointer(&name);
     input->line = 0;
     input->label = -1;
+    input->extent = -1;
     return TRUE;
 }
 
@@ -73,7 +75,7 @@ read_stroke_file(const char *path, GArray *inputs)
     int failed = drawings_file_read(path, &d);
     for (int i = 0; i < d.count; i++) {
         PredictInput input = { .name = g_strdup_printf("%s:%d", d.name, d.lines[i]), .line = d.lines[i],
-                               .label = d.labels[i] };
+                               .label = d.labels[i], .extent = d.extents[i] };
         memcpy(input.image, d.images + (size_t)i * NN_IMAGE_PIXELS, sizeof input.image);
         g_array_append_val(inputs, input);
     }
@@ -115,8 +117,8 @@ print_json(const PredictInput *input, int digit, const float *probs, const NnVer
     }
     g_string_append(out, "]");
     if (digit >= 0)
-        g_string_append_printf(out, ", \"verdict\": \"%s\", \"second\": %d", nn_verdict_name(verdict->kind),
-                               verdict->second);
+        g_string_append_printf(out, ", \"verdict\": \"%s\", \"second\": %d%s", nn_verdict_name(verdict->kind),
+                               verdict->second, verdict->too_small ? ", \"too_small\": true" : "");
     if (input->label >= 0)
         g_string_append_printf(out, ", \"label\": %d", input->label);
     if (digit < 0)
@@ -137,6 +139,8 @@ print_text(const PredictInput *input, int digit, const float *probs, const NnVer
     else if (v->kind == NN_VERDICT_UNSURE)
         printf("%s: unsure: maybe %d (%.1f%%), or %d (%.1f%%)", input->name, digit, 100.0 * v->p1, v->second,
                100.0 * v->p2);
+    else if (v->too_small)
+        printf("%s: not a digit (a single point: nothing to read)", input->name);
     else
         printf("%s: not a digit (at most %.1f%% for %d)", input->name, 100.0 * v->p1, digit);
     if (input->label >= 0)
@@ -223,6 +227,8 @@ cmd_predict(int argc, char **argv)
                 int digit = probs_finite(p) ? nn_argmax(p, NN_CLASSES) : -1;
                 no_answer += digit < 0;
                 NnVerdict verdict = nn_verdict(model, p);
+                if (input->extent >= 0)
+                    nn_verdict_check_size(&verdict, input->extent, 0.0f);
                 if (json)
                     print_json(input, digit, p, &verdict);
                 else

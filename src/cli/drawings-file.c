@@ -36,6 +36,7 @@ drawings_file_read(const char *path, DrawingsFile *out)
     g_autoptr(GArray) images = g_array_new(FALSE, FALSE, sizeof(float) * NN_IMAGE_PIXELS);
     g_autoptr(GArray) labels = g_array_new(FALSE, FALSE, sizeof(int));
     g_autoptr(GArray) lines = g_array_new(FALSE, FALSE, sizeof(int));
+    g_autoptr(GArray) extents = g_array_new(FALSE, FALSE, sizeof(float));
     g_autoptr(DlStrokesReader) reader = dl_strokes_reader_new(stream);
     DlDrawing drawing = DL_DRAWING_INIT;
     int failed = 0;
@@ -55,6 +56,8 @@ drawings_file_read(const char *path, DrawingsFile *out)
         if (result == DL_STROKES_READ_DRAWING &&
             nn_strokes_to_image(drawing.strokes, drawing.n_strokes, image, &err) == NN_OK) {
             int l = (int)line;
+            float extent = nn_strokes_extent(drawing.strokes, drawing.n_strokes);
+            g_array_append_val(extents, extent);
             g_array_append_val(images, image);
             g_array_append_val(labels, drawing.label);
             g_array_append_val(lines, l);
@@ -69,6 +72,7 @@ drawings_file_read(const char *path, DrawingsFile *out)
     out->images = (float *)g_array_free(g_steal_pointer(&images), FALSE);
     out->labels = (int *)g_array_free(g_steal_pointer(&labels), FALSE);
     out->lines = (int *)g_array_free(g_steal_pointer(&lines), FALSE);
+    out->extents = (float *)g_array_free(g_steal_pointer(&extents), FALSE);
     return failed;
 }
 
@@ -78,6 +82,7 @@ drawings_file_clear(DrawingsFile *d)
     g_free(d->images);
     g_free(d->labels);
     g_free(d->lines);
+    g_free(d->extents);
     g_free(d->name);
     memset(d, 0, sizeof *d);
 }

@@ -12,6 +12,7 @@ typedef struct {
     float *images;   /* count * NN_IMAGE_PIXELS, nn_strokes_to_image's output */
     int *labels;     /* 0-9, or -1 when the line has none */
     int *lines;      /* line numbers in the file */
+    float *extents;  /* each drawing's size, nn_strokes_extent() (0: a single point) */
     char *name;      /* the file's display name ("<stdin>" for "-") */
 } DrawingsFile;
 

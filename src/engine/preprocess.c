@@ -446,6 +446,23 @@ rasterise(const NnStroke *strokes, size_t n_strokes, Raster *r, NnError *err)
     return NN_OK;
 }
 
+float
+nn_strokes_extent(const NnStroke *strokes, size_t n_strokes)
+{
+    float min_x = INFINITY, max_x = -INFINITY, min_y = INFINITY, max_y = -INFINITY;
+    for (size_t s = 0; strokes != NULL && s < n_strokes; s++)
+        for (size_t p = 0; strokes[s].points != NULL && p < strokes[s].n_points; p++) {
+            NnPoint pt = strokes[s].points[p];
+            if (!isfinite(pt.x) || !isfinite(pt.y))
+                continue;
+            min_x = fminf(min_x, pt.x);
+            max_x = fmaxf(max_x, pt.x);
+            min_y = fminf(min_y, pt.y);
+            max_y = fmaxf(max_y, pt.y);
+        }
+    return max_x >= min_x ? fmaxf(max_x - min_x, max_y - min_y) : 0.0f;
+}
+
 NnStatus
 nn_strokes_to_image(const NnStroke *strokes, size_t n_strokes,
                     float out[NN_IMAGE_PIXELS], NnError *err)

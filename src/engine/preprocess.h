@@ -69,6 +69,11 @@ typedef struct {
 NnStatus nn_strokes_to_image(const NnStroke *strokes, size_t n_strokes,
                              float out[NN_IMAGE_PIXELS], NnError *err);
 
+/* The longer side of the bounding box of all the drawing's points, in its
+ * own units: 0 for a single point (however often repeated) and for a
+ * drawing without points; non-finite coordinates are skipped. */
+float nn_strokes_extent(const NnStroke *strokes, size_t n_strokes);
+
 /* Normalises an 8-bit grayscale image of any size (row i starts at
  * gray + i * stride) holding one digit, dark ink on a light background or
  * light ink on a dark one: the polarity is detected from the border. An

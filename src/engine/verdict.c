@@ -42,6 +42,15 @@ nn_verdict(const NnModel *model, const float probs[NN_CLASSES])
     return v;
 }
 
+void
+nn_verdict_check_size(NnVerdict *verdict, float extent, float area)
+{
+    if (!(extent > 0.0f) || (area > 0.0f && extent < NN_SMALLEST_DRAWING * area)) {
+        verdict->kind = NN_VERDICT_NOT_DIGIT;
+        verdict->too_small = true;
+    }
+}
+
 double
 nn_expected_calibration_error(const float *probs, const uint8_t *labels, int n)
 {
@@ -250,13 +259,16 @@ out:
 }
 
 void
-nn_score_verdicts(const NnModel *model, const float *probs, const uint8_t *labels, int n, NnVerdictScore *s)
+nn_score_verdicts(const NnModel *model, const float *probs, const uint8_t *labels, const float *extents, int n,
+                  NnVerdictScore *s)
 {
     memset(s, 0, sizeof *s);
     s->n = n;
     for (int i = 0; i < n; i++) {
         const float *p = probs + (size_t)i * NN_CLASSES;
         NnVerdict v = nn_verdict(model, p);
+        if (extents != NULL)
+            nn_verdict_check_size(&v, extents[i], 0.0f);
         if (labels[i] >= NN_CLASSES) {
             s->non_digits++;
             s->non_digit_verdicts[v.kind]++;

@@ -12,6 +12,8 @@
  * (nn_calibrate) sets them on held-out images, never on the test set. */
 #pragma once
 
+#include <stdbool.h>
+
 #include "idx.h"
 #include "model.h"
 
@@ -25,6 +27,7 @@ typedef struct {
     NnVerdictKind kind;
     int digit, second;   /* the two most probable digits */
     float p1, p2;        /* their probabilities */
+    bool too_small;      /* not a digit for its size (nn_verdict_check_size) */
 } NnVerdict;
 
 /* Thresholds of models that were never calibrated (version 1 files). */
@@ -32,6 +35,16 @@ typedef struct {
 #define NN_DEFAULT_REJECT 0.5f
 
 NnVerdict nn_verdict(const NnModel *model, const float probs[NN_CLASSES]);
+/* A drawing has no size to read when it is a single point (extent 0), or,
+ * where the area it was drawn in is known (area > 0: the side of the app's
+ * canvas), when its longer side is under NN_SMALLEST_DRAWING of that side:
+ * a click or a slip of the pen, which normalisation to 20x20 would blow up
+ * into a blob the network reads as anything ("0, 100 %"). Such a drawing
+ * is not a digit, whatever the network says: the verdict's kind becomes
+ * NN_VERDICT_NOT_DIGIT and too_small is set. extent: nn_strokes_extent(). */
+#define NN_SMALLEST_DRAWING 0.1f
+void nn_verdict_check_size(NnVerdict *verdict, float extent, float area);
+
 /* "sure", "unsure", "not-a-digit". */
 const char *nn_verdict_name(NnVerdictKind kind);
 
@@ -83,5 +96,7 @@ typedef struct {
     int non_digit_verdicts[3];           /* non-digits: sure, unsure, not a digit */
 } NnVerdictScore;
 
-void nn_score_verdicts(const NnModel *model, const float *probs, const uint8_t *labels, int n,
-                       NnVerdictScore *score);
+/* extents: each drawing's nn_strokes_extent(), for nn_verdict_check_size
+ * (no area known), or NULL. */
+void nn_score_verdicts(const NnModel *model, const float *probs, const uint8_t *labels, const float *extents,
+                       int n, NnVerdictScore *score);

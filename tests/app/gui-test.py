@@ -506,6 +506,15 @@ def case_verdict():
                      timeout=5)
         log("a cross: %r" % v)
         assert predicted_digit(app) == "—"
+        # A click on the canvas: too small to be a digit (the network reads
+        # the disc it makes as a sure 0).
+        app.key("Escape")
+        app.click(canvas)
+        v = wait_for("a click not a digit", lambda: verdict(app) if verdict(app) == "Not a digit: too small to read"
+                     else None, timeout=5)
+        labels = [text(n) for n in walk(app.by_name("Prediction", "panel")) if role(n) == "label"]
+        assert "Too small to read: draw it larger" in labels, labels
+        assert predicted_digit(app) == "—"
         app.quit()
     finally:
         app.close()
