@@ -1566,7 +1566,9 @@ def case_drawings():
         app.key("7")
         wait_for("the 7 saved", lambda: len(collection_lines(app)) == 2, timeout=5)
         assert collection_lines(app)[1].get("student") == "Ana", collection_lines(app)
-        log("with the student: %r" % toast(app, "Saved as a 7, drawn by Ana"))
+        # Toasts queue, five seconds each: the two of the relabelling above
+        # may still be ahead of this one.
+        log("with the student: %r" % toast(app, "Saved as a 7, drawn by Ana", timeout=30))
         summary = wait_for("the summary", lambda: drawings_summary(app, page) if drawings_summary(
             app, page).startswith("2 ") else None, timeout=10)
         log("Drawings page: %r" % summary)
