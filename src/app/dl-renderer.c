@@ -5,8 +5,9 @@
 #include <gtk/gtk.h>
 #include <string.h>
 
-gboolean
-dl_renderer_is_software(const char *gl_renderer)
+/* TRUE for the GL_RENDERER strings of software rasterisers. */
+static gboolean
+is_software(const char *gl_renderer)
 {
     static const char *const software[] = { "llvmpipe", "softpipe", "SWR", "Software Rasterizer" };
 
@@ -34,7 +35,7 @@ dl_renderer_avoid_software_gl(void)
         return FALSE;
     gdk_gl_context_make_current(context);
     const char *name = (const char *)glGetString(GL_RENDERER);
-    gboolean software = dl_renderer_is_software(name);
+    gboolean software = is_software(name);
     g_debug("OpenGL renderer: %s%s", name != NULL ? name : "(unknown)",
             software ? ", a software rasteriser: drawing with Cairo instead" : "");
     gdk_gl_context_clear_current();

@@ -20,7 +20,4 @@ G_BEGIN_DECLS
  * application's startup). Returns TRUE when it chose the Cairo renderer. */
 gboolean dl_renderer_avoid_software_gl(void);
 
-/* TRUE for the GL_RENDERER strings of software rasterisers. */
-gboolean dl_renderer_is_software(const char *gl_renderer);
-
 G_END_DECLS
