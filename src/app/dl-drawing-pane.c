@@ -26,6 +26,9 @@ struct _DlDrawingPane {
     /* The drawing on the canvas as saved in the class's drawings by "It was
      * a N", until it changes; NULL when not saved. */
     DlDrawingItem *saved;
+    /* The "Saved as…" toast with its Undo, shown or waiting, until it is
+     * dismissed: the next save rewrites it rather than queue another. */
+    AdwToast *toast;
 };
 
 G_DEFINE_FINAL_TYPE(DlDrawingPane, dl_drawing_pane, GTK_TYPE_WIDGET)
@@ -164,27 +167,27 @@ forget_saved(DlDrawingPane *self)
 
 /* What Undo on the toast takes back: an addition (old_label -1) or a relabel. */
 typedef struct {
-    DlDrawingPane *pane; /* weak */
     DlCollection *collection;
     DlDrawingItem *item;
     int old_label;
 } Undo;
 
+#define UNDO_KEY "dl-undo"
+
 static void
-undo_free(gpointer data, GClosure *closure)
+undo_free(gpointer data)
 {
     Undo *undo = data;
 
-    g_clear_weak_pointer(&undo->pane);
     g_object_unref(undo->collection);
     g_object_unref(undo->item);
     g_free(undo);
 }
 
 static void
-on_undo_clicked(AdwToast *t, gpointer data)
+on_undo_clicked(DlDrawingPane *self, AdwToast *t)
 {
-    Undo *undo = data;
+    Undo *undo = g_object_get_data(G_OBJECT(t), UNDO_KEY);
     g_autoptr(GError) error = NULL;
     DlDrawingItem *item = NULL;
     gboolean done;
@@ -195,14 +198,63 @@ on_undo_clicked(AdwToast *t, gpointer data)
         item = dl_collection_relabel(undo->collection, undo->item, undo->old_label, &error);
         done = item != NULL;
     }
-    if (undo->pane == NULL)
-        return;
     if (!done) {
-        dl_toast_show_error(GTK_WIDGET(undo->pane), error);
+        dl_toast_show_error(GTK_WIDGET(self), error);
         return;
     }
-    if (undo->pane->saved == undo->item)
-        set_saved(undo->pane, item);
+    if (self->saved == undo->item)
+        set_saved(self, item);
+}
+
+static void
+forget_toast(DlDrawingPane *self, AdwToast *t)
+{
+    if (self->toast == t)
+        g_clear_object(&self->toast);
+}
+
+/* Tells of a save, with Undo. While the last toast is still up (or waits
+ * its turn) it is rewritten, not queued behind: a quick relabel must not
+ * leave a stale "Saved as a 3" to show after "Now saved as a 5". Saving
+ * the same drawing again folds the two steps into one, so Undo goes back
+ * to before the first; another drawing's save takes over the toast and
+ * its Undo. (libadwaita 1.2 aborts on dismissing a waiting toast, so none
+ * is dismissed here.) */
+static void
+toast_saved(DlDrawingPane *self, DlCollection *collection, DlDrawingItem *existing, DlDrawingItem *item,
+            int old_label)
+{
+    int label = dl_drawing_item_get_label(item);
+    Undo *last = self->toast != NULL ? g_object_get_data(G_OBJECT(self->toast), UNDO_KEY) : NULL;
+    /* The drawing the toast tells of, relabelled again: one step, unless
+     * it is back where it began (then this relabel alone is told). */
+    if (existing != NULL && last != NULL && last->item == existing && last->old_label != label)
+        old_label = last->old_label;
+
+    const char *student = dl_drawing_item_get_student(item);
+    g_autofree char *message =
+        old_label >= 0 ? g_strdup_printf(_("Now saved as a %d, not a %d"), label, old_label)
+        : student != NULL
+            /* TRANSLATORS: a drawing saved into the class's drawings, with who drew it */
+            ? g_strdup_printf(_("Saved as a %d, drawn by %s"), label, student)
+            : g_strdup_printf(_("Saved as a %d in the class’s drawings"), label);
+    Undo *undo = g_new0(Undo, 1);
+    undo->collection = g_object_ref(collection);
+    undo->item = g_object_ref(item);
+    undo->old_label = old_label;
+
+    if (self->toast != NULL) {
+        adw_toast_set_title(self->toast, message);
+        g_object_set_data_full(G_OBJECT(self->toast), UNDO_KEY, undo, undo_free);
+        return;
+    }
+    AdwToast *t = adw_toast_new(message);
+    adw_toast_set_button_label(t, _("_Undo"));
+    g_object_set_data_full(G_OBJECT(t), UNDO_KEY, undo, undo_free);
+    g_signal_connect_object(t, "button-clicked", G_CALLBACK(on_undo_clicked), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(t, "dismissed", G_CALLBACK(forget_toast), self, G_CONNECT_SWAPPED);
+    self->toast = g_object_ref(t);
+    dl_toast_show(GTK_WIDGET(self), t);
 }
 
 static void
@@ -241,22 +293,7 @@ label_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
     if (existing != NULL && old_label == label)
         return;
 
-    const char *student = dl_drawing_item_get_student(item);
-    g_autofree char *message =
-        old_label >= 0 ? g_strdup_printf(_("Now saved as a %d, not a %d"), label, old_label)
-        : student != NULL
-            /* TRANSLATORS: a drawing saved into the class's drawings, with who drew it */
-            ? g_strdup_printf(_("Saved as a %d, drawn by %s"), label, student)
-            : g_strdup_printf(_("Saved as a %d in the class’s drawings"), label);
-    AdwToast *t = adw_toast_new(message);
-    adw_toast_set_button_label(t, _("_Undo"));
-    Undo *undo = g_new0(Undo, 1);
-    g_set_weak_pointer(&undo->pane, self);
-    undo->collection = g_object_ref(collection);
-    undo->item = g_object_ref(item);
-    undo->old_label = old_label;
-    g_signal_connect_data(t, "button-clicked", G_CALLBACK(on_undo_clicked), undo, undo_free, 0);
-    dl_toast_show(GTK_WIDGET(self), t);
+    toast_saved(self, collection, existing, item, old_label);
 }
 
 /* The saved drawing left the collection (deleted on the Drawings page) or
@@ -328,6 +365,7 @@ dl_drawing_pane_dispose(GObject *object)
         gtk_widget_unparent(child);
     g_clear_object(&self->session);
     g_clear_object(&self->saved);
+    g_clear_object(&self->toast);
 
     G_OBJECT_CLASS(dl_drawing_pane_parent_class)->dispose(object);
 }

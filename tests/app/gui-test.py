@@ -1553,6 +1553,18 @@ def case_drawings():
         app.key("1")
         wait_for("relabelled", lambda: [d["label"] for d in collection_lines(app)] == [1], timeout=5)
         wait_for("the pane to say so", lambda: text(status) == "Saved as a 1 in the class’s drawings", timeout=5)
+        # One toast for the two steps, rewritten, not a stale "Saved as a 7"
+        # queued behind it: saved and relabelled while it showed is saved as
+        # a 1 (its Undo takes the drawing out).
+        def saved_toasts():
+            return [name(n) for t in toasts(app) for n in walk(t)
+                    if role(n) == "label" and "aved as a" in name(n)]
+        wait_for("the toast rewritten", lambda: saved_toasts() == ["Saved as a 1 in the class’s drawings"],
+                 timeout=5)
+        undo_toast(app, "Saved as a 1 in the class’s drawings")
+        wait_for("both steps taken back", lambda: collection_lines(app) == [], timeout=5)
+        app.key("1")
+        wait_for("saved as a 1", lambda: [d["label"] for d in collection_lines(app)] == [1], timeout=5)
 
         # The Drawings page; a clear 7 by a student named there.
         app.key("alt+4")
@@ -1566,9 +1578,9 @@ def case_drawings():
         app.key("7")
         wait_for("the 7 saved", lambda: len(collection_lines(app)) == 2, timeout=5)
         assert collection_lines(app)[1].get("student") == "Ana", collection_lines(app)
-        # Toasts queue, five seconds each: the two of the relabelling above
-        # may still be ahead of this one.
-        log("with the student: %r" % toast(app, "Saved as a 7, drawn by Ana", timeout=30))
+        # Another drawing's save takes the toast over, shown at once.
+        log("with the student: %r" % toast(app, "Saved as a 7, drawn by Ana", timeout=5))
+        assert len(saved_toasts()) == 1, saved_toasts()
         summary = wait_for("the summary", lambda: drawings_summary(app, page) if drawings_summary(
             app, page).startswith("2 ") else None, timeout=10)
         log("Drawings page: %r" % summary)
