@@ -245,6 +245,24 @@ test_synth(void **state)
     nn_synth_outlier(&data, &r1, a);
     nn_synth_outlier(&data, &r2, b);
     assert_memory_equal(a, b, sizeof a);
+    /* Without letters, nn_synth_non_digit is nn_synth_outlier; with them,
+     * about NN_SYNTH_LETTER_SHARE of its images are letters, and these
+     * have ink, are normalised and are the same for the same stream. */
+    int differ = 0;
+    for (int i = 0; i < 400; i++) {
+        uint8_t c[NN_IMAGE_PIXELS];
+        NnRng p = nn_rng_seed(100 + (uint64_t)i), q = p, l1 = p, l2 = p;
+        nn_synth_outlier(&data, &p, a);
+        nn_synth_non_digit(&data, false, &q, b);
+        assert_memory_equal(a, b, sizeof a);
+        nn_synth_non_digit(&data, true, &l1, b);
+        nn_synth_non_digit(&data, true, &l2, c);
+        assert_memory_equal(b, c, sizeof b);
+        assert_true(mass_of(b) > 0);
+        assert_normalised(b);
+        differ += memcmp(a, b, sizeof a) != 0;
+    }
+    assert_true(differ > 400 * NN_SYNTH_LETTER_SHARE * 0.75);
     nn_dataset_free(&data);
 }
 

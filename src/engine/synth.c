@@ -166,11 +166,67 @@ random_image(const NnDataset *train, unsigned classes, NnRng *rng)
     return train->images + (size_t)index * NN_IMAGE_PIXELS;
 }
 
+#include "letters.inc"
+
+/* Letter k of letters.inc with a hand's variation: a random size, slant,
+ * turn, width and wobble of its points, centred at (cx, cy) on the canvas. */
+static void
+canvas_letter(Canvas *c, unsigned k, float cx, float cy, float size, float width, NnRng *rng)
+{
+    const unsigned first = letters[k].first_stroke, n = letters[k].n_strokes;
+    float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
+    for (unsigned s = first; s < first + n; s++)
+        for (unsigned i = 0; i < letter_strokes[s].count; i++) {
+            const signed char *p = letter_points[letter_strokes[s].first + i];
+            x0 = fminf(x0, p[0]);
+            x1 = fmaxf(x1, p[0]);
+            y0 = fminf(y0, p[1]);
+            y1 = fmaxf(y1, p[1]);
+        }
+    const float side = fmaxf(fmaxf(x1 - x0, y1 - y0), 1.0f), scale = size / side;
+    const float sx = scale * nn_rng_range(rng, 0.75f, 1.25f), sy = scale;
+    const float shear = nn_rng_range(rng, -0.3f, 0.3f), turn = nn_rng_range(rng, -0.2f, 0.2f);
+    const float ct = cosf(turn), st = sinf(turn), mx = (x0 + x1) / 2, my = (y0 + y1) / 2;
+    for (unsigned s = first; s < first + n; s++) {
+        float px = 0, py = 0;
+        for (unsigned i = 0; i < letter_strokes[s].count; i++) {
+            const signed char *p = letter_points[letter_strokes[s].first + i];
+            float u = (p[0] - mx) * sx, v = (p[1] - my) * sy;
+            u += shear * v;
+            float x = cx + ct * u - st * v + nn_rng_range(rng, -0.5f, 0.5f);
+            float y = cy + st * u + ct * v + nn_rng_range(rng, -0.5f, 0.5f);
+            if (i > 0 || letter_strokes[s].count == 1)
+                canvas_line(c, i > 0 ? px : x, i > 0 ? py : y, x, y, width);
+            px = x;
+            py = y;
+        }
+    }
+}
+
 void
 nn_synth_outlier(const NnDataset *train, NnRng *rng, uint8_t *dst)
 {
+    nn_synth_non_digit(train, false, rng, dst);
+}
+
+void
+nn_synth_non_digit(const NnDataset *train, bool with_letters, NnRng *rng, uint8_t *dst)
+{
     Canvas c = { { 0 } };
     const float width = nn_rng_range(rng, 1.8f, 3.0f);
+    /* A letter for a third of them, one or (a fifth of those) two side by side. */
+    if (with_letters && nn_rng_uniform(rng) < NN_SYNTH_LETTER_SHARE) {
+        const unsigned n = sizeof letters / sizeof letters[0];
+        if (nn_rng_uniform(rng) < 0.2f) {
+            float size = nn_rng_range(rng, 14, 18), gap = nn_rng_range(rng, 0.45f, 0.6f) * size;
+            canvas_letter(&c, nn_rng_below(rng, n), 22 - gap, 22, size, width, rng);
+            canvas_letter(&c, nn_rng_below(rng, n), 22 + gap, 22 + nn_rng_range(rng, -2, 2), size, width, rng);
+        } else {
+            canvas_letter(&c, nn_rng_below(rng, n), 22, 22, nn_rng_range(rng, 16, 26), width, rng);
+        }
+        canvas_finish(&c, dst);
+        return;
+    }
     /* Mirrored, 0, 1 and 8 are still digits, 2 and 5 look like each other,
      * and a 6 looks like a 6 written with a curled stem. */
     const unsigned any = 0x3ff, mirrorable = 1u << 3 | 1u << 4 | 1u << 7 | 1u << 9;

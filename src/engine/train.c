@@ -80,7 +80,7 @@ nn_train_prepare_batch(const NnTrainConfig *config, const NnDataset *train, cons
         if (config->outliers > 0) {
             NnRng o = nn_rng_derive(config->seed, stream(STREAM_OUTLIER, epoch), (uint64_t)index);
             if (nn_rng_uniform(&o) < config->outliers) {
-                nn_synth_outlier(train, &o, made);
+                nn_synth_non_digit(train, true, &o, made);
                 src = made;
                 label = NN_LABEL_NONE;
             }
