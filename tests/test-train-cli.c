@@ -575,6 +575,23 @@ test_ablation_resumable(void **state)
     g_autofree char *md3 = NULL;
     assert_true(g_file_get_contents(md_path, &md3, NULL, NULL));
     assert_contains(md3, "| paper | the paper's full recipe | 2 |");
+
+    /* A lever runs when named, as the paper's recipe plus that lever, and
+     * is compared with the paper's runs. */
+    g_autofree char *list = NULL, *lever = NULL;
+    assert_int_equal(run_cli(&list, "ablation", "--list", NULL), 0);
+    assert_contains(list, "plus-ema");
+    assert_contains(list, "[a lever: run when named]");
+    assert_int_equal(run_cli(&lever, "ablation", "--out", dir, "--data", data_dir, "--seeds", "1", "--epochs", "2",
+                             "--threads", "1", "--variants", "plus-ema", NULL), 0);
+    g_autofree char *lever_path = g_build_filename(dir, "runs", "plus-ema-seed1", NULL);
+    g_autoptr(DlRun) lever_run = dl_run_load(lever_path, &error);
+    assert_non_null(lever_run);
+    assert_true(dl_run_get_settings(lever_run)->train.ema == 0.999f);
+    assert_true(dl_run_get_settings(lever_run)->model.dropout_conv > 0.0f); /* the paper's otherwise */
+    g_autofree char *md4 = NULL;
+    assert_true(g_file_get_contents(md_path, &md4, NULL, NULL));
+    assert_non_null(strstr(md4, "| plus-ema | the paper's recipe with a moving average"));
     g_autofree char *rm = g_strdup_printf("rm -rf '%s'", dir);
     assert_int_equal(system(rm), 0);
 }

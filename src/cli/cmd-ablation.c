@@ -10,6 +10,10 @@
  * difference to the full recipe). The final epoch is the score; the best
  * epoch is listed only as what it is, an epoch chosen on the test set.
  *
+ * Besides the ablation, the levers of the digitlab recipe can be run one
+ * at a time on the paper's recipe (plus-ema, plus-elastic, plus-schedule,
+ * plus-erase): only when named, so the default stays the paper's ablation.
+ *
  * It is resumable: a run whose folder holds a `done` file is not run again,
  * and one that was cut short continues from its last saved epoch (`train
  * --resume` of its run folder, or of its model in a folder of an earlier
@@ -38,21 +42,30 @@ typedef struct {
     const char *description;
     const char *args[12];   /* train options, NULL-terminated */
     gboolean half_epochs;   /* the Siddique et al. baseline: 15 of the paper's 30 */
+    gboolean lever;         /* one of Digit Lab's levers added to the paper's recipe: run only when named */
 } Variant;
 
 static const Variant variants[] = {
-    { "paper", "the paper's full recipe", { NULL }, FALSE },
-    { "no-augment", "without augmentation", { "--no-augment", NULL }, FALSE },
-    { "no-bn", "without batch normalisation (biases instead)", { "--no-batch-norm", NULL }, FALSE },
-    { "no-dropout", "without dropout", { "--dropout", "0,0", NULL }, FALSE },
+    { "paper", "the paper's full recipe", { NULL }, FALSE, FALSE },
+    { "no-augment", "without augmentation", { "--no-augment", NULL }, FALSE, FALSE },
+    { "no-bn", "without batch normalisation (biases instead)", { "--no-batch-norm", NULL }, FALSE, FALSE },
+    { "no-dropout", "without dropout", { "--dropout", "0,0", NULL }, FALSE, FALSE },
     { "constant-lr", "constant learning rate 1e-3 (no warmup, no cosine)",
-      { "--schedule", "constant", "--lr-max", "1e-3", NULL }, FALSE },
+      { "--schedule", "constant", "--lr-max", "1e-3", NULL }, FALSE, FALSE },
     { "sgd", "SGD with momentum 0.9, lr 0.01, half the epochs, no augmentation (Siddique et al. 2018)",
       { "--optimizer", "sgd", "--momentum", "0.9", "--lr-max", "0.01", "--schedule", "constant", "--no-augment",
-        NULL }, TRUE },
+        NULL }, TRUE, FALSE },
     { "one-block", "one block of two convolutions (32 filters) instead of two", { "--blocks", "1", "--filters", "32",
-      NULL }, FALSE },
-    { "digitlab", "Digit Lab's own recipe (--preset digitlab)", { "--preset", "digitlab", NULL }, FALSE },
+      NULL }, FALSE, FALSE },
+    { "digitlab", "Digit Lab's own recipe (--preset digitlab)", { "--preset", "digitlab", NULL }, FALSE, FALSE },
+    /* What each of the digitlab recipe's levers gives on its own. */
+    { "plus-ema", "the paper's recipe with a moving average of the weights (--ema 0.999)", { "--ema", "0.999", NULL },
+      FALSE, TRUE },
+    { "plus-elastic", "the paper's recipe with elastic distortion (--elastic 8,4)", { "--elastic", "8,4", NULL },
+      FALSE, TRUE },
+    { "plus-schedule", "the paper's recipe with Digit Lab's learning rates (per step, 2e-3 down to 1e-6)",
+      { "--per-step-lr", "--lr-max", "2e-3", "--lr-min", "1e-6", NULL }, FALSE, TRUE },
+    { "plus-erase", "the paper's recipe with random erasing (--erase 0.5)", { "--erase", "0.5", NULL }, FALSE, TRUE },
 };
 
 typedef struct {
@@ -140,6 +153,8 @@ run_one(const char *self, const char *out, const char *data, int threads, int li
     }
     /* Runs with a weight average cannot be resumed: they start over. */
     gboolean averaged = variant_preset(r->variant)->train.ema > 0;
+    for (const char *const *a = r->variant->args; *a != NULL; a++)
+        averaged |= strcmp(*a, "--ema") == 0;
     gboolean resume = !averaged && g_file_test(model, G_FILE_TEST_IS_REGULAR);
     gboolean resume_folder = resume && g_file_test(record, G_FILE_TEST_IS_REGULAR);
     if (!resume) {
@@ -302,7 +317,7 @@ cmd_ablation(int argc, char **argv)
         { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Train on the first N training images only", "N" },
         { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads of each run (default: all cores)", "N" },
         { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "MNIST folder", "DIR" },
-        { "variants", 0, 0, G_OPTION_ARG_STRING, &only, "Only these variants, comma-separated (default: all)", "A,B" },
+        { "variants", 0, 0, G_OPTION_ARG_STRING, &only, "Only these variants, comma-separated (default: all but the levers; see --list)", "A,B" },
         { "list", 0, 0, G_OPTION_ARG_NONE, &list, "List the variants and exit", NULL },
         G_OPTION_ENTRY_NULL
     };
@@ -311,7 +326,8 @@ cmd_ablation(int argc, char **argv)
         return 2;
     if (list) {
         for (size_t v = 0; v < G_N_ELEMENTS(variants); v++)
-            printf("%-12s %s\n", variants[v].name, variants[v].description);
+            printf("%-13s %s%s\n", variants[v].name, variants[v].description,
+                   variants[v].lever ? " [a lever: run when named]" : "");
         return 0;
     }
     if (out == NULL || argc > 1) {
@@ -344,7 +360,7 @@ cmd_ablation(int argc, char **argv)
      * (from an earlier piece of this ablation) are read back. */
     GArray *runs = g_array_new(FALSE, TRUE, sizeof(Run));
     for (size_t v = 0; v < G_N_ELEMENTS(variants); v++) {
-        gboolean chosen = wanted == NULL;
+        gboolean chosen = wanted == NULL && !variants[v].lever;
         for (char **w = wanted; w != NULL && *w != NULL; w++)
             chosen |= strcmp(*w, variants[v].name) == 0;
         const NnPreset *preset = variant_preset(&variants[v]);
