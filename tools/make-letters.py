@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Writes src/engine/letters.inc: letters as pen strokes, for training the
-network that a letter is no digit (nn_synth_outlier, src/engine/synth.c).
+"""Writes src/engine/letters.inc: letters and signs as pen strokes, for
+training the network that they are no digit (nn_synth_non_digit,
+src/engine/synth.c).
 
 The strokes are Dr. A. V. Hershey's fonts (U.S. National Bureau of
 Standards, 1967), in James Hurt's format, as Debian's hershey-fonts-data
 package ships them: the single-stroke Roman, sans-serif and script faces,
-upper and lower case. Letters a reader may take for a digit are left out,
+upper and lower case, and the signs ? ! % & # * @ + = ~ < > ^ (not the
+lines, dots and brackets, which are a 1, a 0 or too small to tell, nor $,
+an S with a bar). Letters a reader may take for a digit are left out,
 since calling them "not a digit" would teach the network to doubt real
 digits: O o D Q (0), I i l j J (1), Z z (2), y (an open 4), S s (5),
 G b (6), T (7), B (8), a g q (9).
@@ -19,6 +22,7 @@ import sys
 
 FONTS = ["rowmans", "futural", "scripts"]
 LEFT_OUT = set("OoDQIiljJZzySsGbTBagq")
+SIGNS = "?!%&#*@+=~<>^"
 
 
 def glyphs(path):
@@ -59,7 +63,8 @@ def main():
     letters = []
     for font in FONTS:
         table = glyphs(os.path.join(folder, font + ".jhf"))
-        for code in list(range(ord("A"), ord("Z") + 1)) + list(range(ord("a"), ord("z") + 1)):
+        for code in (list(range(ord("A"), ord("Z") + 1)) + list(range(ord("a"), ord("z") + 1))
+                     + [ord(c) for c in SIGNS]):
             ch = chr(code)
             if ch in LEFT_OUT:
                 continue
@@ -81,7 +86,7 @@ def main():
       " * Font data in this distribution was originally created by James Hurt,\n"
       " * Cognition, Inc., 900 Technology Park Drive, Billerica, MA 01821.\n"
       " *\n"
-      " * %d letters of the faces %s\n"
+      " * %d letters and signs of the faces %s\n"
       " * (y down, about 21 units from a capital's top to the baseline, centred\n"
       " * near 0,0). */\n" % (len(rows), ", ".join(FONTS)))
     w("static const signed char letter_points[][2] = {\n")

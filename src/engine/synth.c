@@ -168,7 +168,7 @@ random_image(const NnDataset *train, unsigned classes, NnRng *rng)
 
 #include "letters.inc"
 
-/* Letter k of letters.inc with a hand's variation: a random size, slant,
+/* Letter (or sign) k of letters.inc with a hand's variation: a random size, slant,
  * turn, width and wobble of its points, centred at (cx, cy) on the canvas. */
 static void
 canvas_letter(Canvas *c, unsigned k, float cx, float cy, float size, float width, NnRng *rng)
@@ -214,7 +214,7 @@ nn_synth_non_digit(const NnDataset *train, bool with_letters, NnRng *rng, uint8_
 {
     Canvas c = { { 0 } };
     const float width = nn_rng_range(rng, 1.8f, 3.0f);
-    /* A letter for about a third of them: one, or (a fifth of those) two side by side. */
+    /* A letter or sign for about a third of them: one, or (a fifth of those) two side by side. */
     if (with_letters && nn_rng_uniform(rng) < NN_SYNTH_LETTER_SHARE) {
         const unsigned n = sizeof letters / sizeof letters[0];
         if (nn_rng_uniform(rng) < 0.2f) {
