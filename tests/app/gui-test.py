@@ -1579,7 +1579,7 @@ def case_drawings():
         wait_for("the 7 saved", lambda: len(collection_lines(app)) == 2, timeout=5)
         assert collection_lines(app)[1].get("student") == "Ana", collection_lines(app)
         # Another drawing's save takes the toast over, shown at once.
-        log("with the student: %r" % toast(app, "Saved as a 7, drawn by Ana", timeout=5))
+        log("with the student: %r" % toast(app, "Saved as a 7, drawn by Ana"))
         assert len(saved_toasts()) == 1, saved_toasts()
         summary = wait_for("the summary", lambda: drawings_summary(app, page) if drawings_summary(
             app, page).startswith("2 ") else None, timeout=10)
