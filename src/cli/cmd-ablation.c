@@ -383,7 +383,8 @@ cmd_ablation(int argc, char **argv)
                                               : g_strdup("each recipe's own epochs (the paper's: 30)");
     g_autofree char *images_text = limit > 0 ? g_strdup_printf("the first %d training images", limit)
                                              : g_strdup("all 60,000 training images");
-    g_autofree char *threads_text = threads > 0 ? g_strdup_printf(", %d threads", threads) : g_strdup("");
+    g_autofree char *threads_text =
+        threads > 0 ? g_strdup_printf(", %d thread%s", threads, threads == 1 ? "" : "s") : g_strdup("");
     g_autofree char *protocol = g_strdup_printf("%s, %s, seeds 1-%d (and any other seed run earlier)%s; the sgd variant trains half the epochs; "
                                                 "a shorter run keeps the warmup's share of its recipe's epochs "
                                                 "(the paper's: 5 of 30)",
