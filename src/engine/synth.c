@@ -168,8 +168,9 @@ random_image(const NnDataset *train, unsigned classes, NnRng *rng)
 
 #include "letters.inc"
 
-/* Letter (or sign) k of letters.inc with a hand's variation: a random size, slant,
- * turn, width and wobble of its points, centred at (cx, cy) on the canvas. */
+/* Letter (or sign) k of letters.inc with a hand's variation: a random
+ * size, slant, turn and wobble of its points, centred at (cx, cy) on the
+ * canvas, drawn with a pen of the given width. */
 static void
 canvas_letter(Canvas *c, unsigned k, float cx, float cy, float size, float width, NnRng *rng)
 {
@@ -195,8 +196,10 @@ canvas_letter(Canvas *c, unsigned k, float cx, float cy, float size, float width
             u += shear * v;
             float x = cx + ct * u - st * v + nn_rng_range(rng, -0.5f, 0.5f);
             float y = cy + st * u + ct * v + nn_rng_range(rng, -0.5f, 0.5f);
-            if (i > 0 || letter_strokes[s].count == 1)
-                canvas_line(c, i > 0 ? px : x, i > 0 ? py : y, x, y, width);
+            if (letter_strokes[s].count == 1) /* a dot */
+                canvas_line(c, x, y, x, y, width);
+            else if (i > 0)
+                canvas_line(c, px, py, x, y, width);
             px = x;
             py = y;
         }
