@@ -109,8 +109,9 @@ cmd_finetune(int argc, char **argv)
     NnDataset held_out = calibrate > 0 ? nn_dataset_view(&mnist, mnist.count - calibrate, calibrate) : mnist;
 
     nn_set_threads(config.threads);
-    printf("Fine-tuning on %d drawings%s, %d epochs, %d threads\n", drawings.count,
-           no_mnist ? " alone" : " mixed with MNIST", config.epochs, nn_get_threads());
+    printf("Fine-tuning on %d drawings%s, %d epochs, %d thread%s\n", drawings.count,
+           no_mnist ? " alone" : " mixed with MNIST", config.epochs, nn_get_threads(),
+           nn_get_threads() == 1 ? "" : "s");
     NnTrainCallbacks callbacks = { .on_epoch = on_epoch };
     if (nn_finetune(model, &config, &drawings, no_mnist ? NULL : &mix_from, NULL, &callbacks, &err) != NN_OK) {
         fprintf(stderr, "finetune: %s\n", err.message);
