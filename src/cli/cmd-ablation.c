@@ -288,8 +288,11 @@ write_results(const char *out, const Run *runs, int n_runs, const char *protocol
             paper_mean = mean;
         g_autofree char *delta = isnan(paper_mean) || v == 0 ? g_strdup(v == 0 ? "—" : "")
                                                               : g_strdup_printf("%+.2f", mean - paper_mean);
-        g_string_append_printf(md, "| %s | %s | %d | %.2f ± %.2f %% | %.2f %% | %s | %s | %.2f %% | %.1f |\n",
-                               variants[v].name, variants[v].description, n, mean, sd, median(acc, n), seeds->str,
+        /* One run has no spread to show: "± 0.00" would claim one. */
+        g_autofree char *spread = n > 1 ? g_strdup_printf("%.2f ± %.2f %%", mean, sd)
+                                        : g_strdup_printf("%.2f %% (one run)", mean);
+        g_string_append_printf(md, "| %s | %s | %d | %s | %.2f %% | %s | %s | %.2f %% | %.1f |\n",
+                               variants[v].name, variants[v].description, n, spread, median(acc, n), seeds->str,
                                delta, best / n, seconds / n / 60);
         g_string_free(seeds, TRUE);
     }
