@@ -6,6 +6,13 @@
 #include "dl-history.h"
 #include "idx.h"
 
+/* "s" for any count but 1: "%d thread%s", n, cli_plural(n). */
+static inline const char *
+cli_plural(int n)
+{
+    return n == 1 ? "" : "s";
+}
+
 /* Resolves the MNIST folder (--data, $DIGITLAB_DATA, XDG data dir) and loads
  * one split; on failure prints a message that says what to do and returns
  * FALSE. */

@@ -262,7 +262,7 @@ cmd_bench(int argc, char **argv)
         printf("Network: %s (%zu parameters)\n", nn_model_config_describe(&mc, network, sizeof network),
                nn_model_param_count(model));
         printf("Digit Lab engine, %s padding, %d thread%s, batch %d; BLAS: %s\n", nn_padding_name(mc.padding),
-               nn_get_threads(), nn_get_threads() == 1 ? "" : "s", BATCH, nn_blas_info());
+               nn_get_threads(), cli_plural(nn_get_threads()), BATCH, nn_blas_info());
         printf("medians of %d rounds:\n", rounds);
         printf("  training      %8.1f images/s  (%.1f ms a step; layers at %.1f effective GFLOP/s)\n",
                BATCH / (step_ms * 1e-3), step_ms, train_flops / (step_ms - med.augment_ms) * 1e-6);

@@ -111,7 +111,7 @@ cmd_finetune(int argc, char **argv)
     nn_set_threads(config.threads);
     printf("Fine-tuning on %d drawings%s, %d epochs, %d thread%s\n", drawings.count,
            no_mnist ? " alone" : " mixed with MNIST", config.epochs, nn_get_threads(),
-           nn_get_threads() == 1 ? "" : "s");
+           cli_plural(nn_get_threads()));
     NnTrainCallbacks callbacks = { .on_epoch = on_epoch };
     if (nn_finetune(model, &config, &drawings, no_mnist ? NULL : &mix_from, NULL, &callbacks, &err) != NN_OK) {
         fprintf(stderr, "finetune: %s\n", err.message);

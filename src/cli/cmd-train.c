@@ -401,7 +401,7 @@ cmd_train(int argc, char **argv)
     summary = recipe_describe(nn_model_config(model), &config);
     printf("Training on %d images, validating on %d %s images, %d thread%s\n%s\n", train.count, val.count,
            val_split > 0 ? "held-out training" : "test", nn_get_threads(),
-           nn_get_threads() == 1 ? "" : "s", summary);
+           cli_plural(nn_get_threads()), summary);
     printf("BLAS: %s\n", nn_blas_info());
     fflush(stdout);
 
