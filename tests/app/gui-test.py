@@ -236,6 +236,24 @@ class App:
             return (nm == text_ or nm.endswith(" " + text_)) and (role_ is None or role(n) == role_)
         return self.get("'%s'" % text_, match, timeout, root)
 
+    def settled(self, text_, role_=None, timeout=15):
+        """The widget named text_ once it is visible and stays in place for
+        0.3 s (GTK 4.8 does not say SHOWING of every widget on screen).
+        While the window manager resizes a new window, the layout may move
+        a widget to another page and back, and AT-SPI may give it a new
+        node: it is found afresh each time, not remembered."""
+        last = [None]
+
+        def still():
+            clear_cache(self)
+            node = self.find(lambda n: (name(n) == text_ or name(n).endswith(" " + text_))
+                             and (role_ is None or role(n) == role_) and states(n).contains(Atspi.StateType.VISIBLE))
+            now = node is not None and self.extents(node)
+            steady = now and now[2] > 0 and now[3] > 0 and now == last[0]
+            last[0] = now
+            return node if steady else None
+        return wait_for("'%s' on screen and still" % text_, still, timeout=timeout, interval=0.3)
+
     # input
     def focus(self):
         xdotool("windowraise", self.window)
@@ -1932,12 +1950,11 @@ def case_presenter():
     try:
         app = App(settings=settings, env=debug)
         try:
-            canvas = app.by_name("Drawing area")
             digit = app.by_description("predicted digit")
             button = app.by_name("Presenter mode", "push button")
             assert parameters_shown(app), "no Epochs spin button"
             assert shown_plots(app) == ["Accuracy", "Learning rate", "Loss"], shown_plots(app)
-            app.stroke(canvas, SEVEN)
+            app.stroke(app.settled("Drawing area"), SEVEN)
             wait_digit(app)
             normal = dict(digit=app.extents(digit)[3], plot=wait_for("a plot drawn", lambda: plot_text(app, "Accuracy")),
                           speed=app.extents(app.by_description("speed"))[3])
@@ -1997,12 +2014,12 @@ def case_presenter():
             wait_for("presenter mode off", lambda: not pressed(button), timeout=5)
             app.key("F11")  # ... and on again from the keyboard
             wait_for("presenter mode on", lambda: pressed(button), timeout=5)
-            app.stroke(canvas, SEVEN)
+            app.stroke(app.settled("Drawing area"), SEVEN)
             wait_digit(app)
             app.key("Tab")
             app.key("Delete")
             wait_for("the cleared canvas", lambda: predicted_digit(app) in ("—", ""), timeout=5)
-            app.stroke(canvas, SEVEN)
+            app.stroke(app.settled("Drawing area"), SEVEN)
             wait_digit(app)
 
             # Zoom: everything larger, then back.
