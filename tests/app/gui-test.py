@@ -130,6 +130,12 @@ def text(node):
         return name(node)
 
 
+def named(text_, role_=None):
+    """A predicate: the node is named text_ (and has role role_). GTK 4.8
+    joins a mnemonic label to the name ("_Download Download")."""
+    return lambda n: (name(n) == text_ or name(n).endswith(" " + text_)) and (role_ is None or role(n) == role_)
+
+
 def states(node):
     try:
         return node.get_state_set()
@@ -230,11 +236,7 @@ class App:
         return node
 
     def by_name(self, text_, role_=None, timeout=10, root=None):
-        # GTK 4.8 joins a mnemonic label to the name ("_Download Download").
-        def match(n):
-            nm = name(n)
-            return (nm == text_ or nm.endswith(" " + text_)) and (role_ is None or role(n) == role_)
-        return self.get("'%s'" % text_, match, timeout, root)
+        return self.get("'%s'" % text_, named(text_, role_), timeout, root)
 
     def settled(self, text_, role_=None, timeout=15):
         """The widget named text_ once it is visible and stays in place for
@@ -246,8 +248,8 @@ class App:
 
         def still():
             clear_cache(self)
-            node = self.find(lambda n: (name(n) == text_ or name(n).endswith(" " + text_))
-                             and (role_ is None or role(n) == role_) and states(n).contains(Atspi.StateType.VISIBLE))
+            is_named = named(text_, role_)
+            node = self.find(lambda n: is_named(n) and states(n).contains(Atspi.StateType.VISIBLE))
             now = node is not None and self.extents(node)
             steady = now and now[2] > 0 and now[3] > 0 and now == last[0]
             last[0] = now
