@@ -163,6 +163,13 @@ test_calibration(void **state)
     }
     assert_true(nll[0] <= nll[1] + 1e-6 && nll[0] <= nll[2] + 1e-6);
     nn_model_set_temperature(m, r.temperature);
+    /* "not a digit" below the budget of held-out digits (0.2 % of 200: the
+     * least sure of them), not below what synthetic non-digits score */
+    assert_int_equal(nn_model_predict(m, images, 200, probs, NULL), NN_OK);
+    float least = 1.0f;
+    for (int i = 0; i < 200; i++)
+        least = fminf(least, probs[i * NN_CLASSES + nn_argmax(probs + i * NN_CLASSES, NN_CLASSES)]);
+    assert_float_equal(r.reject, fminf(least, r.sure), 1e-5);
 
     char path[] = "/tmp/digitlab-test-verdict-XXXXXX";
     close(mkstemp(path));

@@ -213,24 +213,21 @@ nn_calibrate(NnModel *model, const NnDataset *held_out, uint64_t seed, NnCalibra
             tops[m++] = p[best];
     }
     r.sure = quantile(tops, m, NN_CALIBRATE_UNSURE_SHARE);
-    /* reject: most non-digits fall below it, hardly any digit */
+    /* reject: as many non-digits as the budget of digits allows; the
+     * synthetic non-digits only say how many that is */
     for (int i = 0; i < n; i++) {
         const float *p = probs + (size_t)i * NN_CLASSES;
         tops[i] = p[nn_argmax(p, NN_CLASSES)];
     }
-    float digits_cap = quantile(tops, n, NN_CALIBRATE_MAX_REJECTED);
-    softmax_at(out_logits, n, t, probs);
-    for (int i = 0; i < n; i++) {
-        const float *p = probs + (size_t)i * NN_CLASSES;
-        tops[i] = p[nn_argmax(p, NN_CLASSES)];
-    }
-    float outliers_at = quantile(tops, n, NN_CALIBRATE_REJECT_SHARE);
-    r.reject = outliers_at < digits_cap ? outliers_at : digits_cap;
+    r.reject = quantile(tops, n, NN_CALIBRATE_MAX_REJECTED);
     if (r.reject > r.sure)
         r.reject = r.sure;
+    softmax_at(out_logits, n, t, probs);
     int below = 0;
-    for (int i = 0; i < n; i++)
-        below += tops[i] < r.reject;
+    for (int i = 0; i < n; i++) {
+        const float *p = probs + (size_t)i * NN_CLASSES;
+        below += p[nn_argmax(p, NN_CLASSES)] < r.reject;
+    }
     r.outliers_rejected = (double)below / n;
     softmax_at(logits, n, t, probs);
     int rejected = 0, unsure = 0;

@@ -54,14 +54,17 @@ const char *nn_verdict_name(NnVerdictKind kind);
  *     section search over log T in [-3, 3];
  *   - `sure`: the probability below which the top answer falls for
  *     NN_CALIBRATE_UNSURE_SHARE of the correctly read held-out digits;
- *   - `reject`: the probability below which NN_CALIBRATE_REJECT_SHARE of
- *     synthetic non-digits fall (nn_synth_outlier, made from the held-out
- *     images), but at most the value that would reject
- *     NN_CALIBRATE_MAX_REJECTED of the held-out digits.
+ *   - `reject`: the probability below which NN_CALIBRATE_MAX_REJECTED of
+ *     the held-out digits fall (at most `sure`): it rejects as many
+ *     non-digits as that budget of digits allows. Synthetic non-digits
+ *     (nn_synth_outlier, made from the held-out images) set nothing; the
+ *     report says how many of them it rejects. (It used to be where 90 %
+ *     of those fell, if lower: a network trained on such non-digits scores
+ *     them so low that the threshold fell far below what drawn non-digits
+ *     score, and let most of them through as "unsure".)
  * The results are set on the model (nn_model_set_temperature,
  * nn_model_set_thresholds) and reported in *report if non-NULL. */
 #define NN_CALIBRATE_UNSURE_SHARE 0.005
-#define NN_CALIBRATE_REJECT_SHARE 0.9
 #define NN_CALIBRATE_MAX_REJECTED 0.002
 
 typedef struct {
