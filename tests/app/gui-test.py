@@ -1782,7 +1782,7 @@ def case_runs():
         try:
             status = app.by_description("training-status")
             app.key("ctrl+t")
-            # (not "trained" in the model's status: the bundled model is "trained on all of MNIST")
+            # (not "trained" in the model's status: the bundled model is "the paper’s recipe, trained on all of MNIST")
             wait_for("the first epoch", lambda: text(app.by_description("validation-accuracy")) not in ("—", ""),
                      timeout=120)
             app.key("ctrl+period")
