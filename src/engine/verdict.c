@@ -229,13 +229,10 @@ nn_calibrate(NnModel *model, const NnDataset *held_out, uint64_t seed, NnCalibra
         below += p[nn_argmax(p, NN_CLASSES)] < r.reject;
     }
     r.outliers_rejected = (double)below / n;
-    softmax_at(logits, n, t, probs);
-    int rejected = 0, unsure = 0;
+    int rejected = 0, unsure = 0; /* tops: the held-out digits' top probabilities, sorted */
     for (int i = 0; i < n; i++) {
-        const float *p = probs + (size_t)i * NN_CLASSES;
-        float top = p[nn_argmax(p, NN_CLASSES)];
-        rejected += top < r.reject;
-        unsure += top >= r.reject && top < r.sure;
+        rejected += tops[i] < r.reject;
+        unsure += tops[i] >= r.reject && tops[i] < r.sure;
     }
     r.digits_rejected = (double)rejected / n;
     r.digits_unsure = (double)unsure / n;

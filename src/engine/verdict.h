@@ -58,10 +58,9 @@ const char *nn_verdict_name(NnVerdictKind kind);
  *     the held-out digits fall (at most `sure`): it rejects as many
  *     non-digits as that budget of digits allows. Synthetic non-digits
  *     (nn_synth_outlier, made from the held-out images) set nothing; the
- *     report says how many of them it rejects. (It used to be where 90 %
- *     of those fell, if lower: a network trained on such non-digits scores
- *     them so low that the threshold fell far below what drawn non-digits
- *     score, and let most of them through as "unsure".)
+ *     report says how many of them it rejects. (A network trained on
+ *     such non-digits scores them far below drawn ones: a threshold set
+ *     on them would let most drawn non-digits through as "unsure".)
  * The results are set on the model (nn_model_set_temperature,
  * nn_model_set_thresholds) and reported in *report if non-NULL. */
 #define NN_CALIBRATE_UNSURE_SHARE 0.005

@@ -244,11 +244,10 @@ class App:
         While the window manager resizes a new window, the layout may move
         a widget to another page and back, and AT-SPI may give it a new
         node: it is found afresh each time, not remembered."""
-        last = [None]
+        last, is_named = [None], named(text_, role_)
 
         def still():
             clear_cache(self)
-            is_named = named(text_, role_)
             node = self.find(lambda n: is_named(n) and states(n).contains(Atspi.StateType.VISIBLE))
             now = node is not None and self.extents(node)
             steady = now and now[2] > 0 and now[3] > 0 and now == last[0]
