@@ -160,7 +160,7 @@ cmd_predict(int argc, char **argv)
           "Read drawings from a JSON Lines file ('-' for standard input), one per line: "
           "{\"strokes\": [[[x, y], ...], ...], \"label\": d}; label optional", "FILE.jsonl" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-          "Print one JSON object per input: {\"input\", \"digit\", \"probabilities\", \"label\"}", NULL },
+          "Print one JSON object per input: {\"input\", \"digit\", \"verdict\", \"second\", \"probabilities\", \"label\"}", NULL },
         { NULL },
     };
     if (!cli_parse_options(&argc, &argv, "(IMAGE... | --strokes FILE.jsonl)",
