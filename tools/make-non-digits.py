@@ -13,8 +13,9 @@ sheared, stretched, its points resampled like a pen's and jittered. Letters
 that people also read as digits (O, I, l, S, Z, B, G, q, g, D) are left out:
 calling those "not a digit" would be wrong as often as right. The training
 of Digit Lab's models never sees these drawings (its non-digits are made from
-MNIST bitmaps and from the letters and signs of Hershey's fonts,
-src/engine/synth.c), and no threshold is set on them.
+MNIST bitmaps, from the letters and signs of Hershey's fonts and from doodles
+of its own, src/engine/synth.c; the doodles are of five kinds found here too:
+triangles, stars, spirals, hearts and waves), and no threshold is set on them.
 
 Deterministic: `python3 tools/make-non-digits.py > tests/data/non-digits.jsonl`
 gives the same file every time.
@@ -73,8 +74,11 @@ SYMBOLS = {
     "percent": [arc(0.2, 0.2, 0.18, 0.18, 0, 360), [(0.9, 0), (0.1, 1)], arc(0.8, 0.8, 0.18, 0.18, 0, 360)],
     "triangle": [[(0.5, 0), (1, 1), (0, 1), (0.5, 0)]],
     "spiral": [[(0.5 + 0.05 * t * math.cos(t), 0.5 + 0.05 * t * math.sin(t)) for t in [i * 0.35 for i in range(28)]]],
-    "heart": [arc(0.27, 0.3, 0.25, 0.25, 140, 360) + arc(0.73, 0.3, 0.25, 0.25, 180, 400) + [(0.5, 1)],
-              ],
+    # Not closed: the left side, from the point back up to the left lobe, is
+    # missing (an error of the first version of this file, kept so that its
+    # drawings stay as they were; "heart", below, is the whole heart).
+    "open heart": [arc(0.27, 0.3, 0.25, 0.25, 140, 360) + arc(0.73, 0.3, 0.25, 0.25, 180, 400) + [(0.5, 1)],
+                   ],
     "wave": [[(i / 20, 0.5 + 0.25 * math.sin(i / 20 * 4 * math.pi)) for i in range(21)]],
     "ampersand": [[(1, 1), (0.2, 0.35)] + arc(0.4, 0.22, 0.2, 0.2, 160, 380) + [(0.1, 0.75)]
                   + arc(0.35, 0.75, 0.25, 0.25, 180, 90 - 360) + [(0.9, 0.6)]],
@@ -160,6 +164,10 @@ def main():
     for _ in range(6):  # a few dots scattered
         drawings.append(("dots", [[[round(rng.uniform(60, 260), 1), round(rng.uniform(40, 240), 1)]]
                                   for _ in range(rng.randint(2, 5))]))
+    # Added later, so that the drawings above stay as they were.
+    heart = arc(0.27, 0.3, 0.25, 0.25, 140, 360) + arc(0.73, 0.3, 0.25, 0.25, 180, 400) + [(0.5, 1)]
+    for _ in range(5):
+        drawings.append(("heart", hand([heart + [heart[0]]], rng)))
     out = sys.stdout
     for kind, strokes in drawings:
         out.write(json.dumps({"strokes": strokes, "kind": kind}, separators=(",", ":")) + "\n")
