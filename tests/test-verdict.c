@@ -253,8 +253,8 @@ test_synth(void **state)
     nn_synth_outlier(&data, &r2, b);
     assert_memory_equal(a, b, sizeof a);
     /* Without letters, nn_synth_non_digit is nn_synth_outlier; with them,
-     * its images change (at least those drawn as letters, about
-     * NN_SYNTH_LETTER_SHARE), have ink, are normalised and are the same
+     * its images change (at least those drawn as letters or doodles, about
+     * NN_SYNTH_LETTER_SHARE + NN_SYNTH_SHAPE_SHARE), have ink, are normalised and are the same
      * for the same stream. */
     int differ = 0;
     for (int i = 0; i < 400; i++) {
@@ -270,7 +270,7 @@ test_synth(void **state)
         assert_normalised(b);
         differ += memcmp(a, b, sizeof a) != 0;
     }
-    assert_true(differ > 400 * NN_SYNTH_LETTER_SHARE * 0.75);
+    assert_true(differ > 400 * (NN_SYNTH_LETTER_SHARE + NN_SYNTH_SHAPE_SHARE) * 0.75);
     nn_dataset_free(&data);
 }
 
