@@ -111,8 +111,10 @@ dl_window_size_allocate(GtkWidget *widget, int width, int height, int baseline)
     /* Side by side needs the pages' and the drawing's minimum widths, as
      * measured in the layout in use (the full dashboard needs more than the
      * compact one). Below them, or below the widths above, the next layout;
-     * the window can then get narrower. */
-    if (self->layout != DL_LAYOUT_NARROW) {
+     * the window can then get narrower. Not while a new layout waits to be
+     * applied: the widgets are still in the old one, and what they need
+     * there (the full dashboard's width, say) is no measure of the new one. */
+    if (self->layout != DL_LAYOUT_NARROW && self->layout_idle == 0) {
         int pages_min = 0, pane_min = 0;
         gtk_widget_measure(GTK_WIDGET(self->view_stack), GTK_ORIENTATION_HORIZONTAL, -1, &pages_min, NULL, NULL,
                            NULL);

@@ -151,6 +151,8 @@ def is_enabled(node):
 class App:
     """The app on the test's display, with its own settings and data folders."""
 
+    last = None  # the App started last, whose output a failure prints
+
     def __init__(self, settings=None, env=None, data=None):
         """data: {path under $XDG_DATA_HOME: text}, written before the app starts."""
         if not os.access(APP, os.X_OK):
@@ -188,6 +190,7 @@ class App:
         log("starting", APP)
         self.started = time.monotonic()
         self.proc = subprocess.Popen([APP], env=e, stdout=self.stderr, stderr=subprocess.STDOUT)
+        App.last = self
         self.window = xdotool("search", "--sync", "--onlyvisible", "--name", "^Digit Lab$").split()[0]
         log("window %s mapped after %.1f s" % (self.window, time.monotonic() - self.started))
         self.root = wait_for("the app on the accessibility bus", self._find_app, timeout=20)
@@ -2206,6 +2209,8 @@ def main():
     except Exception as e:  # noqa: BLE001
         import traceback
         traceback.print_exc()
+        if App.last is not None:  # what the app said, its debug messages if the case asked for them
+            print("# the app's output, its last 40 lines:\n" + "\n".join(App.last.output().splitlines()[-40:]))
         print("FAIL:", e)
         os._exit(1)
     print("PASS")
