@@ -13,9 +13,8 @@ sheared, stretched, its points resampled like a pen's and jittered. Letters
 that people also read as digits (O, I, l, S, Z, B, G, q, g, D) are left out:
 calling those "not a digit" would be wrong as often as right. The training
 of Digit Lab's models never sees these drawings (its non-digits are made from
-MNIST bitmaps, from the letters and signs of Hershey's fonts and from doodles
-of its own, src/engine/synth.c; the doodles are of five kinds found here too:
-triangles, stars, spirals, hearts and waves), and no threshold is set on them.
+MNIST bitmaps and from the letters and signs of Hershey's fonts,
+src/engine/synth.c), and no threshold is set on them.
 
 Deterministic: `python3 tools/make-non-digits.py > tests/data/non-digits.jsonl`
 gives the same file every time.

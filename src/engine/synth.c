@@ -168,162 +168,41 @@ random_image(const NnDataset *train, unsigned classes, NnRng *rng)
 
 #include "letters.inc"
 
-/* A drawing to be drawn by hand: polylines of points in any units, y down
- * (a stroke of one point is a dot). */
-#define SKETCH_POINTS 96
-#define SKETCH_STROKES 6
-
-typedef struct {
-    float pt[SKETCH_POINTS][2];
-    int end[SKETCH_STROKES]; /* stroke s is pt[end[s - 1] .. end[s] - 1] */
-    int n_points, n_strokes;
-} Sketch;
-
+/* Letter (or sign) k of letters.inc with a hand's variation: a random
+ * size, slant, turn and wobble of its points, centred at (cx, cy) on the
+ * canvas, drawn with a pen of the given width. */
 static void
-sketch_point(Sketch *k, float x, float y)
+canvas_letter(Canvas *c, unsigned k, float cx, float cy, float size, float width, NnRng *rng)
 {
-    if (k->n_points < SKETCH_POINTS) {
-        k->pt[k->n_points][0] = x;
-        k->pt[k->n_points][1] = y;
-        k->end[k->n_strokes - 1] = ++k->n_points;
-    }
-}
-
-/* Starts a new stroke (sketch_point adds to the last one). */
-static void
-sketch_stroke(Sketch *k)
-{
-    if (k->n_strokes < SKETCH_STROKES)
-        k->end[k->n_strokes++] = k->n_points;
-}
-
-/* An arc of an ellipse from angle a0 to a1 (radians, y down) in n steps. */
-static void
-sketch_arc(Sketch *k, float cx, float cy, float rx, float ry, float a0, float a1, int n)
-{
-    for (int i = 0; i <= n; i++) {
-        float a = a0 + (a1 - a0) * (float)i / (float)n;
-        sketch_point(k, cx + rx * cosf(a), cy + ry * sinf(a));
-    }
-}
-
-/* Draws the sketch with a hand's variation: a random stretch, slant, turn
- * and wobble of its points, its longer side `size` pixels, centred at
- * (cx, cy) on the canvas, with a pen of the given width. */
-static void
-canvas_sketch(Canvas *c, const Sketch *k, float cx, float cy, float size, float width, NnRng *rng)
-{
+    const unsigned first = letters[k].first_stroke, n = letters[k].n_strokes;
     float x0 = 1e9f, y0 = 1e9f, x1 = -1e9f, y1 = -1e9f;
-    for (int i = 0; i < k->n_points; i++) {
-        x0 = fminf(x0, k->pt[i][0]);
-        x1 = fmaxf(x1, k->pt[i][0]);
-        y0 = fminf(y0, k->pt[i][1]);
-        y1 = fmaxf(y1, k->pt[i][1]);
-    }
-    const float side = fmaxf(fmaxf(x1 - x0, y1 - y0), 1e-3f), scale = size / side;
+    for (unsigned s = first; s < first + n; s++)
+        for (unsigned i = 0; i < letter_strokes[s].count; i++) {
+            const signed char *p = letter_points[letter_strokes[s].first + i];
+            x0 = fminf(x0, p[0]);
+            x1 = fmaxf(x1, p[0]);
+            y0 = fminf(y0, p[1]);
+            y1 = fmaxf(y1, p[1]);
+        }
+    const float side = fmaxf(fmaxf(x1 - x0, y1 - y0), 1.0f), scale = size / side;
     const float sx = scale * nn_rng_range(rng, 0.75f, 1.25f), sy = scale;
     const float shear = nn_rng_range(rng, -0.3f, 0.3f), turn = nn_rng_range(rng, -0.2f, 0.2f);
     const float ct = cosf(turn), st = sinf(turn), mx = (x0 + x1) / 2, my = (y0 + y1) / 2;
-    for (int s = 0, first = 0; s < k->n_strokes; first = k->end[s++]) {
+    for (unsigned s = first; s < first + n; s++) {
         float px = 0, py = 0;
-        for (int i = first; i < k->end[s]; i++) {
-            float u = (k->pt[i][0] - mx) * sx, v = (k->pt[i][1] - my) * sy;
+        for (unsigned i = 0; i < letter_strokes[s].count; i++) {
+            const signed char *p = letter_points[letter_strokes[s].first + i];
+            float u = (p[0] - mx) * sx, v = (p[1] - my) * sy;
             u += shear * v;
             float x = cx + ct * u - st * v + nn_rng_range(rng, -0.5f, 0.5f);
             float y = cy + st * u + ct * v + nn_rng_range(rng, -0.5f, 0.5f);
-            if (k->end[s] - first == 1) /* a dot */
+            if (letter_strokes[s].count == 1) /* a dot */
                 canvas_line(c, x, y, x, y, width);
-            else if (i > first)
+            else if (i > 0)
                 canvas_line(c, px, py, x, y, width);
             px = x;
             py = y;
         }
-    }
-}
-
-/* Letter (or sign) k of letters.inc drawn by hand (canvas_sketch). */
-static void
-canvas_letter(Canvas *c, unsigned k, float cx, float cy, float size, float width, NnRng *rng)
-{
-    Sketch sk = { .n_points = 0 };
-    for (unsigned s = letters[k].first_stroke; s < letters[k].first_stroke + letters[k].n_strokes; s++) {
-        sketch_stroke(&sk);
-        for (unsigned i = 0; i < letter_strokes[s].count; i++) {
-            const signed char *p = letter_points[letter_strokes[s].first + i];
-            sketch_point(&sk, p[0], p[1]);
-        }
-    }
-    canvas_sketch(c, &sk, cx, cy, size, width, rng);
-}
-
-/* A doodle: a triangle or a pentagon, a five-pointed star, a spiral, a
- * heart, a wave or a face. Not a circle or an ellipse (a 0), nor a square
- * or a hexagon (a 0 written boxy), nor a spiral of fewer than two turns (a
- * 6 or a 9), nor anything of straight strokes that a hand writes as a 1, 4
- * or 7. */
-static void
-sketch_shape(Sketch *k, NnRng *rng)
-{
-    const float pi = (float)M_PI;
-    sketch_stroke(k);
-    switch (nn_rng_below(rng, 6)) {
-    case 0: { /* a triangle or a pentagon, closed with a little overshoot */
-        const int n = nn_rng_uniform(rng) < 0.5f ? 3 : 5;
-        const float phase = nn_rng_range(rng, 0, 2 * pi);
-        for (int i = 0; i <= n; i++) {
-            float a = phase + 2 * pi * (float)i / (float)n + (i == n ? nn_rng_range(rng, 0.0f, 0.3f) : 0);
-            float r = i == n ? 1.0f : nn_rng_range(rng, 0.85f, 1.15f);
-            sketch_point(k, r * cosf(a), r * sinf(a));
-        }
-        break;
-    }
-    case 1: { /* a star, in one stroke */
-        const float phase = -pi / 2 + nn_rng_range(rng, -0.3f, 0.3f);
-        for (int i = 0; i <= 5; i++) {
-            float a = phase + 4 * pi * (float)(i % 5) / 5;
-            sketch_point(k, cosf(a), sinf(a));
-        }
-        break;
-    }
-    case 2: { /* a spiral of 2 to 3.5 turns, either way */
-        const float turns = nn_rng_range(rng, 2.0f, 3.5f), dir = nn_rng_uniform(rng) < 0.5f ? 1.0f : -1.0f;
-        const float phase = nn_rng_range(rng, 0, 2 * pi);
-        const int n = 60;
-        for (int i = 0; i <= n; i++) {
-            float t = (float)i / (float)n, a = phase + dir * 2 * pi * turns * t;
-            sketch_point(k, t * cosf(a), t * sinf(a));
-        }
-        break;
-    }
-    case 3: { /* a heart: from the notch down the right lobe to the point, then on
-               * round the left lobe, or the left half as a second stroke from the notch */
-        const bool halves = nn_rng_uniform(rng) < 0.5f;
-        for (int j = 0; j <= 40; j++) {
-            if (halves && j == 21)
-                sketch_stroke(k);
-            int i = halves && j > 20 ? 60 - j : j; /* the second half backwards: 40 .. 20 */
-            float t = pi * (float)i / 20.0f, st = sinf(t);
-            sketch_point(k, 16 * st * st * st, -(13 * cosf(t) - 5 * cosf(2 * t) - 2 * cosf(3 * t) - cosf(4 * t)));
-        }
-        break;
-    }
-    case 4: { /* a wave of 1.5 to 3 periods */
-        const float periods = nn_rng_range(rng, 1.5f, 3.0f), amplitude = nn_rng_range(rng, 0.12f, 0.3f);
-        for (int i = 0; i <= 40; i++) {
-            float t = (float)i / 40.0f;
-            sketch_point(k, t, amplitude * sinf(2 * pi * periods * t));
-        }
-        break;
-    }
-    default: /* a face: a ring, two eyes and a smile */
-        sketch_arc(k, 0, 0, 1, 1, 0, 2 * pi + 0.2f, 24);
-        sketch_stroke(k);
-        sketch_point(k, -0.35f, -0.3f);
-        sketch_stroke(k);
-        sketch_point(k, 0.35f, -0.3f);
-        sketch_stroke(k);
-        sketch_arc(k, 0, 0.1f, 0.5f, 0.4f, 0.5f, pi - 0.5f, 10);
-        break;
     }
 }
 
@@ -334,13 +213,12 @@ nn_synth_outlier(const NnDataset *train, NnRng *rng, uint8_t *dst)
 }
 
 void
-nn_synth_non_digit(const NnDataset *train, bool all_kinds, NnRng *rng, uint8_t *dst)
+nn_synth_non_digit(const NnDataset *train, bool with_letters, NnRng *rng, uint8_t *dst)
 {
     Canvas c = { { 0 } };
     const float width = nn_rng_range(rng, 1.8f, 3.0f);
     /* A letter or sign for about a third of them: one, or (a fifth of those) two side by side. */
-    const float kind = all_kinds ? nn_rng_uniform(rng) : 1.0f;
-    if (kind < NN_SYNTH_LETTER_SHARE) {
+    if (with_letters && nn_rng_uniform(rng) < NN_SYNTH_LETTER_SHARE) {
         const unsigned n = sizeof letters / sizeof letters[0];
         if (nn_rng_uniform(rng) < 0.2f) {
             float size = nn_rng_range(rng, 14, 18), gap = nn_rng_range(rng, 0.45f, 0.6f) * size;
@@ -349,13 +227,6 @@ nn_synth_non_digit(const NnDataset *train, bool all_kinds, NnRng *rng, uint8_t *
         } else {
             canvas_letter(&c, nn_rng_below(rng, n), 22, 22, nn_rng_range(rng, 16, 26), width, rng);
         }
-        canvas_finish(&c, dst);
-        return;
-    }
-    if (kind < NN_SYNTH_LETTER_SHARE + NN_SYNTH_SHAPE_SHARE) {
-        Sketch sk = { .n_points = 0 };
-        sketch_shape(&sk, rng);
-        canvas_sketch(&c, &sk, 22, 22, nn_rng_range(rng, 16, 26), width, rng);
         canvas_finish(&c, dst);
         return;
     }

@@ -16,7 +16,7 @@
  * 0, 6 or 9), two digits side by side, a zig-zag scribble, a dot, a level bar, a
  * cross (synth.c says why these and not others; two digits drawn over each
  * other were tried and dropped: too often they look like one digit), and
- * for training, letters, signs and doodles.
+ * for training, letters and signs.
  *
  * Both draw with an anti-aliased round pen of MNIST's stroke width on a
  * canvas larger than the digit, then normalise the result as MNIST was made
@@ -38,19 +38,15 @@ bool nn_synth_style(const uint8_t *src, int label, NnRng *rng, uint8_t *dst);
 /* Writes a synthetic non-digit made from random images of train to dst. */
 void nn_synth_outlier(const NnDataset *train, NnRng *rng, uint8_t *dst);
 
-/* The shares of nn_synth_non_digit's images that are letters or signs, and
- * doodles. */
+/* The share of nn_synth_non_digit's images that are letters or signs. */
 #define NN_SYNTH_LETTER_SHARE 0.35f
-#define NN_SYNTH_SHAPE_SHARE 0.15f
 
-/* As nn_synth_outlier; with all_kinds, NN_SYNTH_LETTER_SHARE of them are
+/* As nn_synth_outlier; with_letters, NN_SYNTH_LETTER_SHARE of them are
  * instead a letter or a sign (or two side by side) of Hershey's fonts with
  * a hand's variation: not O, I, Z, S, G, B, q and the others a reader may
- * take for a digit, nor lines, dots and brackets (tools/make-letters.py);
- * and NN_SYNTH_SHAPE_SHARE a doodle drawn the same way: a triangle or a
- * pentagon, a star, a spiral, a heart, a wave or a face.
+ * take for a digit, nor lines, dots and brackets (tools/make-letters.py).
  * Training uses them; the calibration's held-out non-digits (nn_calibrate)
  * do not, so that the threshold for "not a digit" is never set on what
  * training drew.
- * Without all_kinds, the same images as nn_synth_outlier for the same rng. */
-void nn_synth_non_digit(const NnDataset *train, bool all_kinds, NnRng *rng, uint8_t *dst);
+ * Without letters, the same images as nn_synth_outlier for the same rng. */
+void nn_synth_non_digit(const NnDataset *train, bool with_letters, NnRng *rng, uint8_t *dst);
