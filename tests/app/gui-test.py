@@ -2210,7 +2210,8 @@ def main():
         import traceback
         traceback.print_exc()
         if App.last is not None:  # what the app said, its debug messages if the case asked for them
-            print("# the app's output, its last 40 lines:\n" + "\n".join(App.last.output().splitlines()[-40:]))
+            with open(App.last.stderr_path) as f:
+                print("# the app's output, its last 40 lines:\n" + "".join(f.readlines()[-40:]))
         print("FAIL:", e)
         os._exit(1)
     print("PASS")
