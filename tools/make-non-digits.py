@@ -33,6 +33,9 @@ def arc(cx, cy, rx, ry, a0, a1, n=14):
              cy + ry * math.sin(math.radians(a0 + (a1 - a0) * i / n))) for i in range(n + 1)]
 
 
+# A heart from the left lobe's lower side over both lobes to the point.
+HEART = arc(0.27, 0.3, 0.25, 0.25, 140, 360) + arc(0.73, 0.3, 0.25, 0.25, 180, 400) + [(0.5, 1)]
+
 LETTERS = {
     "A": [[(0, 1), (0.5, 0), (1, 1)], [(0.25, 0.55), (0.75, 0.55)]],
     "C": [arc(0.55, 0.5, 0.45, 0.5, -50, -310)],
@@ -75,9 +78,8 @@ SYMBOLS = {
     "spiral": [[(0.5 + 0.05 * t * math.cos(t), 0.5 + 0.05 * t * math.sin(t)) for t in [i * 0.35 for i in range(28)]]],
     # Not closed: the left side, from the point back up to the left lobe, is
     # missing (an error of the first version of this file, kept so that its
-    # drawings stay as they were; "heart", below, is the whole heart).
-    "open heart": [arc(0.27, 0.3, 0.25, 0.25, 140, 360) + arc(0.73, 0.3, 0.25, 0.25, 180, 400) + [(0.5, 1)],
-                   ],
+    # drawings stay as they were; "heart", in main, is the whole heart).
+    "open heart": [HEART],
     "wave": [[(i / 20, 0.5 + 0.25 * math.sin(i / 20 * 4 * math.pi)) for i in range(21)]],
     "ampersand": [[(1, 1), (0.2, 0.35)] + arc(0.4, 0.22, 0.2, 0.2, 160, 380) + [(0.1, 0.75)]
                   + arc(0.35, 0.75, 0.25, 0.25, 180, 90 - 360) + [(0.9, 0.6)]],
@@ -164,9 +166,8 @@ def main():
         drawings.append(("dots", [[[round(rng.uniform(60, 260), 1), round(rng.uniform(40, 240), 1)]]
                                   for _ in range(rng.randint(2, 5))]))
     # Added later, so that the drawings above stay as they were.
-    heart = arc(0.27, 0.3, 0.25, 0.25, 140, 360) + arc(0.73, 0.3, 0.25, 0.25, 180, 400) + [(0.5, 1)]
     for _ in range(5):
-        drawings.append(("heart", hand([heart + [heart[0]]], rng)))
+        drawings.append(("heart", hand([HEART + [HEART[0]]], rng)))
     out = sys.stdout
     for kind, strokes in drawings:
         out.write(json.dumps({"strokes": strokes, "kind": kind}, separators=(",", ":")) + "\n")
