@@ -134,6 +134,7 @@ test_calibration(void **state)
     c.batch = 32;
     c.threads = 1;
     c.schedule.warmup = 0;
+    c.bn_recalibrate = 400; /* a short run validates near chance without */
     NnModelConfig mc = nn_model_config_default();
     NnModel *m;
     assert_int_equal(nn_model_new(&mc, 2, &m, NULL), NN_OK);
@@ -170,6 +171,18 @@ test_calibration(void **state)
     for (int i = 0; i < 200; i++)
         least = fminf(least, probs[i * NN_CLASSES + nn_argmax(probs + i * NN_CLASSES, NN_CLASSES)]);
     assert_float_equal(r.reject, fminf(least, r.sure), 1e-5);
+    /* "sure" from the share of the correctly read held-out digits that
+     * may be called unsure: that many of them fall below it (the engine's
+     * own softmax and predict's may differ in the last bit) */
+    int correct = 0, below = 0;
+    for (int i = 0; i < 200; i++) {
+        const float *p = probs + i * NN_CLASSES;
+        int best = nn_argmax(p, NN_CLASSES);
+        correct += best == held.labels[i];
+        below += best == held.labels[i] && p[best] < r.sure - 1e-6f;
+    }
+    assert_true(correct > 100);
+    assert_int_equal(below, (int)floor(NN_CALIBRATE_UNSURE_SHARE * (correct - 1)));
 
     char path[] = "/tmp/digitlab-test-verdict-XXXXXX";
     close(mkstemp(path));

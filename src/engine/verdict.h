@@ -53,7 +53,9 @@ const char *nn_verdict_name(NnVerdictKind kind);
  *     log-likelihood (Guo et al. 2017, temperature scaling), found by golden
  *     section search over log T in [-3, 3];
  *   - `sure`: the probability below which the top answer falls for
- *     NN_CALIBRATE_UNSURE_SHARE of the correctly read held-out digits;
+ *     NN_CALIBRATE_UNSURE_SHARE of the correctly read held-out digits (1 %:
+ *     half the 2 % of correct drawings that may be called unsure, as
+ *     drawings are harder to read than MNIST's digits);
  *   - `reject`: the probability below which NN_CALIBRATE_MAX_REJECTED of
  *     the held-out digits fall (at most `sure`): it rejects as many
  *     non-digits as that budget of digits allows. Synthetic non-digits
@@ -63,7 +65,7 @@ const char *nn_verdict_name(NnVerdictKind kind);
  *     on them would let most drawn non-digits through as "unsure".)
  * The results are set on the model (nn_model_set_temperature,
  * nn_model_set_thresholds) and reported in *report if non-NULL. */
-#define NN_CALIBRATE_UNSURE_SHARE 0.005
+#define NN_CALIBRATE_UNSURE_SHARE 0.01
 #define NN_CALIBRATE_MAX_REJECTED 0.002
 
 typedef struct {
