@@ -641,6 +641,69 @@ test_finetune_and_evaluate_strokes(void **state)
     clear_files();
 }
 
+static void
+model_calibration(const char *path, float *t, float *sure, float *reject, bool *calibrated)
+{
+    NnModel *m;
+    assert_int_equal(nn_model_load(path, &m, NULL), NN_OK);
+    *t = nn_model_temperature(m);
+    nn_model_thresholds(m, sure, reject);
+    *calibrated = nn_model_is_calibrated(m);
+    nn_model_free(m);
+}
+
+/* calibrate uses the images the recipe held out: on a model trained with
+ * --calibrate N it finds what training found; it refuses a model that saw
+ * every image, and a fine-tuning that did, unless told --held-out N. */
+static void
+test_calibrate_held_out(void **state)
+{
+    (void)state;
+    g_autofree char *held = tmp_path("held.dlm"), *again = tmp_path("again.dlm"), *all = tmp_path("all.dlm");
+    g_autofree char *forced = tmp_path("forced.dlm"), *tuned = tmp_path("tuned.dlm"), *drawings = tmp_path("d.jsonl");
+    g_autofree char *t_held = tmp_path("tuned-held.dlm"), *again2 = tmp_path("again2.dlm");
+    assert_int_equal(run_train(NULL, NULL, "--out", held, "--epochs", "1", "--calibrate", "100", NULL), 0);
+    assert_int_equal(run_train(NULL, NULL, "--out", all, "--epochs", "1", NULL), 0);
+    float t1, s1, r1, t2, s2, r2;
+    bool c1, c2;
+    g_autofree char *out = NULL, *out2 = NULL, *out3 = NULL, *out4 = NULL, *out5 = NULL, *out6 = NULL;
+    assert_int_equal(run_cli(&out, "calibrate", "--model", held, "--out", again, "--data", data_dir, NULL), 0);
+    assert_contains(out, "calibrated on the last 100 MNIST training images");
+    model_calibration(held, &t1, &s1, &r1, &c1);
+    model_calibration(again, &t2, &s2, &r2, &c2);
+    assert_true(c1 && c2 && t1 == t2 && s1 == s2 && r1 == r2);
+
+    assert_int_equal(run_cli(&out2, "calibrate", "--model", all, "--out", again2, "--data", data_dir, NULL), 1);
+    assert_contains(out2, "holds out no MNIST training images");
+    assert_false(g_file_test(again2, G_FILE_TEST_EXISTS));
+    assert_int_equal(run_cli(&out3, "calibrate", "--model", all, "--out", all, "--held-out", "50", NULL), 2);
+    assert_int_equal(run_cli(&out4, "calibrate", "--model", all, "--out", forced, "--held-out", "120", "--data",
+                             data_dir, NULL), 0);
+    assert_contains(out4, "the last 120 MNIST");
+    model_calibration(all, &t1, &s1, &r1, &c1);
+    model_calibration(forced, &t2, &s2, &r2, &c2);
+    assert_true(!c1 && c2);
+
+    /* a fine-tuning on every MNIST image spoils the held-out ones; with
+     * --calibrate 150 it keeps the last 150 out, of which the first
+     * training held out 100 */
+    GString *lines = g_string_new(NULL);
+    for (int i = 0; i < 20; i++)
+        g_string_append_printf(lines, "{\"strokes\": [[[%d, 4], [%d, 23]]], \"label\": %d}\n", 4 + 2 * (i % 5),
+                               4 + 2 * (i % 5), i % 5);
+    assert_true(g_file_set_contents(drawings, lines->str, -1, NULL));
+    g_string_free(lines, TRUE);
+    assert_int_equal(run_cli(NULL, "finetune", "--model", held, "--strokes", drawings, "--out", tuned, "--data",
+                             data_dir, "--epochs", "1", "--threads", "1", NULL), 0);
+    assert_int_equal(run_cli(&out5, "calibrate", "--model", tuned, "--out", again2, "--data", data_dir, NULL), 1);
+    assert_contains(out5, "holds out no MNIST training images");
+    assert_int_equal(run_cli(NULL, "finetune", "--model", held, "--strokes", drawings, "--out", t_held, "--data",
+                             data_dir, "--epochs", "1", "--threads", "1", "--calibrate", "150", NULL), 0);
+    assert_int_equal(run_cli(&out6, "calibrate", "--model", t_held, "--out", again2, "--data", data_dir, NULL), 0);
+    assert_contains(out6, "calibrated on the last 100 MNIST training images");
+    clear_files();
+}
+
 static int
 setup(void **state)
 {
@@ -687,6 +750,7 @@ main(void)
         cmocka_unit_test(test_run_dir_resume_exact),
         cmocka_unit_test(test_ablation_resumable),
         cmocka_unit_test(test_finetune_and_evaluate_strokes),
+        cmocka_unit_test(test_calibrate_held_out),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -83,7 +83,7 @@ cmd_finetune(int argc, char **argv)
         return 1;
     }
     int rc = 1;
-    g_autofree char *recipe = NULL, *out_name = NULL;
+    g_autofree char *recipe = NULL, *out_name = NULL, *held = NULL;
     DrawingsFile d = { 0 };
     NnDataset drawings = { 0 }, mnist = { 0 };
     int failed = drawings_file_read(strokes, &d);
@@ -126,8 +126,10 @@ cmd_finetune(int argc, char **argv)
         printf("calibrated on %d held-out MNIST images: temperature %.3f, sure from %.3f, not a digit below %.3f\n",
                held_out.count, cal.temperature, cal.sure, cal.reject);
     }
-    recipe = g_strdup_printf("%s; then digitlab-cli finetune on %d drawings (%d epochs, seed %d)",
-                             nn_model_recipe(model), drawings.count, config.epochs, seed);
+    /* "holding out ...": which MNIST images calibrate may use again */
+    held = calibrate > 0 ? g_strdup_printf(", holding out the last %d MNIST images", calibrate) : g_strdup("");
+    recipe = g_strdup_printf("%s; then digitlab-cli finetune on %d drawings (%d epochs, seed %d%s)",
+                             nn_model_recipe(model), drawings.count, config.epochs, seed, held);
     nn_model_set_recipe(model, recipe);
     if (nn_model_save(model, out, 0, &err) != NN_OK) {
         fprintf(stderr, "finetune: %s\n", err.message);

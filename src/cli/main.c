@@ -15,6 +15,7 @@ static const struct {
     { "evaluate", cmd_evaluate, "measure a model on the MNIST test set or on drawings" },
     { "predict", cmd_predict, "recognise digits in images or stroke files" },
     { "finetune", cmd_finetune, "teach a model a class's handwriting from labelled drawings" },
+    { "calibrate", cmd_calibrate, "calibrate a model again on the MNIST images its training held out" },
     { "download", cmd_download, "fetch the MNIST files and check their checksums" },
     { "bench", cmd_bench, "time training and recognition" },
     { "plot", cmd_plot, "draw the training plots of a history as PNG, SVG or PDF" },
