@@ -234,6 +234,13 @@ run_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cance
     }
     /* The calibration of the model it came from, not the engine's 1. */
     nn_model_set_temperature(req->model, temperature);
+    /* What it learned, in the model's recipe: with all of MNIST, nothing
+     * is held out any more (digitlab-cli calibrate reads this). */
+    g_autofree char *recipe =
+        g_strdup_printf("%s; then taught %d drawings in Digit Lab%s", nn_model_recipe(req->model),
+                        dl_test_set_get_dataset(req->drawings)->count,
+                        result->with_mnist ? ", mixed with all of MNIST's training images" : "");
+    nn_model_set_recipe(req->model, recipe);
 
     push_phase(run, _("Testing the taught model…"));
     if (req->held_back != NULL && (result->held_after = correct(req->model, req->held_back, run, &err)) < 0) {

@@ -155,6 +155,9 @@ test_teach_with_mnist(void **state)
     float sure, reject;
     nn_model_thresholds(taught->model, &sure, &reject);
     assert_true(sure == 0.8f && reject == 0.4f);
+    /* Its recipe says it saw every MNIST image (calibrate reads that). */
+    assert_true(g_str_has_suffix(nn_model_recipe(taught->model), "; then taught 40 drawings in Digit Lab, mixed "
+                                                                   "with all of MNIST's training images"));
     /* Progress reached the main thread, to the end. */
     assert_true(f->fractions >= 2);
     assert_true(f->last_fraction > 0.9);
