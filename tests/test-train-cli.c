@@ -701,6 +701,20 @@ test_calibrate_held_out(void **state)
                              data_dir, "--epochs", "1", "--threads", "1", "--calibrate", "150", NULL), 0);
     assert_int_equal(run_cli(&out6, "calibrate", "--model", t_held, "--out", again2, "--data", data_dir, NULL), 0);
     assert_contains(out6, "calibrated on the last 100 MNIST training images");
+
+    /* a recipe cut at the length the model keeps may have lost a stage */
+    g_autofree char *out7 = NULL, *cut = tmp_path("cut.dlm");
+    NnModel *m;
+    assert_int_equal(nn_model_load(held, &m, NULL), NN_OK);
+    GString *recipe = g_string_new("digitlab-cli train --calibrate 100 --run-name ");
+    while (recipe->len < 1100)
+        g_string_append_c(recipe, 'x');
+    nn_model_set_recipe(m, recipe->str);
+    g_string_free(recipe, TRUE);
+    assert_int_equal(nn_model_save(m, cut, 0, NULL), NN_OK);
+    nn_model_free(m);
+    assert_int_equal(run_cli(&out7, "calibrate", "--model", cut, "--out", again2, "--data", data_dir, NULL), 1);
+    assert_contains(out7, "holds out no MNIST training images");
     clear_files();
 }
 

@@ -32,11 +32,14 @@ number_after(const char *text, const char *key)
 }
 
 /* How many of the last MNIST training images no stage of the recipe
- * trained on, or 0. */
+ * trained on, or 0. A recipe as long as the model keeps (1023 bytes) may
+ * have lost a stage at its end: 0. */
 static int
 recipe_held_out(const char *recipe)
 {
-    g_auto(GStrv) stages = g_strsplit(recipe != NULL ? recipe : "", "; then ", -1);
+    if (recipe == NULL || strlen(recipe) >= 1023)
+        return 0;
+    g_auto(GStrv) stages = g_strsplit(recipe, "; then ", -1);
     int held = -1;
     for (int i = 0; stages[i] != NULL; i++) {
         int n = i == 0 ? number_after(stages[i], " --calibrate ") : number_after(stages[i], "holding out the last ");
