@@ -672,6 +672,13 @@ test_calibrate_held_out(void **state)
     model_calibration(held, &t1, &s1, &r1, &c1);
     model_calibration(again, &t2, &s2, &r2, &c2);
     assert_true(c1 && c2 && t1 == t2 && s1 == s2 && r1 == r2);
+    /* a larger share called unsure: a higher "sure", the rest the same */
+    g_autofree char *wide = tmp_path("wide.dlm"), *out0 = NULL;
+    assert_int_equal(run_cli(NULL, "calibrate", "--model", held, "--out", wide, "--data", data_dir,
+                             "--unsure-share", "0.3", NULL), 0);
+    model_calibration(wide, &t1, &s1, &r1, &c1);
+    assert_true(c1 && t1 == t2 && s1 > s2);
+    assert_int_equal(run_cli(&out0, "calibrate", "--model", held, "--out", wide, "--unsure-share", "0", NULL), 2);
 
     assert_int_equal(run_cli(&out2, "calibrate", "--model", all, "--out", again2, "--data", data_dir, NULL), 1);
     assert_contains(out2, "holds out no MNIST training images");

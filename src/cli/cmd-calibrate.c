@@ -57,11 +57,14 @@ cmd_calibrate(int argc, char **argv)
 {
     g_autofree char *model_path = NULL, *out = NULL, *data = NULL;
     int held_out = 0, threads = 0;
+    double share = NN_CALIBRATE_UNSURE_SHARE;
     const GOptionEntry entries[] = {
         { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model to calibrate (required)", "MODEL" },
         { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Where to save the calibrated model (required; may be MODEL)", "MODEL" },
         { "held-out", 0, 0, G_OPTION_ARG_INT, &held_out,
           "Calibrate on the last N MNIST training images, which the model never saw (default: as its recipe says)", "N" },
+        { "unsure-share", 0, 0, G_OPTION_ARG_DOUBLE, &share,
+          "Share of the correctly read held-out images whose answer is 'unsure' (0.01)", "F" },
         { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "MNIST folder (default: $DIGITLAB_DATA, else ~/.local/share/digitlab/mnist)", "DIR" },
         { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
         G_OPTION_ENTRY_NULL
@@ -74,7 +77,8 @@ cmd_calibrate(int argc, char **argv)
         return 2;
     }
     if (!cli_check_range("calibrate", "held-out", held_out, 0, 59000, FALSE) ||
-        !cli_check_range("calibrate", "threads", threads, 0, 1024, FALSE))
+        !cli_check_range("calibrate", "threads", threads, 0, 1024, FALSE) ||
+        !cli_check_range("calibrate", "unsure-share", share, 0, 0.5, TRUE))
         return 2;
     if (held_out > 0 && held_out < 100) {
         fprintf(stderr, "calibrate: --held-out needs 100 or more images\n");
@@ -113,7 +117,7 @@ cmd_calibrate(int argc, char **argv)
     const float old_t = nn_model_temperature(model);
     NnDataset held = nn_dataset_view(&mnist, mnist.count - held_out, held_out);
     NnCalibration cal;
-    if (nn_calibrate(model, &held, 1, &cal, &err) != NN_OK) {
+    if (nn_calibrate_share(model, &held, share, 1, &cal, &err) != NN_OK) {
         fprintf(stderr, "calibrate: %s\n", err.message);
         goto done;
     }

@@ -147,9 +147,19 @@ quantile(float *v, int n, double q)
 NnStatus
 nn_calibrate(NnModel *model, const NnDataset *held_out, uint64_t seed, NnCalibration *report, NnError *err)
 {
+    return nn_calibrate_share(model, held_out, NN_CALIBRATE_UNSURE_SHARE, seed, report, err);
+}
+
+NnStatus
+nn_calibrate_share(NnModel *model, const NnDataset *held_out, double unsure_share, uint64_t seed,
+                   NnCalibration *report, NnError *err)
+{
     const int n = held_out->count;
     if (n < 100)
         return nn_error_set(err, NN_ERR_EMPTY, "calibration needs at least 100 held-out images, not %d", n);
+    if (!(unsure_share > 0 && unsure_share <= 0.5))
+        return nn_error_set(err, NN_ERR_INVALID_ARG, "the share of held-out digits called unsure must be above 0 "
+                                                     "and at most 0.5, not %g", unsure_share);
     const float old_t = nn_model_temperature(model);
     nn_model_set_temperature(model, 1.0f);
     float *images = malloc(sizeof(float) * NN_IMAGE_PIXELS * (size_t)n);
@@ -212,7 +222,7 @@ nn_calibrate(NnModel *model, const NnDataset *held_out, uint64_t seed, NnCalibra
         if (best == held_out->labels[i])
             tops[m++] = p[best];
     }
-    r.sure = quantile(tops, m, NN_CALIBRATE_UNSURE_SHARE);
+    r.sure = quantile(tops, m, unsure_share);
     /* reject: as many non-digits as the budget of digits allows; the
      * synthetic non-digits only say how many that is */
     for (int i = 0; i < n; i++) {

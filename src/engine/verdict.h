@@ -78,6 +78,10 @@ typedef struct {
 
 NnStatus nn_calibrate(NnModel *model, const NnDataset *held_out, uint64_t seed, NnCalibration *report,
                       NnError *err);
+/* The same with another share of the correct held-out digits below `sure`
+ * than NN_CALIBRATE_UNSURE_SHARE, in (0, 0.5]. */
+NnStatus nn_calibrate_share(NnModel *model, const NnDataset *held_out, double unsure_share, uint64_t seed,
+                            NnCalibration *report, NnError *err);
 
 /* Expected calibration error of n predictions (probs image-major, n x 10)
  * against labels: the mean over 15 equal-width bins of the top probability
