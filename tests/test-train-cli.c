@@ -667,15 +667,21 @@ test_calibrate_held_out(void **state)
     float t1, s1, r1, t2, s2, r2;
     bool c1, c2;
     g_autofree char *out = NULL, *out2 = NULL, *out3 = NULL, *out4 = NULL, *out5 = NULL, *out6 = NULL;
-    assert_int_equal(run_cli(&out, "calibrate", "--model", held, "--out", again, "--data", data_dir, NULL), 0);
+    assert_int_equal(run_cli(&out, "calibrate", "--model", held, "--out", again, "--data", data_dir, "--threads",
+                             "1", NULL), 0);
     assert_contains(out, "calibrated on the last 100 MNIST training images");
     model_calibration(held, &t1, &s1, &r1, &c1);
     model_calibration(again, &t2, &s2, &r2, &c2);
-    assert_true(c1 && c2 && t1 == t2 && s1 == s2 && r1 == r2);
+    /* the same images: the same values, up to the last bits of a build's
+     * arithmetic (the sanitizers' build rounds differently) */
+    assert_true(c1 && c2);
+    assert_float_equal(t1, t2, 1e-4 * t1);
+    assert_float_equal(s1, s2, 1e-4);
+    assert_float_equal(r1, r2, 1e-4);
     /* a larger share called unsure: a higher "sure", the rest the same */
     g_autofree char *wide = tmp_path("wide.dlm"), *out0 = NULL;
     assert_int_equal(run_cli(NULL, "calibrate", "--model", held, "--out", wide, "--data", data_dir,
-                             "--unsure-share", "0.3", NULL), 0);
+                             "--unsure-share", "0.3", "--threads", "1", NULL), 0);
     model_calibration(wide, &t1, &s1, &r1, &c1);
     assert_true(c1 && t1 == t2 && s1 > s2);
     assert_int_equal(run_cli(&out0, "calibrate", "--model", held, "--out", wide, "--unsure-share", "0", NULL), 2);
