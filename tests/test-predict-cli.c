@@ -706,6 +706,51 @@ test_verdicts(void **state)
     assert_non_null(strstr(dot_text, "dot.jsonl:1: not a digit (a single point: nothing to read)"));
 }
 
+/* --features adds the units of the last hidden layer: those the engine's
+ * own trace of the same image gives, one number per unit. */
+static void
+test_features(void **state)
+{
+    g_autofree char *path = tmp_path("four.pgm");
+    g_autofree char *out = NULL, *err = NULL;
+    assert_int_equal(run_predict(NULL, &out, &err, "--model", model_path, "--json", "--features", path, NULL), 0);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    assert_true(json_parser_load_from_data(parser, out, -1, NULL));
+    JsonObject *o = json_node_get_object(json_parser_get_root(parser));
+    assert_true(json_object_has_member(o, "features"));
+    JsonArray *features = json_object_get_array_member(o, "features");
+
+    uint8_t g[IMG_W * IMG_H];
+    make_four(g);
+    float image[NN_IMAGE_PIXELS];
+    NnError e = { 0 };
+    NnModel *model = NULL;
+    int count = 0;
+    assert_int_equal(nn_gray_to_image(g, IMG_W, IMG_H, IMG_W, image, &e), NN_OK);
+    assert_int_equal(nn_model_load(model_path, &model, &e), NN_OK);
+    assert_int_equal(nn_model_trace(model, image, &count, &e), NN_OK);
+    const NnActivation *dense = NULL;
+    for (int i = 0; i < count; i++)
+        if (nn_model_activation(model, i)->kind == NN_ACT_DENSE)
+            dense = nn_model_activation(model, i);
+    assert_non_null(dense);
+    assert_int_equal(json_array_get_length(features), dense->channels);
+    int active = 0;
+    for (int k = 0; k < dense->channels; k++) {
+        double v = json_array_get_double_element(features, k);
+        assert_float_equal(v, dense->data[k], 1e-5 + 1e-5 * fabs(dense->data[k]));
+        active += v > 0;
+    }
+    assert_true(active > 0);
+    nn_model_free(model);
+
+    /* Text output has no place for them. */
+    g_autofree char *text = NULL, *text_err = NULL;
+    assert_int_equal(run_predict(NULL, &text, &text_err, "--model", model_path, "--features", path, NULL), 2);
+    assert_non_null(strstr(text_err, "--features goes with --json"));
+    (void)state;
+}
+
 int
 main(void)
 {
@@ -715,6 +760,7 @@ main(void)
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_model_errors),
         cmocka_unit_test(test_images_agree),
+        cmocka_unit_test(test_features),
         cmocka_unit_test(test_image_errors),
         cmocka_unit_test(test_image_bombs),
         cmocka_unit_test(test_strokes),

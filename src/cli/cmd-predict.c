@@ -98,10 +98,36 @@ probs_finite(const float *probs)
 
 #define NO_ANSWER "the model gives probabilities that are not numbers (its weights may have blown up)"
 
-/* One JSON object; without an answer, "digit" and the probabilities that
- * are not finite are null, with an "error" (JSON has no nan or inf). */
+/* Appends ", "features": [...]": the units of the network's last hidden
+ * dense layer for the input, what the output layer reads (or null if the
+ * trace fails). */
 static void
-print_json(const PredictInput *input, int digit, const float *probs, const NnVerdict *verdict)
+append_features(GString *out, NnModel *model, const PredictInput *input)
+{
+    NnError err = { 0 };
+    int count = 0;
+    const NnActivation *dense = NULL;
+    if (nn_model_trace(model, input->image, &count, &err) == NN_OK)
+        for (int i = 0; i < count; i++)
+            if (nn_model_activation(model, i)->kind == NN_ACT_DENSE)
+                dense = nn_model_activation(model, i);
+    if (dense == NULL) {
+        g_string_append(out, ", \"features\": null");
+        return;
+    }
+    g_string_append(out, ", \"features\": [");
+    for (int k = 0; k < dense->channels; k++) {
+        g_string_append(out, k > 0 ? ", " : "");
+        cli_json_number(out, "%.6g", dense->data[k]);
+    }
+    g_string_append(out, "]");
+}
+
+/* One JSON object; without an answer, "digit" and the probabilities that
+ * are not finite are null, with an "error" (JSON has no nan or inf).
+ * features: the model, to add the input's features; NULL: none. */
+static void
+print_json(const PredictInput *input, int digit, const float *probs, const NnVerdict *verdict, NnModel *features)
 {
     g_autoptr(GString) out = g_string_new("{\"input\": ");
     dl_json_append_string(out, input->name);
@@ -121,6 +147,8 @@ print_json(const PredictInput *input, int digit, const float *probs, const NnVer
                                verdict->second, verdict->too_small ? ", \"too_small\": true" : "");
     if (input->label >= 0)
         g_string_append_printf(out, ", \"label\": %d", input->label);
+    if (features != NULL)
+        append_features(out, features, input);
     if (digit < 0)
         g_string_append(out, ", \"error\": \"" NO_ANSWER "\"");
     g_string_append(out, "}\n");
@@ -152,7 +180,7 @@ int
 cmd_predict(int argc, char **argv)
 {
     g_autofree char *model_path = NULL, *strokes_path = NULL;
-    gboolean json = FALSE;
+    gboolean json = FALSE, features = FALSE;
 
     const GOptionEntry entries[] = {
         { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file to use (required)", "MODEL" },
@@ -161,6 +189,8 @@ cmd_predict(int argc, char **argv)
           "{\"strokes\": [[[x, y], ...], ...], \"label\": d}; label optional", "FILE.jsonl" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json,
           "Print one JSON object per input: {\"input\", \"digit\", \"verdict\", \"second\", \"probabilities\", \"label\"}", NULL },
+        { "features", 0, 0, G_OPTION_ARG_NONE, &features,
+          "With --json: add \"features\", the units of the last hidden layer (what the output layer reads)", NULL },
         { NULL },
     };
     if (!cli_parse_options(&argc, &argv, "(IMAGE... | --strokes FILE.jsonl)",
@@ -169,6 +199,10 @@ cmd_predict(int argc, char **argv)
         return 2;
     if (model_path == NULL) {
         fprintf(stderr, "predict: --model MODEL is required\n");
+        return 2;
+    }
+    if (features && !json) {
+        fprintf(stderr, "predict: --features goes with --json\n");
         return 2;
     }
     if ((strokes_path != NULL) == (argc > 1)) {
@@ -230,7 +264,7 @@ cmd_predict(int argc, char **argv)
                 if (input->extent >= 0)
                     nn_verdict_check_size(&verdict, input->extent, 0.0f);
                 if (json)
-                    print_json(input, digit, p, &verdict);
+                    print_json(input, digit, p, &verdict, features ? model : NULL);
                 else
                     print_text(input, digit, p, &verdict);
                 if (input->label >= 0 && digit >= 0) {
