@@ -48,9 +48,10 @@ put_be32(GByteArray *a, uint32_t v)
     g_byte_array_append(a, b, 4);
 }
 
-/* An IDX pair of bars: digit k is a bar at one of ten places. */
+/* An IDX pair of bars in `dir`: digit k is a bar at one of ten places; from
+ * image `wrong_from` on, each is labelled k + 1 instead. */
 static void
-write_split(const char *prefix, int count)
+write_split_to(const char *dir, const char *prefix, int count, int wrong_from)
 {
     g_autoptr(GByteArray) images = g_byte_array_new(), labels = g_byte_array_new();
     put_be32(images, 0x803);
@@ -65,13 +66,20 @@ write_split(const char *prefix, int count)
             int pos = 4 + 2 * (k % 5);
             img[k < 5 ? j * 28 + pos : pos * 28 + j] = 255;
         }
+        uint8_t label = i < wrong_from ? k : (uint8_t)((k + 1) % 10);
         g_byte_array_append(images, img, sizeof img);
-        g_byte_array_append(labels, &k, 1);
+        g_byte_array_append(labels, &label, 1);
     }
-    g_autofree char *ip = g_strdup_printf("%s/%s-images-idx3-ubyte", data_dir, prefix);
-    g_autofree char *lp = g_strdup_printf("%s/%s-labels-idx1-ubyte", data_dir, prefix);
+    g_autofree char *ip = g_strdup_printf("%s/%s-images-idx3-ubyte", dir, prefix);
+    g_autofree char *lp = g_strdup_printf("%s/%s-labels-idx1-ubyte", dir, prefix);
     assert_true(g_file_set_contents(ip, (char *)images->data, images->len, NULL));
     assert_true(g_file_set_contents(lp, (char *)labels->data, labels->len, NULL));
+}
+
+static void
+write_split(const char *prefix, int count)
+{
+    write_split_to(data_dir, prefix, count, count);
 }
 
 /* Runs digitlab-cli train --data DATA --threads 1 --batch 64 ARGS... (NULL-terminated). */
@@ -731,6 +739,44 @@ test_calibrate_held_out(void **state)
     clear_files();
 }
 
+/* The number after "accuracy": in evaluate --json's output. */
+static double
+json_accuracy(const char *json)
+{
+    const char *at = json != NULL ? strstr(json, "\"accuracy\": ") : NULL;
+    assert_non_null(at);
+    return g_ascii_strtod(at + strlen("\"accuracy\": "), NULL);
+}
+
+/* evaluate --held-out reads the last N training images, the N the recipe
+ * held out: with those N labelled wrong, and only those, the model that
+ * reads them well reads them all wrong; a model that held out none is
+ * refused, and so are --held-out and --strokes together. */
+static void
+test_evaluate_held_out(void **state)
+{
+    (void)state;
+    g_autofree char *held = tmp_path("eval-held.dlm"), *all = tmp_path("eval-all.dlm");
+    g_autofree char *wrong = tmp_path("mnist-wrong");
+    assert_int_equal(g_mkdir_with_parents(wrong, 0700), 0);
+    write_split_to(wrong, "train", N_TRAIN, N_TRAIN - 100);
+    write_split_to(wrong, "t10k", N_TEST, N_TEST);
+    assert_int_equal(run_train(NULL, NULL, "--out", held, "--epochs", "4", "--batch", "32", "--lr-max", "1e-2",
+                               "--warmup", "0", "--calibrate", "100", NULL), 0);
+    g_autofree char *right = NULL, *out = NULL, *text = NULL, *none = NULL, *both = NULL;
+    assert_int_equal(run_cli(&right, "evaluate", "--model", held, "--data", data_dir, "--held-out", "--json", NULL), 0);
+    assert_contains(right, "\"images\": \"held-out\", \"n\": 100,");
+    assert_true(json_accuracy(right) >= 0.8);
+    assert_int_equal(run_cli(&out, "evaluate", "--model", held, "--data", wrong, "--held-out", "--json", NULL), 0);
+    assert_true(json_accuracy(out) <= 0.2);
+    assert_int_equal(run_cli(&text, "evaluate", "--model", held, "--data", data_dir, "--held-out", NULL), 0);
+    assert_contains(text, "on 100 MNIST held-out images: accuracy");
+    assert_int_equal(run_train(NULL, NULL, "--out", all, "--epochs", "1", NULL), 0);
+    assert_int_equal(run_cli(&none, "evaluate", "--model", all, "--data", data_dir, "--held-out", NULL), 1);
+    assert_contains(none, "holds out no MNIST training images");
+    assert_int_equal(run_cli(&both, "evaluate", "--model", held, "--held-out", "--strokes", "x.jsonl", NULL), 2);
+}
+
 static int
 setup(void **state)
 {
@@ -778,6 +824,7 @@ main(void)
         cmocka_unit_test(test_ablation_resumable),
         cmocka_unit_test(test_finetune_and_evaluate_strokes),
         cmocka_unit_test(test_calibrate_held_out),
+        cmocka_unit_test(test_evaluate_held_out),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,39 +19,6 @@
 #include "gemm.h"
 #include "verdict.h"
 
-/* The number after `key` in text (key ends in a space or '='), or -1. */
-static int
-number_after(const char *text, const char *key)
-{
-    const char *at = strstr(text, key);
-    if (at == NULL)
-        return -1;
-    char *end;
-    long n = strtol(at + strlen(key), &end, 10);
-    return end == at + strlen(key) || n < 0 || n > 1000000000 ? -1 : (int)n;
-}
-
-/* How many of the last MNIST training images no stage of the recipe
- * trained on, or 0. A recipe as long as the model keeps (1023 bytes) may
- * have lost a stage at its end: 0. */
-static int
-recipe_held_out(const char *recipe)
-{
-    if (recipe == NULL || strlen(recipe) >= 1023)
-        return 0;
-    g_auto(GStrv) stages = g_strsplit(recipe, "; then ", -1);
-    int held = -1;
-    for (int i = 0; stages[i] != NULL; i++) {
-        int n = i == 0 ? number_after(stages[i], " --calibrate ") : number_after(stages[i], "holding out the last ");
-        if (i == 0 && n < 0)
-            n = number_after(stages[i], " --calibrate=");
-        if (n <= 0)
-            return 0;
-        held = held < 0 || n < held ? n : held;
-    }
-    return held < 0 ? 0 : held;
-}
-
 int
 cmd_calibrate(int argc, char **argv)
 {
@@ -97,7 +64,7 @@ cmd_calibrate(int argc, char **argv)
     int rc = 1;
     NnDataset mnist = { 0 };
     g_autofree char *out_name = NULL;
-    if (held_out == 0 && (held_out = recipe_held_out(nn_model_recipe(model))) == 0) {
+    if (held_out == 0 && (held_out = cli_recipe_held_out(nn_model_recipe(model))) == 0) {
         fprintf(stderr, "calibrate: the model's recipe holds out no MNIST training images (train --calibrate N does), "
                         "and calibrating on images it trained on would make it surer than it is; if it never saw "
                         "the last N of them, say so with --held-out N\n");

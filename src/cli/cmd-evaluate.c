@@ -1,4 +1,7 @@
-/* digitlab-cli evaluate — a model's accuracy, loss and confusion on the MNIST test set. */
+/* digitlab-cli evaluate — a model's accuracy, loss and confusion on the MNIST
+ * test set, on the training images its training held out (--held-out: what
+ * a choice between models may look at, as the test set must not choose), or
+ * on drawings. */
 #include <stdio.h>
 
 #include "cli-common.h"
@@ -13,13 +16,13 @@
 /* One JSON object; numbers that are not finite (a model whose weights have
  * blown up) are null, with an "error" saying so. */
 static void
-print_json(const char *model_path, const NnEvalResult *r)
+print_json(const char *model_path, const char *images, const NnEvalResult *r)
 {
     g_autoptr(GString) out = g_string_new("{\"model\": ");
     g_autofree char *name = g_filename_display_name(model_path);
     dl_json_append_string(out, name);
     gboolean finite = TRUE;
-    g_string_append_printf(out, ", \"n\": %d, \"accuracy\": ", r->n);
+    g_string_append_printf(out, ", \"images\": \"%s\", \"n\": %d, \"accuracy\": ", images, r->n);
     finite &= cli_json_number(out, "%.6f", r->accuracy);
     g_string_append(out, ", \"loss\": ");
     finite &= cli_json_number(out, "%.6f", r->loss);
@@ -43,9 +46,9 @@ print_json(const char *model_path, const NnEvalResult *r)
 }
 
 static void
-print_text(const char *model_path, const NnEvalResult *r)
+print_text(const char *model_path, const char *images, const NnEvalResult *r)
 {
-    printf("%s on %d MNIST test images: accuracy %.2f%% (%d errors), loss %.4f\n\n", model_path, r->n,
+    printf("%s on %d MNIST %s images: accuracy %.2f%% (%d errors), loss %.4f\n\n", model_path, r->n, images,
            100 * r->accuracy, r->n - (int)(r->accuracy * r->n + 0.5), r->loss);
     printf("true\\predicted");
     for (int j = 0; j < NN_CLASSES; j++)
@@ -180,14 +183,16 @@ int
 cmd_evaluate(int argc, char **argv)
 {
     g_autofree char *model_path = NULL, *data = NULL, *strokes = NULL;
-    gboolean json = FALSE;
+    gboolean json = FALSE, held_out = FALSE;
     int threads = 0, limit = 0;
     const GOptionEntry entries[] = {
         { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model file to evaluate (required)", "MODEL" },
         { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "MNIST folder (default: $DIGITLAB_DATA, else ~/.local/share/digitlab/mnist)", "DIR" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
         { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads (default: all cores)", "N" },
-        { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Evaluate on the first N test images only", "N" },
+        { "limit", 0, 0, G_OPTION_ARG_INT, &limit, "Evaluate on the first N of those images only", "N" },
+        { "held-out", 0, 0, G_OPTION_ARG_NONE, &held_out, "Evaluate on the MNIST training images the model's training "
+          "held out (train --calibrate N: the last N) instead of the test set", NULL },
         { "strokes", 's', 0, G_OPTION_ARG_FILENAME, &strokes, "Evaluate on the drawings of a JSON Lines file instead "
           "(as predict --strokes reads them; drawings without a label count as non-digits)", "FILE.jsonl" },
         { NULL },
@@ -195,8 +200,12 @@ cmd_evaluate(int argc, char **argv)
     if (!cli_parse_options(&argc, &argv, "", "Measure a model on the MNIST test set, or on drawings.", entries))
         return 2;
     if (model_path == NULL || argc > 1) {
-        fprintf(stderr, "evaluate: %s\nUsage: digitlab-cli evaluate --model MODEL [--data DIR] [--json]\n",
+        fprintf(stderr, "evaluate: %s\nUsage: digitlab-cli evaluate --model MODEL [--data DIR] [--held-out] [--json]\n",
                 model_path == NULL ? "--model is required" : "unexpected argument");
+        return 2;
+    }
+    if (held_out && strokes != NULL) {
+        fprintf(stderr, "evaluate: --held-out is of MNIST's images, --strokes of drawings: give one of them\n");
         return 2;
     }
 
@@ -212,24 +221,42 @@ cmd_evaluate(int argc, char **argv)
         nn_model_free(model);
         return rc;
     }
-    NnDataset test = { 0 };
-    if (!cli_load_split(data, NN_SPLIT_TEST, &test)) {
+    int n_held = 0;
+    if (held_out && (n_held = cli_recipe_held_out(nn_model_recipe(model))) == 0) {
+        fprintf(stderr, "evaluate: the model's recipe holds out no MNIST training images (train --calibrate N does): "
+                        "it trained on all of them\n");
         nn_model_free(model);
         return 1;
     }
-    nn_set_threads(threads);
-    NnDataset subset = limit > 0 ? nn_dataset_view(&test, 0, limit) : test;
-    NnEvalResult result;
+    NnDataset mnist = { 0 };
+    if (!cli_load_split(data, held_out ? NN_SPLIT_TRAIN : NN_SPLIT_TEST, &mnist)) {
+        nn_model_free(model);
+        return 1;
+    }
     int rc = 0;
+    NnDataset subset = mnist;
+    if (held_out && n_held >= mnist.count) {
+        fprintf(stderr, "evaluate: the model held out %d images, but MNIST has only %d training images\n", n_held,
+                mnist.count);
+        rc = 1;
+        goto done;
+    }
+    if (held_out)
+        subset = nn_dataset_view(&mnist, mnist.count - n_held, n_held);
+    if (limit > 0)
+        subset = nn_dataset_view(&subset, 0, limit);
+    const char *images = held_out ? "held-out" : "test";
+    NnEvalResult result;
     if (nn_evaluate(model, &subset, &result, &err) != NN_OK) {
         fprintf(stderr, "evaluate: %s\n", err.message);
         rc = 1;
     } else if (json) {
-        print_json(model_path, &result);
+        print_json(model_path, images, &result);
     } else {
-        print_text(model_path, &result);
+        print_text(model_path, images, &result);
     }
+done:
     nn_model_free(model);
-    nn_dataset_free(&test);
+    nn_dataset_free(&mnist);
     return rc;
 }
