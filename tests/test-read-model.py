@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """docs/read_model.py, written from docs/model-format.md, against the engine.
 
-Usage: test-read-model.py READ-MODEL-HELPER docs/read_model.py BUNDLED-V1-MODEL
+Usage: test-read-model.py READ-MODEL-HELPER docs/read_model.py data/digitlab-paper.dlm
 
 read-model-helper saves models of several configs (the paper's network with
 Adam's state and a recipe, no BN, odd map sizes, valid padding, no dense
-layer, one block) and describes them and the bundled version 1 model: every
+layer, one block) and describes them and the version 1 model (the paper's
+recipe, bundled until the drawings' model replaced it): every
 tensor's CRC-32 and sum, nn_model_predict's logits and probabilities for one
 image. The reader must read every tensor exactly, write the engine's bytes
 again, refuse what the engine refuses with the same status and words, and its

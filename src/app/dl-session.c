@@ -205,7 +205,7 @@ dl_session_describe_model(DlSession *self, char **sentence, char **short_name)
     char *text = NULL, *name = NULL;
     switch (self->model_source) {
     case DL_MODEL_BUNDLED:
-        text = g_strdup(_("Recognised by the bundled model: the paper’s recipe, trained on all of MNIST"));
+        text = g_strdup(_("Recognised by the bundled model: trained on MNIST with other hands’ styles and with non-digits"));
         name = g_strdup(_("Bundled model"));
         break;
     case DL_MODEL_FILE: {

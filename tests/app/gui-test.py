@@ -1763,6 +1763,7 @@ def case_runs():
             status = app.by_description("training-status")
             app.key("ctrl+t")
             wait_for("the end of the first run", lambda: text(status) == "Finished", timeout=120)
+            take_run_model(app)
             app.key("ctrl+q")
             body = app.get("the question's text", lambda n: "Runs page" in name(n), timeout=15)
             log("quit dialog: %r" % name(body))
@@ -1784,7 +1785,7 @@ def case_runs():
         try:
             status = app.by_description("training-status")
             app.key("ctrl+t")
-            # (not "trained" in the model's status: the bundled model is "the paper’s recipe, trained on all of MNIST")
+            # (not "trained" in the model's status: the bundled model's says "trained on MNIST with …")
             wait_for("the first epoch", lambda: text(app.by_description("validation-accuracy")) not in ("—", ""),
                      timeout=120)
             app.key("ctrl+period")
