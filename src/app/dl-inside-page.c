@@ -3,7 +3,6 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "dl-preprocess-strip.h"
 #include "dl-test-image.h"
 #include "dl-unit-strip.h"
+#include "dl-verdict-text.h"
 #include "evaluate.h"
 #include "preprocess.h"
 
@@ -461,12 +461,13 @@ update_now(DlInsidePage *self)
     }
     apply_scale(self);
 
-    int percent = (int)lroundf(100 * probability);
-    /* TRANSLATORS: what the Inside page shows: "MNIST test image #12, labelled 4, read as 4 (99 %)" */
-    g_autofree char *text = g_strdup_printf(_("%s, read as %d (%d %%)"), name, digit, percent);
+    /* "> 99 %" rather than a rounded "100 %", as the prediction says */
+    g_autofree char *p = dl_format_probability(probability);
+    /* TRANSLATORS: what the Inside page shows: "MNIST test image #12, labelled 4, read as 4 (98 %)" */
+    g_autofree char *text = g_strdup_printf(_("%s, read as %d (%s)"), name, digit, p);
     g_autofree char *title = test_image ? g_strdup(text)
                                         /* TRANSLATORS: the title of the Inside page for the drawing */
-                                        : g_strdup_printf(_("Your drawing, read as %d (%d %%)"), digit, percent);
+                                        : g_strdup_printf(_("Your drawing, read as %d (%s)"), digit, p);
     gtk_label_set_text(self->title_label, title);
     set_description(self, text);
 }

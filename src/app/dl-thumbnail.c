@@ -2,10 +2,10 @@
 #include "dl-thumbnail.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
 
 #include "dl-draw.h"
 #include "dl-types.h"
+#include "dl-verdict-text.h"
 
 struct _DlThumbnail {
     GtkWidget parent_instance;
@@ -68,8 +68,10 @@ dl_thumbnail_set_image(DlThumbnail *self, DlTestImage *image)
     gtk_progress_bar_set_fraction(self->bar, CLAMP(confidence, 0.0f, 1.0f));
 
     g_autofree char *name = dl_test_image_describe(dl_test_image_get_index(image), label);
-    /* TRANSLATORS: a gallery image: "MNIST test image #12, labelled 4", the digit read and its probability */
-    g_autofree char *text = g_strdup_printf(_("%s, read as %d (%d %%)"), name, read, (int)lroundf(100 * confidence));
+    g_autofree char *p = dl_format_probability(confidence);
+    /* TRANSLATORS: a gallery image: "MNIST test image #12, labelled 4", the digit read and its probability
+     * ("98 %", "> 99 %") */
+    g_autofree char *text = g_strdup_printf(_("%s, read as %d (%s)"), name, read, p);
     gtk_widget_set_tooltip_text(GTK_WIDGET(self), text);
     gtk_accessible_update_property(GTK_ACCESSIBLE(self), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
     g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_IMAGE]);
