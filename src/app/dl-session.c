@@ -559,8 +559,8 @@ dl_session_use_held_model(DlSession *self)
     NnModel *model = dl_follow_take_held(&self->follow, TRUE, NULL);
     if (model == NULL)
         return;
-    notify(self, PROP_HELD_EPOCH);
     set_model(self, model, dl_trainer_get_busy(self->trainer) ? DL_MODEL_TRAINING : DL_MODEL_TRAINED, NULL);
+    notify(self, PROP_HELD_EPOCH);
 }
 
 /* The model in use as a noun in a sentence: "the bundled model". */

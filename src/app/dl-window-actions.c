@@ -202,6 +202,23 @@ on_model_held(DlWindow *self, DlSession *session)
         toast_use_held(self, message, _("_Use It Anyway"));
 }
 
+/* Nothing held any more (its epoch put in use from the Train page, or a
+ * better epoch taken): a held toast still shown says what the canvas uses
+ * now, without its button, rather than that the held model stays. */
+static void
+on_held_epoch(DlWindow *self)
+{
+    AdwToast *shown = g_object_get_data(G_OBJECT(self), "dl-held-toast");
+
+    if (self->disposed || shown == NULL || dl_session_get_held_epoch(self->session) > 0)
+        return;
+    g_autofree char *sentence = NULL, *name = NULL;
+    dl_session_describe_model(self->session, &sentence, &name);
+    g_autofree char *title = g_markup_escape_text(sentence, -1);
+    adw_toast_set_title(shown, title);
+    adw_toast_set_button_label(shown, NULL);
+}
+
 static void
 use_held_model_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -595,6 +612,7 @@ _dl_window_actions_init(DlWindow *self)
                             G_CONNECT_SWAPPED);
     g_signal_connect_object(self->session, "training-done", G_CALLBACK(on_training_done), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(self->session, "model-held", G_CALLBACK(on_model_held), self, G_CONNECT_SWAPPED);
+    g_signal_connect_object(self->session, "notify::held-epoch", G_CALLBACK(on_held_epoch), self, G_CONNECT_SWAPPED);
     g_signal_connect_object(dl_session_get_history(self->session), "changed", G_CALLBACK(on_history_changed), self,
                             G_CONNECT_SWAPPED);
     on_history_changed(self);

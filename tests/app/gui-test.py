@@ -617,6 +617,10 @@ def case_training():
             why = app.get("the follow row's reason", lambda n: "stays in use until training does better" in text(n))
             log("follow row: %r" % text(why))
             take_run_model(app)
+            # The toast that offered the epoch no longer says the bundled
+            # model stays in use.
+            wait_for("the held toast to change", lambda: app.find(
+                lambda n: role(n) == "label" and text(n).endswith(" stays in use")) is None, timeout=5)
         model = text(app.by_description("model-status"))
         # epoch 1, or 2 on a busy machine where the next one ended meanwhile
         assert "epoch 1 of 3" in model or "epoch 2 of 3" in model, model
