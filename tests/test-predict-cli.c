@@ -351,11 +351,13 @@ test_images_agree(void **state)
     for (int i = 1; i < 4; i++)
         assert_same_probs(&r[0], &r[i], 1e-5);
 
-    /* Text: "PATH: D (P%)", P the digit's probability. */
+    /* Text: "PATH: D (P%)", P the digit's probability (near 10 % for this
+     * fresh model). */
     g_autofree char *text = NULL, *text_err = NULL;
     assert_int_equal(run_predict(NULL, &text, &text_err, "--model", model_path, paths[0], paths[3], NULL), 0);
     g_auto(GStrv) tlines = lines_of(text);
     assert_int_equal(g_strv_length(tlines), 2);
+    assert_true(r[0].probs[r[0].digit] > 0.01f && r[0].probs[r[0].digit] < 0.99f);
     g_autofree char *expected = g_strdup_printf("%s: %d (%.1f%%)", paths[0], r[0].digit,
                                                 100.0 * r[0].probs[r[0].digit]);
     assert_string_equal(tlines[0], expected);
@@ -706,6 +708,46 @@ test_verdicts(void **state)
     assert_non_null(strstr(dot_text, "dot.jsonl:1: not a digit (a single point: nothing to read)"));
 }
 
+/* The text never rounds a probability to "100.0%" or "0.0%": a model
+ * at a tiny temperature is all but certain of every image, and says
+ * "> 99.9%", its others "< 0.1%". */
+static void
+test_text_never_certain(void **state)
+{
+    (void)state;
+    g_autofree char *sharp = tmp_path("sharp.dlm"), *four = tmp_path("four.pgm");
+    NnModelConfig config = nn_model_config_default();
+    NnModel *model = NULL;
+    assert_int_equal(nn_model_new(&config, 42, &model, NULL), NN_OK);
+    nn_model_set_temperature(model, 1e-4f);
+    nn_model_set_thresholds(model, 0.9f, 0.5f);
+    assert_int_equal(nn_model_save(model, sharp, 0, NULL), NN_OK);
+    nn_model_free(model);
+
+    g_autofree char *json = NULL, *text = NULL;
+    assert_int_equal(run_predict(NULL, &json, NULL, "--model", sharp, "--json", four, NULL), 0);
+    Result r = parse_result(json);
+    assert_true(r.probs[r.digit] >= 0.9995f); /* the case under test */
+    assert_int_equal(run_predict(NULL, &text, NULL, "--model", sharp, four, NULL), 0);
+    g_autofree char *expected = g_strdup_printf("%s: %d (>99.9%%)\n", four, r.digit);
+    assert_string_equal(text, expected);
+    g_free(r.input);
+    g_free(r.verdict);
+
+    /* Sure only at 1: unsure, both numbers shown (the second tiny), unless
+     * the first rounds to exactly 1 in floats; either way not 100 or 0. */
+    g_autofree char *unsure = tmp_path("sharp-unsure.dlm");
+    assert_int_equal(nn_model_load(sharp, &model, NULL), NN_OK);
+    nn_model_set_thresholds(model, 1.0f, 0.0f);
+    assert_int_equal(nn_model_save(model, unsure, 0, NULL), NN_OK);
+    nn_model_free(model);
+    g_autofree char *text2 = NULL;
+    assert_int_equal(run_predict(NULL, &text2, NULL, "--model", unsure, four, NULL), 0);
+    assert_non_null(strstr(text2, "(>99.9%)"));
+    assert_null(strstr(text2, "100.0%"));
+    assert_null(strstr(text2, "(0.0%)"));
+}
+
 /* --features adds the units of the last hidden layer: those the engine's
  * own trace of the same image gives, one number per unit. */
 static void
@@ -767,6 +809,7 @@ main(void)
         cmocka_unit_test(test_strokes_stdin_many),
         cmocka_unit_test(test_strokes_hostile),
         cmocka_unit_test(test_no_answer),
+        cmocka_unit_test(test_text_never_certain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

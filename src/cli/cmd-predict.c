@@ -155,22 +155,38 @@ print_json(const PredictInput *input, int digit, const float *probs, const NnVer
     fputs(out->str, stdout);
 }
 
+/* A probability as text, one decimal, never a rounded "100.0%" or
+ * "0.0%" (a network is never that sure): ">99.9%" and "<0.1%", as the
+ * app says "> 99 %" and "< 1 %". */
+static const char *
+percent_text(float p, char *buf, size_t size)
+{
+    if (p >= 0.9995f)
+        return ">99.9%";
+    if (!(p >= 0.0005f)) /* also nan */
+        return "<0.1%";
+    snprintf(buf, size, "%.1f%%", 100.0 * p);
+    return buf;
+}
+
 static void
 print_text(const PredictInput *input, int digit, const float *probs, const NnVerdict *v)
 {
+    char a[16], b[16];
+
     if (digit < 0) {
         printf("%s: no answer: " NO_ANSWER "\n", input->name);
         return;
     }
     if (v->kind == NN_VERDICT_SURE)
-        printf("%s: %d (%.1f%%)", input->name, digit, 100.0 * probs[digit]);
+        printf("%s: %d (%s)", input->name, digit, percent_text(probs[digit], a, sizeof a));
     else if (v->kind == NN_VERDICT_UNSURE)
-        printf("%s: unsure: maybe %d (%.1f%%), or %d (%.1f%%)", input->name, digit, 100.0 * v->p1, v->second,
-               100.0 * v->p2);
+        printf("%s: unsure: maybe %d (%s), or %d (%s)", input->name, digit, percent_text(v->p1, a, sizeof a),
+               v->second, percent_text(v->p2, b, sizeof b));
     else if (v->too_small)
         printf("%s: not a digit (a single point: nothing to read)", input->name);
     else
-        printf("%s: not a digit (at most %.1f%% for %d)", input->name, 100.0 * v->p1, digit);
+        printf("%s: not a digit (at most %s for %d)", input->name, percent_text(v->p1, a, sizeof a), digit);
     if (input->label >= 0)
         printf(", label %d%s", input->label, input->label == digit ? "" : "  <- wrong");
     printf("\n");
