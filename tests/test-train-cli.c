@@ -646,6 +646,12 @@ test_finetune_and_evaluate_strokes(void **state)
                              "--data", data_dir, NULL), 1);
     assert_contains(err_text, "holds no labelled drawings");
     assert_false(g_file_test(again, G_FILE_TEST_EXISTS));
+    /* a share of non-digits outside 0-0.5: a usage error, nothing written */
+    g_autofree char *bad_share = NULL;
+    assert_int_equal(run_cli(&bad_share, "finetune", "--model", base, "--strokes", drawings, "--out", again,
+                             "--data", data_dir, "--outliers", "0.7", NULL), 2);
+    assert_contains(bad_share, "--outliers must be between 0 and 0.5, not 0.7");
+    assert_false(g_file_test(again, G_FILE_TEST_EXISTS));
     clear_files();
 }
 

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "finetune.h"
 #include "preprocess.h"
 #include "synth.h"
 #include "train.h"
@@ -341,6 +342,56 @@ test_outlier_exposure(void **state)
     nn_dataset_free(&data);
 }
 
+/* Fine-tuning an exposed model keeps it unsure of non-digits when its
+ * mix has them too (the default share), where a mix of digits alone
+ * makes it surer of them. */
+static void
+test_finetune_keeps_rejecting(void **state)
+{
+    (void)state;
+    NnDataset data = make_dataset(500, 6);
+    NnTrainConfig c = nn_train_config_default();
+    c.epochs = 3;
+    c.batch = 32;
+    c.threads = 1;
+    c.schedule.warmup = 0;
+    c.augment.enabled = false;
+    c.outliers = 0.3f;
+    c.bn_recalibrate = 500;
+    NnModelConfig mc = nn_model_config_default();
+    NnModel *m;
+    assert_int_equal(nn_model_new(&mc, 2, &m, NULL), NN_OK);
+    assert_int_equal(nn_train(m, &c, &data, NULL, NULL, NULL), NN_OK);
+    double digits[3], outliers[3];
+    mean_tops(m, &data, 100, &digits[0], &outliers[0]);
+
+    NnDataset teach = nn_dataset_view(&data, 0, 60), mnist = nn_dataset_view(&data, 60, 440);
+    for (int with = 0; with < 2; with++) {
+        NnModel *tuned;
+        assert_int_equal(nn_model_clone(m, &tuned, NULL), NN_OK);
+        NnFinetuneConfig f = nn_finetune_config_default();
+        assert_true(f.outliers > 0); /* the default mixes them in */
+        f.threads = 1;
+        f.augment.enabled = false;
+        if (!with)
+            f.outliers = 0.0f;
+        assert_int_equal(nn_finetune(tuned, &f, &teach, &mnist, NULL, NULL, NULL), NN_OK);
+        mean_tops(tuned, &data, 100, &digits[1 + with], &outliers[1 + with]);
+        nn_model_free(tuned);
+    }
+    if (!(outliers[2] < outliers[1] - 0.05 && outliers[2] < outliers[0] + 0.05 && digits[2] > 0.8))
+        fail_msg("mean top probability: digits %.3f, fine-tuned without / with non-digits %.3f / %.3f; "
+                 "non-digits %.3f, then %.3f / %.3f",
+                 digits[0], digits[1], digits[2], outliers[0], outliers[1], outliers[2]);
+
+    NnFinetuneConfig bad = nn_finetune_config_default();
+    bad.outliers = 0.6f;
+    NnError err;
+    assert_int_equal(nn_finetune(m, &bad, &teach, &mnist, NULL, NULL, &err), NN_ERR_INVALID_ARG);
+    nn_model_free(m);
+    nn_dataset_free(&data);
+}
+
 int
 main(void)
 {
@@ -350,6 +401,7 @@ main(void)
         cmocka_unit_test(test_calibration),
         cmocka_unit_test(test_synth),
         cmocka_unit_test(test_outlier_exposure),
+        cmocka_unit_test(test_finetune_keeps_rejecting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

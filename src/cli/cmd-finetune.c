@@ -32,7 +32,7 @@ cmd_finetune(int argc, char **argv)
     g_autofree char *model_path = NULL, *strokes = NULL, *out = NULL, *data = NULL;
     NnFinetuneConfig config = nn_finetune_config_default();
     int seed = 1, calibrate = 0;
-    double lr = config.lr;
+    double lr = config.lr, outliers = config.outliers;
     gboolean no_mnist = FALSE;
     const GOptionEntry entries[] = {
         { "model", 'm', 0, G_OPTION_ARG_FILENAME, &model_path, "Model to start from (required)", "MODEL" },
@@ -41,6 +41,7 @@ cmd_finetune(int argc, char **argv)
         { "epochs", 0, 0, G_OPTION_ARG_INT, &config.epochs, "Epochs over the mix (4)", "N" },
         { "repeats", 0, 0, G_OPTION_ARG_INT, &config.repeats, "Times each drawing is seen in an epoch, freshly augmented (8)", "N" },
         { "mnist-ratio", 0, 0, G_OPTION_ARG_INT, &config.mnist_ratio, "MNIST images per drawing seen (3)", "N" },
+        { "outliers", 0, 0, G_OPTION_ARG_DOUBLE, &outliers, "Share of the mix replaced by synthetic non-digits (0.1)", "F" },
         { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate, falling to a tenth (2e-4)", "LR" },
         { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Random seed (1)", "N" },
         { "threads", 0, 0, G_OPTION_ARG_INT, &config.threads, "Threads (default: all cores)", "N" },
@@ -61,6 +62,7 @@ cmd_finetune(int argc, char **argv)
         !cli_check_range("finetune", "repeats", config.repeats, 1, 1000, FALSE) ||
         !cli_check_range("finetune", "mnist-ratio", config.mnist_ratio, 0, 100, FALSE) ||
         !cli_check_range("finetune", "lr", lr, 0, 1, TRUE) ||
+        !cli_check_range("finetune", "outliers", outliers, 0, 0.5, FALSE) ||
         !cli_check_range("finetune", "seed", seed, 0, 2147483647, FALSE) ||
         !cli_check_range("finetune", "threads", config.threads, 0, 1024, FALSE) ||
         !cli_check_range("finetune", "calibrate", calibrate, 0, 59000, FALSE))
@@ -70,6 +72,7 @@ cmd_finetune(int argc, char **argv)
         return 2;
     }
     config.lr = (float)lr;
+    config.outliers = (float)outliers;
     config.seed = (uint64_t)seed;
     NnError err = { 0 };
     if (nn_file_check_writable(out, &err) != NN_OK) {

@@ -11,6 +11,7 @@ nn_finetune_config_default(void)
         .epochs = 4,
         .repeats = 8,
         .mnist_ratio = 3,
+        .outliers = 0.1f,
         .lr = 2e-4f,
         .batch = 64,
         .seed = 1,
@@ -29,9 +30,11 @@ nn_finetune(NnModel *model, const NnFinetuneConfig *c, const NnDataset *drawings
 {
     if (drawings == NULL || drawings->count < 1)
         return nn_error_set(err, NN_ERR_EMPTY, "no drawings to learn from");
-    if (c->epochs < 1 || c->repeats < 1 || c->mnist_ratio < 0 || !(c->lr > 0 && c->lr < 1))
-        return nn_error_set(err, NN_ERR_INVALID_ARG, "fine-tuning needs epochs and repeats of 1 or more and a "
-                                                     "learning rate between 0 and 1");
+    if (c->epochs < 1 || c->repeats < 1 || c->mnist_ratio < 0 || !(c->lr > 0 && c->lr < 1) ||
+        !(c->outliers >= 0 && c->outliers <= 0.5f))
+        return nn_error_set(err, NN_ERR_INVALID_ARG, "fine-tuning needs epochs and repeats of 1 or more, a "
+                                                     "learning rate between 0 and 1 and a share of non-digits "
+                                                     "from 0 to 0.5");
     for (int i = 0; i < drawings->count; i++)
         if (drawings->labels[i] >= NN_CLASSES)
             return nn_error_set(err, NN_ERR_INVALID_ARG, "drawing %d has no digit label", i + 1);
@@ -83,6 +86,7 @@ nn_finetune(NnModel *model, const NnFinetuneConfig *c, const NnDataset *drawings
     t.schedule.lr_max = c->lr;
     t.schedule.lr_min = c->lr / 10;
     t.augment = c->augment;
+    t.outliers = c->outliers;
     t.bn_recalibrate = total < 4096 ? (int)total : 4096;
 
     /* The epochs count from this fine-tuning, not from the model's training. */

@@ -4,7 +4,9 @@
  * canvas path: nn_strokes_to_image, then stored as bytes like MNIST),
  * mixed with MNIST training images so that it forgets nothing: each epoch
  * sees every drawing `repeats` times, each time freshly augmented, and
- * `mnist_ratio` MNIST images per drawing seen. The learning rate goes from
+ * `mnist_ratio` MNIST images per drawing seen, and a share `outliers` of
+ * every kind replaced by synthetic non-digits (uniform targets, as
+ * `train --outliers` makes them). The learning rate goes from
  * lr down to lr / 10 along a cosine, step by step; BN statistics are
  * recomputed on the mix at the end of each epoch; dropout stays on. The
  * same seed and thread count give the same model. */
@@ -18,6 +20,8 @@ typedef struct {
     int epochs;          /* 4 */
     int repeats;         /* 8 */
     int mnist_ratio;     /* 3 */
+    float outliers;      /* 0.1: share of the mix replaced by synthetic non-digits, as the
+                          * bundled model trained, so that it keeps rejecting them */
     float lr;            /* 2e-4 */
     int batch;           /* 64 */
     uint64_t seed;       /* 1 */
