@@ -846,6 +846,14 @@ teach_done(GObject *source, GAsyncResult *result, gpointer user_data)
                                              "Learnt from %d drawings alone (no MNIST to mix in), in %.0f s.",
                                              taught->drawings),
                            taught->drawings, taught->seconds);
+    if (taught->calibrated_on > 0)
+        /* TRANSLATORS: after teaching: its probabilities were calibrated again */
+        g_string_append_printf(text, g_dngettext(NULL, " Its confidence is calibrated again on %d MNIST image it "
+                                                       "never learnt from.",
+                                                 " Its confidence is calibrated again on %d MNIST images it never "
+                                                 "learnt from.",
+                                                 taught->calibrated_on),
+                               taught->calibrated_on);
     g_string_append(text, _(" The taught model is in use and not saved: save it from the Model menu, or go back "
                             "to the previous one."));
     gtk_label_set_text(self->teach_status, text->str);

@@ -7,7 +7,9 @@
 
 #include "dl-datadir.h"
 #include "dl-progress.h"
+#include "dl-recipe.h"
 #include "gemm.h"
+#include "verdict.h"
 
 struct _DlFinetuner {
     GObject parent_instance;
@@ -225,21 +227,40 @@ run_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cance
 
     push_phase(run, result->with_mnist ? _("Learning the drawings, mixed with MNIST…")
                                        : _("Learning the drawings alone (no MNIST)…"));
+    /* The MNIST images the model's training held out for its calibration
+     * stay out of the mix, to calibrate the taught model again. */
+    int held = result->with_mnist ? dl_recipe_held_out(nn_model_recipe(req->model)) : 0;
+    if (held < NN_CALIBRATE_MIN_IMAGES || held >= run->mnist.count)
+        held = 0;
+    NnDataset mix_from = nn_dataset_view(&run->mnist, 0, run->mnist.count - held);
     float temperature = nn_model_temperature(req->model);
     NnTrainCallbacks callbacks = { .on_batch = on_batch, .should_stop = should_stop, .user = run };
     if (nn_finetune(req->model, &req->config, dl_test_set_get_dataset(req->drawings),
-                    result->with_mnist ? &run->mnist : NULL, NULL, &callbacks, &err) != NN_OK) {
+                    result->with_mnist ? &mix_from : NULL, NULL, &callbacks, &err) != NN_OK) {
         return_error(task, &err);
         return;
     }
-    /* The calibration of the model it came from, not the engine's 1. */
-    nn_model_set_temperature(req->model, temperature);
-    /* What it learned, in the model's recipe: with all of MNIST, nothing
-     * is held out any more (digitlab-cli calibrate reads this). */
-    g_autofree char *recipe =
-        g_strdup_printf("%s; then taught %d drawings in Digit Lab%s", nn_model_recipe(req->model),
-                        dl_test_set_get_dataset(req->drawings)->count,
-                        result->with_mnist ? ", mixed with all of MNIST's training images" : "");
+    if (held > 0) {
+        push_phase(run, _("Calibrating on MNIST images it never learnt from…"));
+        NnDataset held_out = nn_dataset_view(&run->mnist, run->mnist.count - held, held);
+        NnCalibration calibration;
+        if (nn_calibrate(req->model, &held_out, req->config.seed, &calibration, &err) != NN_OK) {
+            return_error(task, &err);
+            return;
+        }
+        result->calibrated_on = held;
+    } else {
+        /* The calibration of the model it came from, not the engine's 1. */
+        nn_model_set_temperature(req->model, temperature);
+    }
+    /* What it learned, in the model's recipe, and which MNIST images are
+     * still held out (digitlab-cli calibrate reads this). */
+    g_autofree char *mix = !result->with_mnist ? g_strdup("")
+                           : held > 0 ? g_strdup_printf(", mixed with MNIST's training images, holding out the last %d "
+                                                        "MNIST images", held)
+                                      : g_strdup(", mixed with all of MNIST's training images");
+    g_autofree char *recipe = g_strdup_printf("%s; then taught %d drawings in Digit Lab%s", nn_model_recipe(req->model),
+                                              dl_test_set_get_dataset(req->drawings)->count, mix);
     nn_model_set_recipe(req->model, recipe);
 
     push_phase(run, _("Testing the taught model…"));

@@ -5,8 +5,11 @@
  * and those held back (never learnt from), reads MNIST's training images
  * for the mix when the folder has them (else it learns from the drawings
  * alone, and says so), and measures the model before and after on the
- * held-back drawings and on MNIST's test set. The fine-tuned model keeps
- * the temperature and verdict thresholds of the model it came from
+ * held-back drawings and on MNIST's test set. If the model's recipe held
+ * out the last MNIST training images for its calibration (`train
+ * --calibrate N`, as the bundled model did), they stay out of the mix and
+ * calibrate the taught model again (nn_calibrate); otherwise it keeps the
+ * temperature and verdict thresholds of the model it came from
  * (nn_finetune leaves the temperature at 1).
  *
  * Progress reaches the main thread by the latest-value pattern
@@ -49,6 +52,7 @@ typedef struct {
     int held_before, held_after; /* of them, read correctly before and after */
     double mnist_before, mnist_after; /* accuracy on MNIST's test set, < 0 without it */
     DlEvaluation *mnist_evaluation;   /* the taught model's on MNIST's test set, or NULL */
+    int calibrated_on;        /* held-out MNIST images it was calibrated on again, 0: calibration kept */
     double seconds;
 } DlFinetuneResult;
 

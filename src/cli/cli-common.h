@@ -18,11 +18,6 @@ cli_plural(int n)
  * FALSE. */
 gboolean cli_load_split(const char *data_option, NnSplit split, NnDataset *out);
 
-/* How many of the last MNIST training images no stage of a model's recipe
- * trained on (`train --calibrate N`, kept by a fine-tuning with --calibrate
- * N), or 0 if it cannot tell. */
-int cli_recipe_held_out(const char *recipe);
-
 /* Parses the options of a subcommand; prints errors and returns FALSE on bad
  * usage. `summary` is the one-line description shown by --help. */
 gboolean cli_parse_options(int *argc, char ***argv, const char *parameters, const char *summary,

@@ -15,6 +15,7 @@
 
 #include "cli-common.h"
 #include "cli.h"
+#include "dl-recipe.h"
 #include "fileio.h"
 #include "gemm.h"
 #include "verdict.h"
@@ -64,7 +65,7 @@ cmd_calibrate(int argc, char **argv)
     int rc = 1;
     NnDataset mnist = { 0 };
     g_autofree char *out_name = NULL;
-    if (held_out == 0 && (held_out = cli_recipe_held_out(nn_model_recipe(model))) == 0) {
+    if (held_out == 0 && (held_out = dl_recipe_held_out(nn_model_recipe(model))) == 0) {
         fprintf(stderr, "calibrate: the model's recipe holds out no MNIST training images (train --calibrate N does), "
                         "and calibrating on images it trained on would make it surer than it is; if it never saw "
                         "the last N of them, say so with --held-out N\n");

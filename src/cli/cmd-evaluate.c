@@ -6,6 +6,7 @@
 
 #include "cli-common.h"
 #include "cli.h"
+#include "dl-recipe.h"
 #include "dl-strokes.h"
 #include "evaluate.h"
 #include "drawings-file.h"
@@ -222,7 +223,7 @@ cmd_evaluate(int argc, char **argv)
         return rc;
     }
     int n_held = 0;
-    if (held_out && (n_held = cli_recipe_held_out(nn_model_recipe(model))) == 0) {
+    if (held_out && (n_held = dl_recipe_held_out(nn_model_recipe(model))) == 0) {
         fprintf(stderr, "evaluate: the model's recipe holds out no MNIST training images (train --calibrate N does): "
                         "it trained on all of them\n");
         nn_model_free(model);

@@ -155,8 +155,9 @@ nn_calibrate_share(NnModel *model, const NnDataset *held_out, double unsure_shar
                    NnCalibration *report, NnError *err)
 {
     const int n = held_out->count;
-    if (n < 100)
-        return nn_error_set(err, NN_ERR_EMPTY, "calibration needs at least 100 held-out images, not %d", n);
+    if (n < NN_CALIBRATE_MIN_IMAGES)
+        return nn_error_set(err, NN_ERR_EMPTY, "calibration needs at least %d held-out images, not %d",
+                            NN_CALIBRATE_MIN_IMAGES, n);
     if (!(unsure_share > 0 && unsure_share <= 0.5))
         return nn_error_set(err, NN_ERR_INVALID_ARG, "the share of held-out digits called unsure must be above 0 "
                                                      "and at most 0.5, not %g", unsure_share);

@@ -67,6 +67,7 @@ const char *nn_verdict_name(NnVerdictKind kind);
  * nn_model_set_thresholds) and reported in *report if non-NULL. */
 #define NN_CALIBRATE_UNSURE_SHARE 0.01
 #define NN_CALIBRATE_MAX_REJECTED 0.002
+#define NN_CALIBRATE_MIN_IMAGES 100 /* held-out images it needs */
 
 typedef struct {
     float temperature, sure, reject;

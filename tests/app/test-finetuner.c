@@ -1,6 +1,7 @@
 /* test-finetuner.c — "Teach it our handwriting" in its worker
  * (src/app/dl-finetuner.c), without a display: the result and its
- * measurements, the calibration kept, the same result twice, progress,
+ * measurements, the calibration kept or made again on the images the
+ * model's recipe held out, the same result twice, progress,
  * cancelling, and drawings alone without MNIST. On random images and
  * small random IDX files the test writes: no MNIST needed. */
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "dl-finetuner.h"
+#include "dl-recipe.h"
 #include "test-fake-mnist.h"
 
 static DlTestSet *
@@ -139,6 +141,7 @@ test_teach_with_mnist(void **state)
            f->fractions);
     assert_non_null(taught->model);
     assert_true(taught->with_mnist);
+    assert_int_equal(taught->calibrated_on, 0); /* its recipe held nothing out: the calibration kept */
     assert_int_equal(taught->drawings, 40);
     assert_int_equal(taught->held_back, 10);
     assert_in_range(taught->held_before, 0, 10);
@@ -226,6 +229,60 @@ test_teach_cancelled(void **state)
     g_object_unref(b);
 }
 
+/* A model whose recipe held out the last MNIST training images for its
+ * calibration (`train --calibrate 100`): they stay out of the mix (the
+ * same model as taught with a folder without them) and calibrate the
+ * taught model again; its recipe says they are still held out. */
+static void
+test_teach_recalibrates(void **state)
+{
+    Fixture *f = *state;
+    g_autoptr(DlFinetuner) finetuner = dl_finetuner_new();
+    g_autoptr(GError) error = NULL;
+
+    nn_model_set_recipe(f->model, "digitlab-cli train --epochs 1 --calibrate 100");
+    DlFinetuneRequest r = request(f, TRUE);
+    g_autoptr(DlFinetuneResult) taught = run(finetuner, &r, NULL, &error);
+    if (taught == NULL)
+        fail_msg("%s", error->message);
+    float sure, reject;
+    nn_model_thresholds(taught->model, &sure, &reject);
+    printf("# recalibrated: temperature %.3f, sure from %.3f, not a digit below %.3f\n",
+           nn_model_temperature(taught->model), sure, reject);
+    assert_true(nn_model_temperature(taught->model) != 1.7f);
+    assert_true(sure != 0.8f && reject <= sure && nn_model_is_calibrated(taught->model));
+    const char *recipe = nn_model_recipe(taught->model);
+    assert_true(g_str_has_suffix(recipe, "; then taught 40 drawings in Digit Lab, mixed with MNIST's training "
+                                         "images, holding out the last 100 MNIST images"));
+    assert_int_equal(dl_recipe_held_out(recipe), 100);
+    assert_int_equal(taught->calibrated_on, 100);
+
+    /* The first 156 of the 256 training images alone, and a model that held
+     * nothing out: the same mix, the same weights. */
+    g_autofree char *first = g_dir_make_tmp("test-finetuner-first-XXXXXX", NULL);
+    NnDataset train = random_dataset(256, 21), test = random_dataset(100, 22);
+    NnDataset head = nn_dataset_view(&train, 0, 156);
+    write_idx(first, "train", &head);
+    write_idx(first, "t10k", &test);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    nn_model_set_recipe(f->model, "digitlab-cli train --epochs 1");
+    DlFinetuneRequest same = request(f, TRUE);
+    g_free(same.data_dir);
+    same.data_dir = g_strdup(first);
+    g_autoptr(DlFinetuneResult) alone = run(finetuner, &same, NULL, NULL);
+    assert_non_null(alone);
+    assert_memory_equal(nn_model_params(taught->model), nn_model_params(alone->model),
+                        nn_model_param_count(f->model) * sizeof(float));
+    const char *names[] = { "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                            "t10k-labels-idx1-ubyte" };
+    for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *path = g_build_filename(first, names[i], NULL);
+        g_remove(path);
+    }
+    g_rmdir(first);
+}
+
 int
 main(void)
 {
@@ -233,6 +290,7 @@ main(void)
         cmocka_unit_test_setup_teardown(test_teach_with_mnist, setup, teardown),
         cmocka_unit_test_setup_teardown(test_teach_drawings_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_teach_cancelled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_teach_recalibrates, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
