@@ -658,6 +658,20 @@ test_no_answer(void **state)
     (void)state;
 }
 
+/* Saves a fresh model (seed 42) at this temperature and these
+ * thresholds to path. */
+static void
+save_fresh_model(const char *path, float temperature, float sure, float reject)
+{
+    NnModelConfig config = nn_model_config_default();
+    NnModel *model = NULL;
+    assert_int_equal(nn_model_new(&config, 42, &model, NULL), NN_OK);
+    nn_model_set_temperature(model, temperature);
+    nn_model_set_thresholds(model, sure, reject);
+    assert_int_equal(nn_model_save(model, path, 0, NULL), NN_OK);
+    nn_model_free(model);
+}
+
 /* The verdict: with thresholds that a fresh model's ~10 % answers fall
  * below, every drawing is "not a digit", in text and in JSON. */
 static void
@@ -665,12 +679,7 @@ test_verdicts(void **state)
 {
     (void)state;
     g_autofree char *strict = tmp_path("strict.dlm"), *path = tmp_path("verdict.jsonl");
-    NnModelConfig config = nn_model_config_default();
-    NnModel *model = NULL;
-    assert_int_equal(nn_model_new(&config, 42, &model, NULL), NN_OK);
-    nn_model_set_thresholds(model, 0.9f, 0.5f);
-    assert_int_equal(nn_model_save(model, strict, 0, NULL), NN_OK);
-    nn_model_free(model);
+    save_fresh_model(strict, 1.0f, 0.9f, 0.5f);
     const char *drawing = "{\"strokes\": [[[0, 0], [10, 40], [20, 0]]], \"label\": 7}\n";
     write_file("verdict.jsonl", drawing, strlen(drawing));
     g_autofree char *json = NULL, *text = NULL;
@@ -686,10 +695,7 @@ test_verdicts(void **state)
      * makes: not a digit, marked too small. Lenient thresholds, so that
      * only the size can decide. */
     g_autofree char *lenient = tmp_path("lenient.dlm"), *dot = tmp_path("dot.jsonl");
-    assert_int_equal(nn_model_new(&config, 42, &model, NULL), NN_OK);
-    nn_model_set_thresholds(model, 0.05f, 0.01f);
-    assert_int_equal(nn_model_save(model, lenient, 0, NULL), NN_OK);
-    nn_model_free(model);
+    save_fresh_model(lenient, 1.0f, 0.05f, 0.01f);
     const char *dots = "{\"strokes\": [[[140, 140]]]}\n{\"strokes\": [[[140, 140], [140, 140]], [[140, 140]]]}\n"
                        "{\"strokes\": [[[0, 0], [10, 40], [20, 0]]]}\n";
     write_file("dot.jsonl", dots, strlen(dots));
@@ -716,13 +722,7 @@ test_text_never_certain(void **state)
 {
     (void)state;
     g_autofree char *sharp = tmp_path("sharp.dlm"), *four = tmp_path("four.pgm");
-    NnModelConfig config = nn_model_config_default();
-    NnModel *model = NULL;
-    assert_int_equal(nn_model_new(&config, 42, &model, NULL), NN_OK);
-    nn_model_set_temperature(model, 1e-4f);
-    nn_model_set_thresholds(model, 0.9f, 0.5f);
-    assert_int_equal(nn_model_save(model, sharp, 0, NULL), NN_OK);
-    nn_model_free(model);
+    save_fresh_model(sharp, 1e-4f, 0.9f, 0.5f);
 
     g_autofree char *json = NULL, *text = NULL;
     assert_int_equal(run_predict(NULL, &json, NULL, "--model", sharp, "--json", four, NULL), 0);
@@ -737,10 +737,7 @@ test_text_never_certain(void **state)
     /* Sure only at 1: unsure, both numbers shown (the second tiny), unless
      * the first rounds to exactly 1 in floats; either way not 100 or 0. */
     g_autofree char *unsure = tmp_path("sharp-unsure.dlm");
-    assert_int_equal(nn_model_load(sharp, &model, NULL), NN_OK);
-    nn_model_set_thresholds(model, 1.0f, 0.0f);
-    assert_int_equal(nn_model_save(model, unsure, 0, NULL), NN_OK);
-    nn_model_free(model);
+    save_fresh_model(unsure, 1e-4f, 1.0f, 0.0f);
     g_autofree char *text2 = NULL;
     assert_int_equal(run_predict(NULL, &text2, NULL, "--model", unsure, four, NULL), 0);
     assert_non_null(strstr(text2, "(>99.9%)"));

@@ -312,6 +312,26 @@ mean_tops(NnModel *m, const NnDataset *data, int n, double *digits, double *outl
     free(p);
 }
 
+/* A model trained 3 short epochs on data (500 images), a share
+ * `outliers` of them replaced by synthetic non-digits. */
+static NnModel *
+trained_model(const NnDataset *data, float outliers)
+{
+    NnTrainConfig c = nn_train_config_default();
+    c.epochs = 3;
+    c.batch = 32;
+    c.threads = 1;
+    c.schedule.warmup = 0;
+    c.augment.enabled = false;
+    c.outliers = outliers;
+    c.bn_recalibrate = 500; /* a short run: BN statistics that match the weights */
+    NnModelConfig mc = nn_model_config_default();
+    NnModel *m;
+    assert_int_equal(nn_model_new(&mc, 2, &m, NULL), NN_OK);
+    assert_int_equal(nn_train(m, &c, data, NULL, NULL, NULL), NN_OK);
+    return m;
+}
+
 /* Outlier exposure makes the network less sure of non-digits than the
  * same training without it, and no less sure of digits. */
 static void
@@ -321,18 +341,7 @@ test_outlier_exposure(void **state)
     NnDataset data = make_dataset(500, 6);
     double digits[2], outliers[2];
     for (int exposed = 0; exposed < 2; exposed++) {
-        NnTrainConfig c = nn_train_config_default();
-        c.epochs = 3;
-        c.batch = 32;
-        c.threads = 1;
-        c.schedule.warmup = 0;
-        c.augment.enabled = false;
-        c.outliers = exposed ? 0.3f : 0.0f;
-        c.bn_recalibrate = 500; /* a short run: BN statistics that match the weights */
-        NnModelConfig mc = nn_model_config_default();
-        NnModel *m;
-        assert_int_equal(nn_model_new(&mc, 2, &m, NULL), NN_OK);
-        assert_int_equal(nn_train(m, &c, &data, NULL, NULL, NULL), NN_OK);
+        NnModel *m = trained_model(&data, exposed ? 0.3f : 0.0f);
         mean_tops(m, &data, 100, &digits[exposed], &outliers[exposed]);
         nn_model_free(m);
     }
@@ -350,18 +359,7 @@ test_finetune_keeps_rejecting(void **state)
 {
     (void)state;
     NnDataset data = make_dataset(500, 6);
-    NnTrainConfig c = nn_train_config_default();
-    c.epochs = 3;
-    c.batch = 32;
-    c.threads = 1;
-    c.schedule.warmup = 0;
-    c.augment.enabled = false;
-    c.outliers = 0.3f;
-    c.bn_recalibrate = 500;
-    NnModelConfig mc = nn_model_config_default();
-    NnModel *m;
-    assert_int_equal(nn_model_new(&mc, 2, &m, NULL), NN_OK);
-    assert_int_equal(nn_train(m, &c, &data, NULL, NULL, NULL), NN_OK);
+    NnModel *m = trained_model(&data, 0.3f);
     double digits[3], outliers[3];
     mean_tops(m, &data, 100, &digits[0], &outliers[0]);
 
