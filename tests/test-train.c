@@ -388,8 +388,8 @@ error_rate(NnModel *m, const NnDataset *d)
 }
 
 /* Fine-tuning on a few drawings of a new style halves (at least) the error
- * on other drawings of that style, keeps the old style, and is the same
- * for the same seed. */
+ * on other drawings of that style, keeps the old style and the model's
+ * temperature, and is the same for the same seed. */
 static void
 test_finetune(void **state)
 {
@@ -408,6 +408,7 @@ test_finetune(void **state)
     NnDataset old_test = nn_dataset_view(&base, 300, 300);
     double before = error_rate(m, &test), old_before = error_rate(m, &old_test);
 
+    nn_model_set_temperature(m, 1.7f); /* as a calibration left it */
     NnModel *copy;
     assert_int_equal(nn_model_clone(m, &copy, NULL), NN_OK);
     NnFinetuneConfig f = nn_finetune_config_default();
@@ -419,6 +420,7 @@ test_finetune(void **state)
     if (!(before > 0.2 && after <= before / 2 && old_after <= old_before + 0.05))
         fail_msg("error on the new style %.3f -> %.3f, on the old %.3f -> %.3f", before, after, old_before, old_after);
     assert_int_equal(nn_model_epochs_done(m), 3); /* still the model's own count */
+    assert_float_equal(nn_model_temperature(m), 1.7f, 0); /* and its own calibration */
     assert_false(nn_model_has_optimizer_state(m));
     assert_int_equal(nn_finetune(copy, &f, &teach, &mnist, NULL, NULL, NULL), NN_OK);
     assert_memory_equal(nn_model_params(m), nn_model_params(copy), nn_model_param_count(m) * sizeof(float));

@@ -233,7 +233,6 @@ run_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cance
     if (held < NN_CALIBRATE_MIN_IMAGES || held >= run->mnist.count)
         held = 0;
     NnDataset mix_from = nn_dataset_view(&run->mnist, 0, run->mnist.count - held);
-    float temperature = nn_model_temperature(req->model);
     NnTrainCallbacks callbacks = { .on_batch = on_batch, .should_stop = should_stop, .user = run };
     if (nn_finetune(req->model, &req->config, dl_test_set_get_dataset(req->drawings),
                     result->with_mnist ? &mix_from : NULL, NULL, &callbacks, &err) != NN_OK) {
@@ -249,9 +248,6 @@ run_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cance
             return;
         }
         result->calibrated_on = held;
-    } else {
-        /* The calibration of the model it came from, not the engine's 1. */
-        nn_model_set_temperature(req->model, temperature);
     }
     /* What it learned, in the model's recipe, and which MNIST images are
      * still held out (digitlab-cli calibrate reads this). */

@@ -92,6 +92,9 @@ nn_finetune(NnModel *model, const NnFinetuneConfig *c, const NnDataset *drawings
     /* The epochs count from this fine-tuning, not from the model's training. */
     const int epochs_before = nn_model_epochs_done(model);
     const uint64_t step_before = nn_model_step(model);
+    /* nn_train scores the network at temperature 1; the model keeps its own
+     * calibration until someone calibrates it again. */
+    const float temperature = nn_model_temperature(model);
     nn_model_set_epochs_done(model, 0);
     NnStatus status = nn_model_reserve_training(model, c->batch, err);
     if (status == NN_OK) {
@@ -104,6 +107,7 @@ nn_finetune(NnModel *model, const NnFinetuneConfig *c, const NnDataset *drawings
     }
     nn_model_set_epochs_done(model, epochs_before);
     nn_model_set_step(model, step_before);
+    nn_model_set_temperature(model, temperature);
     /* The moments are the fine-tuning's now: training further needs a fresh start. */
     nn_model_set_optimizer_state(model, false);
     nn_dataset_free(&mix);

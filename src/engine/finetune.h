@@ -32,7 +32,8 @@ typedef struct {
 NnFinetuneConfig nn_finetune_config_default(void);
 
 /* Fine-tunes model in place on drawings (labels 0-9), mixed with images of
- * mnist (may be NULL: drawings only). callbacks as for nn_train (on_epoch
+ * mnist (may be NULL: drawings only). The model keeps its temperature and
+ * thresholds (nn_calibrate sets them again). callbacks as for nn_train (on_epoch
  * gets the fine-tuned model after each epoch); validation on val if
  * non-NULL. */
 NnStatus nn_finetune(NnModel *model, const NnFinetuneConfig *config, const NnDataset *drawings,
