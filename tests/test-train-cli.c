@@ -711,9 +711,10 @@ test_calibrate_held_out(void **state)
     model_calibration(forced, &t2, &s2, &r2, &c2);
     assert_true(!c1 && c2);
 
-    /* a fine-tuning on every MNIST image spoils the held-out ones; with
-     * --calibrate 150 it keeps the last 150 out, of which the first
-     * training held out 100 */
+    /* a fine-tuning on every MNIST image (--calibrate 0) spoils the
+     * held-out ones; by default it keeps out those the training held out
+     * and calibrates on them; with --calibrate 150 it keeps the last 150
+     * out, of which the first training held out 100 */
     GString *lines = g_string_new(NULL);
     for (int i = 0; i < 20; i++)
         g_string_append_printf(lines, "{\"strokes\": [[[%d, 4], [%d, 23]]], \"label\": %d}\n", 4 + 2 * (i % 5),
@@ -721,9 +722,47 @@ test_calibrate_held_out(void **state)
     assert_true(g_file_set_contents(drawings, lines->str, -1, NULL));
     g_string_free(lines, TRUE);
     assert_int_equal(run_cli(NULL, "finetune", "--model", held, "--strokes", drawings, "--out", tuned, "--data",
-                             data_dir, "--epochs", "1", "--threads", "1", NULL), 0);
+                             data_dir, "--epochs", "1", "--threads", "1", "--calibrate", "0", NULL), 0);
     assert_int_equal(run_cli(&out5, "calibrate", "--model", tuned, "--out", again2, "--data", data_dir, NULL), 1);
     assert_contains(out5, "holds out no MNIST training images");
+    /* --calibrate 0 keeps the model's calibration */
+    model_calibration(held, &t1, &s1, &r1, &c1);
+    model_calibration(tuned, &t2, &s2, &r2, &c2);
+    assert_true(c2 && t1 == t2 && s1 == s2 && r1 == r2);
+
+    /* the default: the same as --calibrate 100, said, and the images still
+     * held out for calibrate */
+    g_autofree char *t_auto = tmp_path("tuned-auto.dlm"), *t_100 = tmp_path("tuned-100.dlm");
+    g_autofree char *out_auto = NULL, *out_auto2 = NULL;
+    assert_int_equal(run_cli(&out_auto, "finetune", "--model", held, "--strokes", drawings, "--out", t_auto,
+                             "--data", data_dir, "--epochs", "1", "--threads", "1", NULL), 0);
+    assert_contains(out_auto, "Holding out the last 100 MNIST training images");
+    assert_contains(out_auto, "calibrated on 100 held-out MNIST images");
+    assert_int_equal(run_cli(NULL, "finetune", "--model", held, "--strokes", drawings, "--out", t_100, "--data",
+                             data_dir, "--epochs", "1", "--threads", "1", "--calibrate", "100", NULL), 0);
+    model_calibration(t_auto, &t1, &s1, &r1, &c1);
+    model_calibration(t_100, &t2, &s2, &r2, &c2);
+    assert_true(c1 && t1 == t2 && s1 == s2 && r1 == r2);
+    assert_int_equal(run_cli(&out_auto2, "calibrate", "--model", t_auto, "--out", again2, "--data", data_dir, NULL),
+                     0);
+    assert_contains(out_auto2, "calibrated on the last 100 MNIST training images");
+    /* a model whose training held out nothing keeps its calibration, and says so */
+    g_autofree char *out_none = NULL, *t_none = tmp_path("tuned-none.dlm");
+    assert_int_equal(run_cli(&out_none, "finetune", "--model", forced, "--strokes", drawings, "--out", t_none,
+                             "--data", data_dir, "--epochs", "1", "--threads", "1", NULL), 0);
+    assert_contains(out_none, "holds out no MNIST training images: it keeps the temperature");
+    model_calibration(forced, &t1, &s1, &r1, &c1);
+    model_calibration(t_none, &t2, &s2, &r2, &c2);
+    assert_true(c1 && c2 && t1 == t2 && s1 == s2 && r1 == r2);
+    /* too few to calibrate on, or all of them: said before any training */
+    g_autofree char *few = NULL, *all_out = NULL, *never = tmp_path("never.dlm");
+    assert_int_equal(run_cli(&few, "finetune", "--model", held, "--strokes", drawings, "--out", never, "--data",
+                             data_dir, "--calibrate", "50", NULL), 2);
+    assert_contains(few, "at least 100 images");
+    assert_int_equal(run_cli(&all_out, "finetune", "--model", held, "--strokes", drawings, "--out", never, "--data",
+                             data_dir, "--calibrate", "59000", NULL), 1);
+    assert_contains(all_out, "would hold out all of the");
+    assert_false(g_file_test(never, G_FILE_TEST_EXISTS));
     assert_int_equal(run_cli(NULL, "finetune", "--model", held, "--strokes", drawings, "--out", t_held, "--data",
                              data_dir, "--epochs", "1", "--threads", "1", "--calibrate", "150", NULL), 0);
     assert_int_equal(run_cli(&out6, "calibrate", "--model", t_held, "--out", again2, "--data", data_dir, NULL), 0);

@@ -229,9 +229,8 @@ run_thread(GTask *task, gpointer source, gpointer task_data, GCancellable *cance
                                        : _("Learning the drawings alone (no MNIST)…"));
     /* The MNIST images the model's training held out for its calibration
      * stay out of the mix, to calibrate the taught model again. */
-    int held = result->with_mnist ? dl_recipe_held_out(nn_model_recipe(req->model)) : 0;
-    if (held < NN_CALIBRATE_MIN_IMAGES || held >= run->mnist.count)
-        held = 0;
+    int held = result->with_mnist ? dl_recipe_held_out_to_recalibrate(nn_model_recipe(req->model), run->mnist.count)
+                                  : 0;
     NnDataset mix_from = nn_dataset_view(&run->mnist, 0, run->mnist.count - held);
     NnTrainCallbacks callbacks = { .on_batch = on_batch, .should_stop = should_stop, .user = run };
     if (nn_finetune(req->model, &req->config, dl_test_set_get_dataset(req->drawings),

@@ -3,15 +3,17 @@
  * A short training of the model on labelled drawings (a JSON Lines file, as
  * predict --strokes reads it, rendered as the canvas renders them), mixed
  * with MNIST training images so that it forgets nothing (finetune.h). The
- * model keeps its calibration: the temperature and thresholds are those of
- * the model it started from, unless --calibrate N holds out N training
- * images of MNIST to set them again. Deterministic for a seed and thread
- * count. */
+ * MNIST images the model's training held out for its calibration (its
+ * recipe says how many) stay out of the mix and calibrate the result
+ * again, as the app's Teach It does; --calibrate N holds out N instead,
+ * --calibrate 0 none (the model then keeps the temperature and thresholds
+ * it had). Deterministic for a seed and thread count. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli-common.h"
 #include "cli.h"
+#include "dl-recipe.h"
 #include "drawings-file.h"
 #include "finetune.h"
 #include "fileio.h"
@@ -31,7 +33,7 @@ cmd_finetune(int argc, char **argv)
 {
     g_autofree char *model_path = NULL, *strokes = NULL, *out = NULL, *data = NULL;
     NnFinetuneConfig config = nn_finetune_config_default();
-    int seed = 1, calibrate = 0;
+    int seed = 1, calibrate = -1; /* -1: as many as the recipe held out */
     double lr = config.lr, outliers = config.outliers;
     gboolean no_mnist = FALSE;
     const GOptionEntry entries[] = {
@@ -47,7 +49,10 @@ cmd_finetune(int argc, char **argv)
         { "threads", 0, 0, G_OPTION_ARG_INT, &config.threads, "Threads (default: all cores)", "N" },
         { "data", 0, 0, G_OPTION_ARG_FILENAME, &data, "MNIST folder (default: $DIGITLAB_DATA, else ~/.local/share/digitlab/mnist)", "DIR" },
         { "no-mnist", 0, 0, G_OPTION_ARG_NONE, &no_mnist, "Fine-tune on the drawings alone (the model may forget MNIST)", NULL },
-        { "calibrate", 0, 0, G_OPTION_ARG_INT, &calibrate, "Calibrate the result again on the last N MNIST training images", "N" },
+        { "calibrate", 0, 0, G_OPTION_ARG_INT, &calibrate,
+          "Hold out the last N MNIST training images and calibrate the result on them (default: those the model's "
+          "training held out; 0: keep its calibration)",
+          "N" },
         G_OPTION_ENTRY_NULL
     };
     if (!cli_parse_options(&argc, &argv, "", "Fine-tune a model on a class's labelled drawings.", entries))
@@ -65,8 +70,13 @@ cmd_finetune(int argc, char **argv)
         !cli_check_range("finetune", "outliers", outliers, 0, 0.5, FALSE) ||
         !cli_check_range("finetune", "seed", seed, 0, 2147483647, FALSE) ||
         !cli_check_range("finetune", "threads", config.threads, 0, 1024, FALSE) ||
-        !cli_check_range("finetune", "calibrate", calibrate, 0, 59000, FALSE))
+        (calibrate != -1 && !cli_check_range("finetune", "calibrate", calibrate, 0, 59000, FALSE)))
         return 2;
+    if (calibrate > 0 && calibrate < NN_CALIBRATE_MIN_IMAGES) {
+        fprintf(stderr, "finetune: --calibrate needs at least %d images to calibrate on, not %d\n",
+                NN_CALIBRATE_MIN_IMAGES, calibrate);
+        return 2;
+    }
     if (no_mnist && calibrate > 0) {
         fprintf(stderr, "finetune: --calibrate needs MNIST; it does not go with --no-mnist\n");
         return 2;
@@ -106,6 +116,20 @@ cmd_finetune(int argc, char **argv)
                 d.count - drawings.count == 1 ? "" : "s");
     if (!no_mnist && !cli_load_split(data, NN_SPLIT_TRAIN, &mnist)) {
         fprintf(stderr, "(or fine-tune on the drawings alone with --no-mnist)\n");
+        goto done;
+    }
+    if (calibrate < 0) {
+        calibrate = no_mnist ? 0 : dl_recipe_held_out_to_recalibrate(nn_model_recipe(model), mnist.count);
+        if (calibrate > 0)
+            printf("Holding out the last %d MNIST training images, as the model's training did, to calibrate it "
+                   "again\n",
+                   calibrate);
+        else if (!no_mnist)
+            printf("The model's recipe holds out no MNIST training images: it keeps the temperature and thresholds "
+                   "it had (--calibrate N holds out N to set them again)\n");
+    } else if (calibrate > 0 && calibrate >= mnist.count) {
+        fprintf(stderr, "finetune: --calibrate %d would hold out all of the %d MNIST training images; give fewer\n",
+                calibrate, mnist.count);
         goto done;
     }
     NnDataset mix_from = calibrate > 0 ? nn_dataset_view(&mnist, 0, mnist.count - calibrate) : mnist;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "verdict.h"
+
 /* The number after `key` in text (key ends in a space or '='), or -1. */
 static int
 number_after(const char *text, const char *key)
@@ -34,4 +36,11 @@ dl_recipe_held_out(const char *recipe)
         held = held < 0 || n < held ? n : held;
     }
     return held < 0 ? 0 : held;
+}
+
+int
+dl_recipe_held_out_to_recalibrate(const char *recipe, int count)
+{
+    int held = dl_recipe_held_out(recipe);
+    return held >= NN_CALIBRATE_MIN_IMAGES && held < count ? held : 0;
 }
