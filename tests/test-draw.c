@@ -288,6 +288,24 @@ test_font_size_and_styles(void **state)
     assert_true(style.foreground.red > 0.9 && style.background.red < 0.1);
 }
 
+/* Counts are grouped by threes from the right (untranslated: commas). */
+static void
+test_format_count(void **state)
+{
+    (void)state;
+    const struct {
+        guint64 n;
+        const char *text;
+    } cases[] = {
+        { 0, "0" }, { 999, "999" }, { 1000, "1,000" }, { 10000, "10,000" }, { 60000, "60,000" },
+        { 123456, "123,456" }, { 1234567, "1,234,567" }, { G_MAXUINT64, "18,446,744,073,709,551,615" },
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *text = dl_format_count(cases[i].n);
+        assert_string_equal(text, cases[i].text);
+    }
+}
+
 int
 main(void)
 {
@@ -296,6 +314,7 @@ main(void)
         cmocka_unit_test(test_cells_drawn_where_hit),
         cmocka_unit_test(test_highlight_outlines_the_cell),
         cmocka_unit_test(test_font_size_and_styles),
+        cmocka_unit_test(test_format_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -399,7 +399,7 @@ test_report_with_mnist(void **state)
     if (text != NULL) {
         assert_non_null(strstr(text, "Confusion matrix"));
         assert_non_null(strstr(text, "Test accuracy"));
-        assert_non_null(strstr(text, "10000 images"));
+        assert_non_null(strstr(text, "10,000 images"));
         assert_null(strstr(text, "No confusion matrix"));
     }
 }

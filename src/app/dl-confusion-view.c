@@ -81,13 +81,22 @@ update_description(DlConfusionView *self)
         int wrong = result->n;
         for (int k = 0; k < NN_CLASSES; k++)
             wrong -= result->confusion[k][k];
+        g_autofree char *count = dl_format_count(result->n);
         text = self->drawings
-                   ? g_strdup_printf(_("%d drawings, %.2f %% read correctly, %d mistakes. Use the arrow keys to "
-                                       "choose a cell."),
-                                     result->n, 100.0 * result->accuracy, wrong)
-                   : g_strdup_printf(_("%d test images, %.2f %% read correctly, %d mistakes. Use the arrow keys to "
-                                       "choose a cell and Enter to see its images."),
-                                     result->n, 100.0 * result->accuracy, wrong);
+                   ? g_strdup_printf(g_dngettext(NULL,
+                                                 "%s drawings, %.2f %% read correctly, %d mistake. Use the arrow "
+                                                 "keys to choose a cell.",
+                                                 "%s drawings, %.2f %% read correctly, %d mistakes. Use the arrow "
+                                                 "keys to choose a cell.",
+                                                 wrong),
+                                     count, 100.0 * result->accuracy, wrong)
+                   : g_strdup_printf(g_dngettext(NULL,
+                                                 "%s test images, %.2f %% read correctly, %d mistake. Use the arrow "
+                                                 "keys to choose a cell and Enter to see its images.",
+                                                 "%s test images, %.2f %% read correctly, %d mistakes. Use the arrow "
+                                                 "keys to choose a cell and Enter to see its images.",
+                                                 wrong),
+                                     count, 100.0 * result->accuracy, wrong);
     }
     if (g_strcmp0(text, self->description) == 0)
         return;

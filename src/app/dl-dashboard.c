@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "dl-draw.h"
 #include "dl-plot.h"
 #include "dl-settings.h"
 #include "recipe.h"
@@ -182,7 +183,8 @@ dl_dashboard_show_batch(DlDashboard *self, const NnBatchProgress *p)
                                   p->epochs > 0 ? CLAMP((p->epoch + in_epoch) / p->epochs, 0, 1) : 0);
 
     /* TRANSLATORS: training speed */
-    g_autofree char *speed = g_strdup_printf(_("%.0f images/s"), p->images_per_s);
+    g_autofree char *images = dl_format_count((guint64)llround(MAX(p->images_per_s, 0.0)));
+    g_autofree char *speed = g_strdup_printf(_("%s images/s"), images);
     set_value(self->speed_value, speed);
 
     g_autofree char *lr = format_lr(p->lr);
@@ -770,11 +772,13 @@ show_validation(DlDashboard *self)
 {
     g_autofree char *text = NULL;
 
-    if (self->val_total > 0)
+    if (self->val_total > 0) {
+        g_autofree char *done = dl_format_count(self->val_done), *total = dl_format_count(self->val_total);
         /* TRANSLATORS: validation progress: images done of all */
-        text = g_strdup_printf(_("Validating: %d of %d images"), self->val_done, self->val_total);
-    else
+        text = g_strdup_printf(_("Validating: %s of %s images"), done, total);
+    } else {
         text = g_strdup(_("Validating…"));
+    }
     gtk_label_set_text(self->batch_label, text);
     gtk_progress_bar_set_fraction(self->batch_bar,
                                   self->val_total > 0 ? CLAMP((double)self->val_done / self->val_total, 0, 1) : 0);

@@ -666,11 +666,12 @@ update_accuracy(DlDrawingsPage *self)
 
     DlEvaluation *mnist = dl_session_get_evaluation(self->session);
     g_autofree char *text = NULL;
-    if (mnist != NULL && !dl_session_get_evaluating(self->session))
+    if (mnist != NULL && !dl_session_get_evaluating(self->session)) {
+        g_autofree char *count = dl_format_count(dl_evaluation_get_count(mnist));
         /* TRANSLATORS: the same model's accuracy on MNIST's test set */
-        text = g_strdup_printf(_("On MNIST’s %d test images: %.2f %%"), dl_evaluation_get_count(mnist),
+        text = g_strdup_printf(_("On MNIST’s %s test images: %.2f %%"), count,
                                100.0 * dl_evaluation_get_result(mnist)->accuracy);
-    else if (dl_session_get_evaluating(self->session) || dl_session_get_test_set_state(self->session) ==
+    } else if (dl_session_get_evaluating(self->session) || dl_session_get_test_set_state(self->session) ==
                                                               DL_TEST_SET_LOADING)
         text = g_strdup(_("On MNIST’s test images: testing…"));
     else

@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "dl-confusion-view.h"
+#include "dl-draw.h"
 #include "dl-gallery-model.h"
 #include "dl-thumbnail.h"
 
@@ -142,8 +143,8 @@ update(DlResultsPage *self)
                 page = "no-model";
             } else {
                 page = "loading";
-                g_autofree char *text = g_strdup_printf(
-                    _("Testing the model on %d images…"), dl_test_set_get_count(dl_session_get_test_set(self->session)));
+                g_autofree char *count = dl_format_count(dl_test_set_get_count(dl_session_get_test_set(self->session)));
+                g_autofree char *text = g_strdup_printf(_("Testing the model on %s images…"), count);
                 gtk_label_set_text(self->loading_label, text);
             }
             break;

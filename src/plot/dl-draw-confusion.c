@@ -209,8 +209,12 @@ dl_draw_confusion(cairo_t *cr, double width, double height, const int confusion[
     if (total > 0) {
         char share[32];
         format_share(correct, total, share, sizeof share);
-        g_snprintf(summary, sizeof summary, _("%d images, %s read correctly (%d errors)"), total, share,
-                   total - correct);
+        g_autofree char *count = dl_format_count(total);
+        int errors = total - correct;
+        g_snprintf(summary, sizeof summary,
+                   g_dngettext(NULL, "%s images, %s read correctly (%d error)",
+                               "%s images, %s read correctly (%d errors)", errors),
+                   count, share, errors);
     } else {
         g_strlcpy(summary, _("No images evaluated"), sizeof summary);
     }

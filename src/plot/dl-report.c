@@ -121,21 +121,6 @@ dl_report_set_confusion_missing(DlReport *r, const char *why)
 
 /* ---- what a history and a model say ---- */
 
-/* 1234567 → "1,234,567". */
-static char *
-group_digits(guint64 n)
-{
-    g_autofree char *digits = g_strdup_printf("%" G_GUINT64_FORMAT, n);
-    GString *s = g_string_new(NULL);
-    size_t len = strlen(digits);
-    for (size_t i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            g_string_append_c(s, ',');
-        g_string_append_c(s, digits[i]);
-    }
-    return g_string_free(s, FALSE);
-}
-
 static void
 format_duration(double seconds, char *buf, size_t size)
 {
@@ -180,7 +165,7 @@ dl_report_add_history(DlReport *r, DlHistory *history)
     dl_report_add_setting(r, _("Learning rate"), _("%s at first, %s at its peak (epoch %d), %s at the end"), a, b,
                           e[peak].epoch, c);
     format_duration(seconds, a, sizeof a);
-    g_autofree char *images = group_digits((guint64)llround(speed / n));
+    g_autofree char *images = dl_format_count((guint64)llround(speed / n));
     dl_report_add_setting(r, _("Training time"), _("%s, %s images/s"), a, images);
 
     /* Metrics: the final epoch is the fair score. */
@@ -217,13 +202,13 @@ dl_report_add_model_settings(DlReport *r, const NnModel *model)
     char network[256];
     nn_model_config_describe(nn_model_config(model), network, sizeof network);
     dl_report_add_setting(r, _("Network"), "%s", network);
-    g_autofree char *params = group_digits(nn_model_param_count(model));
+    g_autofree char *params = dl_format_count(nn_model_param_count(model));
     dl_report_add_setting(r, _("Trainable parameters"), "%s", params);
     int epochs = nn_model_epochs_done(model);
     guint64 steps = nn_model_step(model);
-    g_autofree char *step_text = group_digits(steps);
+    g_autofree char *step_text = dl_format_count(steps);
     if (epochs > 0 && steps > 0) {
-        g_autofree char *per_epoch = group_digits((steps + (guint64)epochs / 2) / (guint64)epochs);
+        g_autofree char *per_epoch = dl_format_count((steps + (guint64)epochs / 2) / (guint64)epochs);
         dl_report_add_setting(r, _("Model file"), _("%d epochs trained, %s optimizer steps (%s per epoch)"), epochs,
                               step_text, per_epoch);
     } else {

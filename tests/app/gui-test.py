@@ -918,7 +918,7 @@ def case_pages():
         # canvas still beside it.
         matrix = open_results(app)
         log("results: %r" % description(matrix))
-        assert "10000 test images" in description(matrix), description(matrix)
+        assert "10,000 test images" in description(matrix), description(matrix)
         assert selected(results) and not selected(train)
         app.stroke(app.by_name("Drawing area"), SEVEN)
         assert wait_digit(app) == "7", "the canvas beside the Results page does not recognise"
