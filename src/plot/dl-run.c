@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dl-draw.h"
 #include "fileio.h"
 
 #define RUN_JSON "run.json"
@@ -1637,13 +1638,6 @@ dl_run_import(const char *source, const char *root, int *imported, int *skipped,
 /* ---- words ---------------------------------------------------------------------------------------- */
 
 static char *
-format_count(int n)
-{
-    /* 60,000 in English; the locale's grouping elsewhere. */
-    return g_strdup_printf("%'d", n);
-}
-
-static char *
 network_words(const NnModelConfig *m)
 {
     GString *s = g_string_new(NULL);
@@ -1669,7 +1663,7 @@ static char *
 images_words(const DlRunSettings *s)
 {
     if (s->train_limit > 0) {
-        g_autofree char *n = format_count(s->train_limit);
+        g_autofree char *n = dl_format_count(s->train_limit);
         return g_strdup_printf(_("%s images"), n);
     }
     return g_strdup(_("all images"));
@@ -1806,7 +1800,7 @@ dl_run_field_value(const DlRunSettings *s, DlRunField field)
         return g_strdup(_("none"));
     case DL_RUN_FIELD_BN_RECALIBRATE:
         if (t->bn_recalibrate > 0) {
-            g_autofree char *n = format_count(t->bn_recalibrate);
+            g_autofree char *n = dl_format_count(t->bn_recalibrate);
             return g_strdup_printf(_("on %s images"), n);
         }
         return g_strdup(_("off"));
@@ -1814,11 +1808,11 @@ dl_run_field_value(const DlRunSettings *s, DlRunField field)
         return images_words(s);
     case DL_RUN_FIELD_VALIDATION: {
         if (s->val_split > 0) {
-            g_autofree char *n = format_count(s->val_split);
+            g_autofree char *n = dl_format_count(s->val_split);
             return g_strdup_printf(_("%s held-out training images"), n);
         }
         if (s->val_limit > 0) {
-            g_autofree char *n = format_count(s->val_limit);
+            g_autofree char *n = dl_format_count(s->val_limit);
             return g_strdup_printf(_("%s test images"), n);
         }
         return g_strdup(_("all test images"));
