@@ -180,6 +180,15 @@ test_accessible_summary(void **state)
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[1])), "No training yet");
     assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[2])),
                         "Schedule over 30 epochs: warmup from 1e-5 to 1e-3 in 5 epochs, then cosine decay to 1e-5");
+    NnSchedule one = nn_schedule_default();
+    one.warmup = 1;
+    dl_history_reset(history, &one, 1, 10, FALSE);
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[2])),
+                        "Schedule over 1 epoch: warmup from 1e-5 to 1e-3 in 1 epoch, then cosine decay to 1e-5");
+    one.warmup = 0.5;
+    dl_history_reset(history, &one, 2, 10, FALSE);
+    assert_string_equal(dl_plot_get_summary(DL_PLOT(plots[2])),
+                        "Schedule over 2 epochs: warmup from 1e-5 to 1e-3 in 0.50 epochs, then cosine decay to 1e-5");
 
     /* During the first epoch, the smoothed values (not the running mean of
      * the epoch); after it, validation. */

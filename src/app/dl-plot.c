@@ -174,6 +174,17 @@ dl_plot_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 
 /* ---- the accessible description ---- */
 
+/* "1 epoch", "30 epochs", "0.5 epochs". */
+static char *
+epochs_words(double epochs)
+{
+    char number[PLOT_LABEL_SIZE];
+    plot_format_epoch(epochs, number, sizeof number);
+    gulong n = epochs == floor(epochs) && epochs >= 0 && epochs < 1e9 ? (gulong)epochs : 2;
+    /* TRANSLATORS: %s is a number of epochs, perhaps with decimals (0.5) */
+    return g_strdup_printf(g_dngettext(NULL, "%s epoch", "%s epochs", n), number);
+}
+
 static void
 format_loss(double v, char *buf, size_t size)
 {
@@ -336,25 +347,26 @@ describe_values(DlPlot *self)
         }
         if (dl_history_has_schedule(h)) {
             const NnSchedule *s = dl_history_get_schedule(h);
-            char lo[PLOT_LABEL_SIZE], warm[PLOT_LABEL_SIZE];
+            char lo[PLOT_LABEL_SIZE];
             plot_format_sci(s->lr_min, 3, lo, sizeof lo);
             plot_format_sci(s->lr_max, 3, a, sizeof a);
-            plot_format_epoch(s->warmup, warm, sizeof warm);
+            g_autofree char *over = epochs_words(dl_history_get_n_epochs(h));
             switch (s->kind) {
             case NN_SCHEDULE_CONSTANT:
-                return g_strdup_printf(_("Schedule over %d epochs: constant at %s"), dl_history_get_n_epochs(h), a);
-            case NN_SCHEDULE_STEP:
-                plot_format_epoch(s->step_epochs, warm, sizeof warm);
-                return g_strdup_printf(_("Schedule over %d epochs: %s, multiplied by %g every %s epochs"),
-                                       dl_history_get_n_epochs(h), a, s->step_gamma, warm);
+                return g_strdup_printf(_("Schedule over %s: constant at %s"), over, a);
+            case NN_SCHEDULE_STEP: {
+                g_autofree char *every = epochs_words(s->step_epochs);
+                return g_strdup_printf(_("Schedule over %s: %s, multiplied by %g every %s"), over, a,
+                                       s->step_gamma, every);
+            }
             case NN_SCHEDULE_COSINE:
-                return g_strdup_printf(_("Schedule over %d epochs: cosine decay from %s to %s"),
-                                       dl_history_get_n_epochs(h), a, lo);
+                return g_strdup_printf(_("Schedule over %s: cosine decay from %s to %s"), over, a, lo);
             case NN_SCHEDULE_PAPER:
-            default:
-                return g_strdup_printf(_("Schedule over %d epochs: warmup from %s to %s in %s epochs, "
-                                         "then cosine decay to %s"),
-                                       dl_history_get_n_epochs(h), lo, a, warm, lo);
+            default: {
+                g_autofree char *warm = epochs_words(s->warmup);
+                return g_strdup_printf(_("Schedule over %s: warmup from %s to %s in %s, then cosine decay to %s"),
+                                       over, lo, a, warm, lo);
+            }
             }
         }
         return g_strdup(_("No training yet"));

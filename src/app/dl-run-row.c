@@ -37,7 +37,9 @@ status_text(DlRun *run)
     int done = dl_run_get_epochs_done(run), epochs = dl_run_get_settings(run)->train.epochs;
     switch (dl_run_get_status(run)) {
     case DL_RUN_RUNNING:
-        return g_strdup_printf(_("Training: %d of %d epochs done"), done, epochs);
+        return g_strdup_printf(g_dngettext(NULL, "Training: %d of %d epoch done", "Training: %d of %d epochs done",
+                                           epochs),
+                               done, epochs);
     case DL_RUN_FINISHED:
         return g_strdup_printf(g_dngettext(NULL, "Finished, %d epoch", "Finished, %d epochs", done), done);
     case DL_RUN_STOPPED:
