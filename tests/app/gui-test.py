@@ -1204,8 +1204,9 @@ def case_presets():
                         and b.startswith("Validating: ") else None)(text(status), text(app.by_description("batch-progress"))),
                         timeout=450, interval=0.05)
         log("%s: %s after %.1f s" % (seen[0], seen[1], time.monotonic() - started))
-        done, total = int(seen[1].split()[1]), int(seen[1].split()[3])
-        assert total == 10000 and 0 < done <= total, seen
+        # "Validating: 1,280 of 10,000 images": the counts grouped by thousands
+        done, total = (int(word.replace(",", "")) for word in (seen[1].split()[1], seen[1].split()[3]))
+        assert seen[1].split()[3] == "10,000" and 0 < done <= total, seen
 
         wait_for("the first epoch's statistics",
                  lambda: text(app.by_description("validation-accuracy")) not in ("—", ""), timeout=120)
