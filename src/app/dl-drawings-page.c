@@ -671,11 +671,12 @@ update_accuracy(DlDrawingsPage *self)
         /* TRANSLATORS: the same model's accuracy on MNIST's test set */
         text = g_strdup_printf(_("On MNIST’s %s test images: %.2f %%"), count,
                                100.0 * dl_evaluation_get_result(mnist)->accuracy);
-    } else if (dl_session_get_evaluating(self->session) || dl_session_get_test_set_state(self->session) ==
-                                                              DL_TEST_SET_LOADING)
+    } else if (dl_session_get_evaluating(self->session) ||
+               dl_session_get_test_set_state(self->session) == DL_TEST_SET_LOADING) {
         text = g_strdup(_("On MNIST’s test images: testing…"));
-    else
+    } else {
         text = g_strdup(_("On MNIST’s test images: not known here (MNIST is not in the data folder)"));
+    }
     gtk_label_set_text(self->mnist_label, text);
 }
 
