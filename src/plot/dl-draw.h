@@ -14,6 +14,7 @@
 #include <cairo.h>
 #include <glib-object.h>
 
+#include "dl-format.h"
 #include "dl-history.h"
 
 G_BEGIN_DECLS
@@ -93,10 +94,6 @@ void dl_draw_plot(cairo_t *cr, double width, double height, DlPlotKind kind, DlH
  * in 3/8 of the height each, the learning rate in the rest. */
 void dl_draw_plots(cairo_t *cr, double width, double height, DlHistory *history,
                    const DlDrawStyle *style);
-
-/* A count with its thousands grouped: "10,000" ("10 000" in German, whose
- * decimals the app writes with a point too). Free with g_free(). */
-char *dl_format_count(guint64 n);
 
 /* The plot's title: "Accuracy", "Loss", "Learning rate" (translated). */
 const char *dl_plot_kind_title(DlPlotKind kind);

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dl-draw.h"
+#include "dl-format.h"
 #include "fileio.h"
 
 #define RUN_JSON "run.json"
