@@ -5,7 +5,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "dl-draw.h"
+#include "dl-format.h"
 #include "dl-plot.h"
 #include "dl-settings.h"
 #include "recipe.h"

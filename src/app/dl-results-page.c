@@ -5,7 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "dl-confusion-view.h"
-#include "dl-draw.h"
+#include "dl-format.h"
 #include "dl-gallery-model.h"
 #include "dl-thumbnail.h"
 
