@@ -45,16 +45,17 @@ dl_confusion_describe_cell(DlEvaluation *evaluation, int row, int col)
     for (int j = 0; j < NN_CLASSES; j++)
         total += result->confusion[row][j];
     double share = total > 0 ? 100.0 * count / total : 0.0;
+    g_autofree char *number = dl_format_count(count);
 
     if (row == col)
         /* TRANSLATORS: a cell of the confusion matrix on its diagonal */
-        return g_strdup_printf(g_dngettext(NULL, "Labelled %d, read as %d: %d image, %.1f %% of the %ds",
-                                           "Labelled %d, read as %d: %d images, %.1f %% of the %ds", count),
-                               row, col, count, share, row);
+        return g_strdup_printf(g_dngettext(NULL, "Labelled %d, read as %d: %s image, %.1f %% of the %ds",
+                                           "Labelled %d, read as %d: %s images, %.1f %% of the %ds", count),
+                               row, col, number, share, row);
     /* TRANSLATORS: a cell of the confusion matrix off its diagonal: mistakes */
-    return g_strdup_printf(g_dngettext(NULL, "Labelled %d, read as %d: %d mistake, %.1f %% of the %ds",
-                                       "Labelled %d, read as %d: %d mistakes, %.1f %% of the %ds", count),
-                           row, col, count, share, row);
+    return g_strdup_printf(g_dngettext(NULL, "Labelled %d, read as %d: %s mistake, %.1f %% of the %ds",
+                                       "Labelled %d, read as %d: %s mistakes, %.1f %% of the %ds", count),
+                           row, col, number, share, row);
 }
 
 static void

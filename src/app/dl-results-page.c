@@ -68,7 +68,8 @@ show_gallery(DlResultsPage *self, int row, int col)
         empty = g_strdup_printf(_("No test image labelled %d was read as %d."), row, col);
     }
     /* TRANSLATORS: the number of images in the gallery */
-    g_autofree char *count = g_strdup_printf(g_dngettext(NULL, "%u image", "%u images", n), n);
+    g_autofree char *number = dl_format_count(n);
+    g_autofree char *count = g_strdup_printf(g_dngettext(NULL, "%s image", "%s images", n), number);
     gtk_label_set_text(self->gallery_title, title);
     gtk_label_set_text(self->gallery_count, count);
     gtk_label_set_text(self->empty_label, empty);

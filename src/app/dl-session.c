@@ -6,6 +6,7 @@
 
 #include "dl-datadir.h"
 #include "dl-follow.h"
+#include "dl-format.h"
 #include "dl-progress.h"
 #include "dl-settings.h"
 #include "gemm.h"
@@ -582,7 +583,7 @@ model_noun(DlSession *self)
     }
 }
 
-/* "of the test set" or "of 2000 test images". */
+/* "of the test set" or "of 2,000 test images". */
 static char *
 validation_words(DlSession *self)
 {
@@ -590,8 +591,8 @@ validation_words(DlSession *self)
 
     if (self->run_val_count <= 0 || (test_set != NULL && self->run_val_count >= dl_test_set_get_count(test_set)))
         return g_strdup(_("of the test set"));
-    return g_strdup_printf(ngettext("of %d test image", "of %d test images", self->run_val_count),
-                           self->run_val_count);
+    g_autofree char *count = dl_format_count(self->run_val_count);
+    return g_strdup_printf(ngettext("of %s test image", "of %s test images", self->run_val_count), count);
 }
 
 char *

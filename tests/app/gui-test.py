@@ -865,13 +865,13 @@ def page_tab(app, title):
 def cell_of(desc):
     """(row, col, count) from the confusion matrix's description of a cell."""
     import re
-    m = re.match(r"Labelled (\d), read as (\d): (\d+) ", desc)
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    m = re.match(r"Labelled (\d), read as (\d): (\d[\d,]*) ", desc)
+    return (int(m.group(1)), int(m.group(2)), int(m.group(3).replace(",", ""))) if m else None
 
 
 def gallery_count(app):
     """The gallery's image count; -1 while its label is being rewritten."""
-    words = text(app.by_description("gallery-count")).split()
+    words = text(app.by_description("gallery-count")).replace(",", "").split()
     return int(words[0]) if words and words[0].isdigit() else -1
 
 
@@ -998,6 +998,9 @@ def case_results():
         app.key("space")
         wait_for("the diagonal's gallery", lambda: gallery_count(app) == diagonal[2], timeout=10)
         log("diagonal cell %r: %d images" % (diagonal, gallery_count(app)))
+        # Counted with its thousands grouped, as the matrix's summary is.
+        count_text = text(app.by_description("gallery-count"))
+        assert count_text == "{:,} images".format(diagonal[2]), count_text
 
         # On into the gallery with Tab; Enter opens the image with the focus.
         def focused_role():
