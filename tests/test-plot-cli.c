@@ -323,18 +323,26 @@ test_plot_bad_input(void **state)
 /* ---- report ---- */
 
 static char *
-make_model(void)
+make_model_trained(int epochs)
 {
-    char *path = tmp_path("model.dlm");
+    g_autofree char *name = g_strdup_printf("model-%d.dlm", epochs);
+    char *path = tmp_path(name);
     NnModelConfig config = nn_model_config_default();
     NnModel *model = NULL;
     NnError err = { 0 };
     assert_int_equal(nn_model_new(&config, 7, &model, &err), NN_OK);
-    nn_model_set_epochs_done(model, 6);
-    nn_model_set_step(model, 6 * 24);
+    nn_model_set_epochs_done(model, epochs);
+    nn_model_set_step(model, epochs * 24);
     assert_int_equal(nn_model_save(model, path, 0, &err), NN_OK);
     nn_model_free(model);
     return path;
+}
+
+/* A model of 6 epochs of 24 steps. */
+static char *
+make_model(void)
+{
+    return make_model_trained(6);
 }
 
 static void
@@ -359,8 +367,23 @@ test_report_without_mnist(void **state)
         assert_non_null(strstr(text, "No confusion matrix"));
         assert_non_null(strstr(text, "Settings"));
         assert_non_null(strstr(text, "99.21 %")); /* epoch 6's validation accuracy */
+        g_strdelimit(text, "\n", ' ');
+        assert_non_null(strstr(text, "6 epochs trained, 144 optimizer steps (24 per epoch)"));
     }
     g_remove(pdf);
+
+    /* One epoch is "1 epoch". */
+    g_autofree char *one = make_model_trained(1);
+    assert_int_equal(run_cli(&err, "report", "--model", one, "--history", csv, "--out", pdf, "--data", nowhere, NULL),
+                     0);
+    g_clear_pointer(&err, g_free);
+    g_autofree char *one_text = tool_output("pdftotext", pdf, "-");
+    if (one_text != NULL) {
+        g_strdelimit(one_text, "\n", ' ');
+        assert_non_null(strstr(one_text, "1 epoch trained, 24 optimizer steps (24 per epoch)"));
+    }
+    g_remove(pdf);
+    g_remove(one);
 
     /* Bad input: no file written. */
     g_autofree char *png = tmp_path("run.png"), *missing = tmp_path("missing.dlm");
@@ -379,7 +402,7 @@ test_report_without_mnist(void **state)
     g_clear_pointer(&err, g_free);
 
     g_autofree char *left = listing();
-    assert_string_equal(left, "h.csv model.dlm");
+    assert_string_equal(left, "h.csv model-6.dlm");
 }
 
 static void
@@ -400,6 +423,8 @@ test_report_with_mnist(void **state)
         assert_non_null(strstr(text, "Confusion matrix"));
         assert_non_null(strstr(text, "Test accuracy"));
         assert_non_null(strstr(text, "10,000 images"));
+        g_strdelimit(text, "\n", ' '); /* the metric's text wraps */
+        assert_non_null(strstr(text, "on the 10,000 MNIST test images"));
         assert_null(strstr(text, "No confusion matrix"));
     }
 }

@@ -35,9 +35,12 @@ add_confusion(DlReport *report, NnModel *model, const char *data_option)
             why = g_strdup_printf("No confusion matrix: evaluating the model failed (%s).", err.message);
         } else {
             dl_report_set_confusion(report, result.confusion);
-            dl_report_add_metric(report, "Test accuracy", "%.2f %%, loss %.4f, %d errors: this model on the %d MNIST test images",
-                                 100.0 * result.accuracy, result.loss, result.n - (int)(result.accuracy * result.n + 0.5),
-                                 result.n);
+            int errors = result.n;
+            for (int k = 0; k < NN_CLASSES; k++)
+                errors -= result.confusion[k][k];
+            g_autofree char *count = dl_format_count(result.n);
+            dl_report_add_metric(report, "Test accuracy", "%.2f %%, loss %.4f, %d error%s: this model on the %s MNIST test images",
+                                 100.0 * result.accuracy, result.loss, errors, errors == 1 ? "" : "s", count);
             dl_report_add_note(report, "The confusion matrix is of this model on the MNIST test set.");
         }
         nn_dataset_free(&test);

@@ -209,10 +209,15 @@ dl_report_add_model_settings(DlReport *r, const NnModel *model)
     g_autofree char *step_text = dl_format_count(steps);
     if (epochs > 0 && steps > 0) {
         g_autofree char *per_epoch = dl_format_count((steps + (guint64)epochs / 2) / (guint64)epochs);
-        dl_report_add_setting(r, _("Model file"), _("%d epochs trained, %s optimizer steps (%s per epoch)"), epochs,
-                              step_text, per_epoch);
+        dl_report_add_setting(r, _("Model file"),
+                              g_dngettext(NULL, "%d epoch trained, %s optimizer steps (%s per epoch)",
+                                          "%d epochs trained, %s optimizer steps (%s per epoch)", epochs),
+                              epochs, step_text, per_epoch);
     } else {
-        dl_report_add_setting(r, _("Model file"), _("%d epochs trained, %s optimizer steps"), epochs, step_text);
+        dl_report_add_setting(r, _("Model file"),
+                              g_dngettext(NULL, "%d epoch trained, %s optimizer steps",
+                                          "%d epochs trained, %s optimizer steps", epochs),
+                              epochs, step_text);
     }
 }
 
