@@ -384,6 +384,8 @@ error_rate(NnModel *m, const NnDataset *d)
 {
     NnEvalResult r;
     assert_int_equal(nn_evaluate(m, d, &r, NULL), NN_OK);
+    /* The confusion matrix's diagonal holds the images read correctly. */
+    assert_int_equal(nn_eval_correct(&r), (int)lround(r.accuracy * r.n));
     return 1.0 - r.accuracy;
 }
 

@@ -79,9 +79,7 @@ update_description(DlConfusionView *self)
                                100.0 * MAX(recall, 0), col, 100.0 * MAX(precision, 0));
     } else {
         const NnEvalResult *result = dl_evaluation_get_result(self->evaluation);
-        int wrong = result->n;
-        for (int k = 0; k < NN_CLASSES; k++)
-            wrong -= result->confusion[k][k];
+        int wrong = result->n - nn_eval_correct(result);
         g_autofree char *count = dl_format_count(result->n);
         text = self->drawings
                    ? g_strdup_printf(g_dngettext(NULL,

@@ -652,9 +652,7 @@ update_accuracy(DlDrawingsPage *self)
         gtk_label_set_text(self->accuracy_detail, dl_session_has_model(self->session) ? _("Testing…") : _("No model"));
     } else {
         const NnEvalResult *result = dl_evaluation_get_result(self->evaluation);
-        int right = 0;
-        for (int k = 0; k < NN_CLASSES; k++)
-            right += result->confusion[k][k];
+        int right = nn_eval_correct(result);
         g_autofree char *accuracy = g_strdup_printf(_("%.1f %%"), 100.0 * result->accuracy);
         /* TRANSLATORS: "38 of 42 drawings, by the Bundled model" */
         g_autofree char *detail = g_strdup_printf(g_dngettext(NULL, "%d of %d drawing, by: %s",

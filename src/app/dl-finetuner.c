@@ -171,10 +171,7 @@ correct(NnModel *model, DlTestSet *test_set, RunData *run, NnError *err)
 
     if (nn_evaluate_ex(model, dl_test_set_get_dataset(test_set), &options, &result, err) != NN_OK)
         return -1;
-    int right = 0;
-    for (int k = 0; k < NN_CLASSES; k++)
-        right += result.confusion[k][k];
-    return right;
+    return nn_eval_correct(&result);
 }
 
 static double

@@ -35,9 +35,7 @@ add_confusion(DlReport *report, NnModel *model, const char *data_option)
             why = g_strdup_printf("No confusion matrix: evaluating the model failed (%s).", err.message);
         } else {
             dl_report_set_confusion(report, result.confusion);
-            int errors = result.n;
-            for (int k = 0; k < NN_CLASSES; k++)
-                errors -= result.confusion[k][k];
+            int errors = result.n - nn_eval_correct(&result);
             g_autofree char *count = dl_format_count(result.n);
             dl_report_add_metric(report, "Test accuracy", "%.2f %%, loss %.4f, %d error%s: this model on the %s MNIST test images",
                                  100.0 * result.accuracy, result.loss, errors, errors == 1 ? "" : "s", count);

@@ -6,6 +6,15 @@
 #include "augment.h"
 
 int
+nn_eval_correct(const NnEvalResult *result)
+{
+    int correct = 0;
+    for (int k = 0; k < NN_CLASSES; k++)
+        correct += result->confusion[k][k];
+    return correct;
+}
+
+int
 nn_argmax(const float *probs, int n)
 {
     int best = 0;

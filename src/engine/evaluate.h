@@ -32,5 +32,8 @@ NnStatus nn_evaluate(NnModel *model, const NnDataset *data, NnEvalResult *result
 NnStatus nn_evaluate_ex(NnModel *model, const NnDataset *data, const NnEvalOptions *options,
                         NnEvalResult *result, NnError *err);
 
+/* The images read correctly: the sum of the confusion matrix's diagonal. */
+int nn_eval_correct(const NnEvalResult *result);
+
 /* The most probable of n classes (the first on ties). */
 int nn_argmax(const float *probs, int n);
